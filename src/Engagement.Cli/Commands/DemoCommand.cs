@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using Engagement.Activity;
+using ActivityEvent = Engagement.Activity.ActivityEvent;
+using Engagement.Local;
+using Engagement.Local.Demo;
+using Engagement.Segmentation;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--users <N>")]
+        [Description("How many synthetic users (default 100,000).")]
+        public int Users { get; init; } = 100_000;
+
+        [CommandOption("--seed <N>")]
+        [Description("Random seed; the same seed gives the same population.")]
+        public int Seed { get; init; } = 2026;
+
+        public override ValidationResult Validate() =>
+            Users is >= 100 and <= 2_000_000 ? ValidationResult.Success() : ValidationResult.Error("--users must be between 100 and 2,000,000");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        AnsiConsole.MarkupLine("[bold]Engagement demo[/]: a fresh, in-memory Azurite; nothing touches real storage.");
+        await using var engine = await CliEnvironment.StartScratchAsync(cancellationToken);
+        AnsiConsole.MarkupLine($"[grey]Azurite listening on 127.0.0.1 (queues :{engine.Azurite!.QueuePort}, tables :{engine.Azurite.TablePort})[/]");
+
+        var job = engine.Get<NightlyJob>();
+        var calendar = engine.Get<ActivityCalendar>();
+        var segmentation = engine.Get<IOptions<SegmentationOptions>>().Value;
+        var today = job.DefaultAsOf();            // the last complete day
+        var firstNight = today.AddDays(-1);       // history ends the day before; "today" arrives through the queue
+        var population = new DemoPopulation(settings.Users, firstNight, days: 120, seed: settings.Seed);
+        NightlyRunSummary first = null!, second = null!;
+        long eventsIngested = 0;
+        double ingestSeconds = 0;
+
+        await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var seed = ctx.AddTask($"Generate and store {settings.Users:N0} users, 120 days of activity", maxValue: settings.Users);
+                var store = engine.Get<UserStore>();
+                var written = 0;
+                foreach (var slice in population.Generate(calendar).Chunk(10_000))
+                {
+                    await store.ReplaceAsync(slice, parallelism: 8, cancellationToken);
+                    written += slice.Length;
+                    seed.Value = written;
+                }
+
+                first = await RunNightAsync(ctx, engine, firstNight, cancellationToken);
+
+                var events = population.EventsOn(today, calendar).ToList();
+                var ingest = ctx.AddTask($"Ingest {events.Count:N0} events of {today:yyyy-MM-dd} through the activity-events queue", maxValue: events.Count);
+                var watch = Stopwatch.StartNew();
+                var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.ActivityEvents, cancellationToken);
+                // producers batch: one message carries up to 400 events (~50 KB, under the 64 KiB limit)
+                await Parallel.ForEachAsync(events.Chunk(400), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (chunk, ct) =>
+                    await queue.SendMessageAsync(ActivityJson.Serialize(chunk), ct));
+                await engine.Pump().DrainAsync(QueueNames.ActivityEvents, new Progress<Local.Queues.PumpProgress>(p => ingest.Value = Math.Min(events.Count, p.Handled * 400)), cancellationToken);
+                ingest.Value = events.Count;
+                eventsIngested = events.Count;
+                ingestSeconds = watch.Elapsed.TotalSeconds;
+
+                second = await RunNightAsync(ctx, engine, today, cancellationToken);
+            });
+
+        AnsiConsole.WriteLine();
+        CliEnvironment.PrintRun(first);
+        AnsiConsole.MarkupLine($"Ingested {eventsIngested:N0} events in {ingestSeconds:F1} s ({eventsIngested / Math.Max(0.001, ingestSeconds):N0} events/s, queue + handler).");
+        CliEnvironment.PrintRun(second);
+        AnsiConsole.WriteLine();
+        CliEnvironment.PrintTiers(second, segmentation);
+        var tiers = segmentation.Rules.Select(r => r.Tier).ToList();
+        CliEnvironment.PrintMovements(await engine.Get<TierTransitionLog>().MovementsAsync(today, cancellationToken), tiers, $"Who moved on {today:yyyy-MM-dd}");
+        var ok = segmentation.Rules.All(r => r.TargetShare is not { } t || Math.Abs((double)second.TierCounts.GetValueOrDefault(r.Tier) / Math.Max(1, second.TierCounts.Values.Sum()) - t) <= 0.03);
+        AnsiConsole.MarkupLine(ok ? "[green]Tier shares are within 3 points of the playbook's 15/30/40/15.[/]" : "[yellow]Tier shares are more than 3 points off the playbook's targets.[/]");
+        AnsiConsole.MarkupLine("[grey]Stopping Azurite; the demo data goes with it.[/]");
+        return 0;
+    }
+
+    private static async Task<NightlyRunSummary> RunNightAsync(ProgressContext ctx, LocalEngine engine, DateOnly asOf, CancellationToken ct)
+    {
+        var shards = engine.Get<UserShards>().Count;
+        var task = ctx.AddTask($"Nightly RFM run as of {asOf:yyyy-MM-dd} ({shards} shards x 2 phases)", maxValue: shards * 2);
+        var summary = await LocalNightly.RunAsync(engine, asOf, NightlyStartMode.NewAttempt, new Progress<Local.Queues.PumpProgress>(p => task.Value = Math.Min(shards * 2, p.Handled)), ct);
+        task.Value = shards * 2;
+        return summary;
+    }
+}
+
+/// <summary>Writes events in the queue contract's JSON shape (what a producer would send).</summary>
+internal static class ActivityJson
+{
+    public static string Serialize(IEnumerable<ActivityEvent> events) =>
+        JsonSerializer.Serialize(events.Select(e => new Dictionary<string, object?>
+        {
+            ["eventId"] = e.EventId,
+            ["userId"] = e.UserId,
+            ["type"] = e.Type.ToString().ToLowerInvariant(),
+            ["amount"] = e.Type == ActivityType.Purchase ? e.AmountMinor / 100m : null,
+            ["category"] = e.Category,
+            ["occurredAt"] = e.OccurredAt,
+        }));
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using Engagement.Segmentation;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<INPUT>")]
+        [Description("user_id,recency_days,frequency,monetary")]
+        public string Input { get; init; } = "";
+
+        [CommandArgument(1, "<OUTPUT>")]
+        [Description("user_id,r_score,f_score,m_score,tier")]
+        public string Output { get; init; } = "";
+
+        public override ValidationResult Validate() =>
+            File.Exists(Input) ? ValidationResult.Success() : ValidationResult.Error($"no such file: {Input}");
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        ScoreCsv.Input input;
+        try
+        {
+            input = ScoreCsv.Read(settings.Input);
+        }
+        catch (FormatException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(settings.Input)}: {Markup.Escape(ex.Message)}[/]");
+            return 1;
+        }
+
+        var result = RfmBatchScorer.Score(input.Values, Classifier());
+        ScoreCsv.Write(settings.Output, input.Ids, result);
+        var counts = result.Tiers.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        AnsiConsole.MarkupLine($"Scored {input.Ids.Length:N0} users into {Markup.Escape(settings.Output)}: " +
+            string.Join(", ", counts.Select(kv => $"{Markup.Escape(kv.Key)} {kv.Value:N0} ({(double)kv.Value / Math.Max(1, input.Ids.Length):P1})")));
+        return 0;
+    }
+
+    /// <summary>Tier rules from the same settings the engine reads (Segmentation:*), without any storage.</summary>
+    public static TierClassifier Classifier()
+    {
+        var options = CliEnvironment.Configuration().GetSection(SegmentationOptions.SectionName).Get<SegmentationOptions>() ?? new SegmentationOptions();
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(e => e.ErrorMessage).ToList();
+        return errors.Count == 0 ? new TierClassifier(options) : throw new InvalidOperationException(string.Join(" ", errors));
+    }
+}

@@ -1,0 +1,27 @@
+using Engagement.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(c =>
+{
+    c.SetApplicationName("engage");
+    c.AddCommand<DemoCommand>("demo")
+        .WithDescription("Start Azurite, generate users with 120 days of activity, run two nightly RFM runs (with a day of events ingested through the queue between them), print tiers and movements.");
+    c.AddBranch("import", b =>
+    {
+        b.SetDescription("Back-fill users or activity from CSV.");
+        b.AddCommand<ImportUsersCommand>("users").WithDescription("user_id,phone,push_token,time_zone,consent_sms,consent_push,consent_inapp,interests,registered_on");
+        b.AddCommand<ImportActivityCommand>("activity").WithDescription("event_id,user_id,type,amount,category,occurred_at (same validation and de-duplication as the queue)");
+    });
+    c.AddCommand<NightlyCommand>("nightly").WithDescription("Run the nightly RFM job now, on this machine, against the configured storage.");
+    c.AddCommand<TiersCommand>("tiers").WithDescription("Tier counts and shares from the latest run; --export writes one row per user.");
+    c.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file (user_id,recency_days,frequency,monetary) into user_id,r_score,f_score,m_score,tier. No storage.");
+    c.AddBranch("bench", b =>
+    {
+        b.SetDescription("Benchmarks; figures go to docs/benchmarks.md.");
+        b.AddCommand<BenchScoreCommand>("score").WithDescription("Score N users in memory (and side by side with pandas when python3-pandas is installed).");
+        b.AddCommand<BenchNightlyCommand>("nightly").WithDescription("Nightly run on Azurite: wall time and storage round-trips per 1,000 users.");
+        b.AddCommand<BenchIngestCommand>("ingest").WithDescription("Activity events per second through the queue into Azurite.");
+    });
+});
+return await app.RunAsync(args);

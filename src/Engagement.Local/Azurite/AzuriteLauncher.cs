@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Engagement.Local.Azurite;
+
+/// <summary>
+/// Starts the repo's pinned Azurite (package.json at the repo root) on free loopback ports,
+/// waits until it listens, and stops it on dispose. Installs it with <c>npm ci</c> on first use,
+/// so a fresh clone needs no manual step. Used by the CLI and by the test fixtures alike.
+/// </summary>
+public sealed partial class AzuriteLauncher : IAsyncDisposable
+{
+    /// <summary>Azurite's documented development account; a public, well-known key, not a secret.</summary>
+    private const string DevAccount = "devstoreaccount1";
+    private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process _process;
+    private readonly string? _tempDir;
+
+    private AzuriteLauncher(Process process, int queuePort, int tablePort, string? tempDir)
+    {
+        _process = process;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+        _tempDir = tempDir;
+    }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort.ToString(CultureInfo.InvariantCulture)}/{DevAccount};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort.ToString(CultureInfo.InvariantCulture)}/{DevAccount};";
+
+    /// <summary>
+    /// Starts Azurite. <paramref name="persistDirectory"/> null: in memory, gone on dispose;
+    /// otherwise data is kept in that folder between runs.
+    /// </summary>
+    public static async Task<AzuriteLauncher> StartAsync(string? persistDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var root = FindToolsRoot();
+        var script = await EnsureInstalledAsync(root, cancellationToken);
+        string? temp = null;
+        var workDir = persistDirectory;
+        if (workDir is null)
+        {
+            temp = Directory.CreateTempSubdirectory("azurite-").FullName;
+            workDir = temp;
+        }
+        else
+        {
+            Directory.CreateDirectory(workDir);
+        }
+
+        var psi = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { script, "--blobPort", "0", "--queuePort", "0", "--tablePort", "0", "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        if (persistDirectory is null)
+        {
+            psi.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            psi.ArgumentList.Add("--location");
+            psi.ArgumentList.Add(persistDirectory);
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start node for Azurite");
+        int? queue = null, table = null;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                ready.TrySetException(new InvalidOperationException("Azurite exited before it was ready:\n" + output));
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                var m = Listening().Match(e.Data);
+                if (m.Success)
+                {
+                    var port = int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture);
+                    if (m.Groups["svc"].Value == "Queue")
+                    {
+                        queue = port;
+                    }
+                    else if (m.Groups["svc"].Value == "Table")
+                    {
+                        table = port;
+                    }
+
+                    if (queue is not null && table is not null)
+                    {
+                        ready.TrySetResult();
+                    }
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
+
+        return new AzuriteLauncher(process, queue!.Value, table!.Value, temp);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill(_process);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // it was sent a kill; nothing more to do
+            }
+        }
+
+        _process.Dispose();
+        if (_tempDir is not null)
+        {
+            try
+            {
+                Directory.Delete(_tempDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held open; the temp folder is cleaned by the OS
+            }
+        }
+    }
+
+    private static void Kill(Process p)
+    {
+        try
+        {
+            p.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
+        }
+    }
+
+    /// <summary>The folder with the package.json that pins Azurite: walk up from the binaries, then from the working directory.</summary>
+    private static string FindToolsRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var pkg = Path.Combine(dir.FullName, "package.json");
+                if (File.Exists(pkg) && File.ReadAllText(pkg).Contains("\"azurite\"", StringComparison.Ordinal))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No package.json pinning azurite was found above " + AppContext.BaseDirectory + ". Run engage from the repository.");
+    }
+
+    private static async Task<string> EnsureInstalledAsync(string root, CancellationToken cancellationToken)
+    {
+        var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (File.Exists(script))
+        {
+            return script;
+        }
+
+        // several test assemblies may start at once: one installs, the others wait on the lock
+        var lockPath = Path.Combine(root, ".azurite-install.lock");
+        for (var waited = 0; ; waited++)
+        {
+            try
+            {
+                await using var lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                if (!File.Exists(script))
+                {
+                    var psi = new ProcessStartInfo("npm") { WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                    foreach (var a in new[] { "ci", "--no-audit", "--no-fund" })
+                    {
+                        psi.ArgumentList.Add(a);
+                    }
+
+                    using var npm = Process.Start(psi) ?? throw new InvalidOperationException("could not run npm");
+                    var stderr = npm.StandardError.ReadToEndAsync(cancellationToken);
+                    await npm.StandardOutput.ReadToEndAsync(cancellationToken);
+                    await npm.WaitForExitAsync(cancellationToken);
+                    if (npm.ExitCode != 0 || !File.Exists(script))
+                    {
+                        throw new InvalidOperationException($"npm ci failed in {root} (exit {npm.ExitCode}): {await stderr}");
+                    }
+                }
+
+                return script;
+            }
+            catch (IOException) when (waited < 600)
+            {
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Azurite (?<svc>Blob|Queue|Table) service is successfully listening at http://[^:]+:(?<port>\d+)")]
+    private static partial Regex Listening();
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Activity;
+
+/// <summary>
+/// Parses and validates an <c>activity-events</c> message: one event object or an array of them.
+/// All or nothing: one bad event rejects the message, so no aggregate is half-updated.
+/// </summary>
+public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeProvider time)
+{
+    private readonly ActivityOptions _options = options.Value;
+
+    public IReadOnlyList<ActivityEvent> Parse(string json)
+    {
+        List<ActivityEventDto?>? dtos;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            dtos = doc.RootElement.ValueKind switch
+            {
+                JsonValueKind.Array => doc.RootElement.Deserialize(ActivityJsonContext.Default.ListActivityEventDto),
+                JsonValueKind.Object => [doc.RootElement.Deserialize(ActivityJsonContext.Default.ActivityEventDto)],
+                _ => throw new MalformedMessageException("expected a JSON object (one event) or an array of events"),
+            };
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedMessageException($"invalid JSON: {ex.Message}", ex);
+        }
+
+        if (dtos is null || dtos.Count == 0)
+        {
+            throw new MalformedMessageException("the message holds no events");
+        }
+
+        if (dtos.Count > _options.MaxEventsPerMessage)
+        {
+            throw new MalformedMessageException($"{dtos.Count} events in one message; at most {_options.MaxEventsPerMessage}");
+        }
+
+        var latest = time.GetUtcNow() + _options.MaxFutureSkew;
+        var events = new List<ActivityEvent>(dtos.Count);
+        var errors = new List<string>();
+        for (var i = 0; i < dtos.Count; i++)
+        {
+            var error = Validate(dtos[i], latest, out var e);
+            if (error is not null)
+            {
+                errors.Add($"event[{i}]{(dtos[i]?.EventId is { } id ? $" ({id})" : "")}: {error}");
+            }
+            else
+            {
+                events.Add(e!);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new MalformedMessageException(string.Join("; ", errors.Take(20)) + (errors.Count > 20 ? $"; and {errors.Count - 20} more" : ""));
+        }
+
+        return events;
+    }
+
+    /// <summary>Validates one event from another source (CSV backfill); returns the error or null.</summary>
+    internal string? Validate(ActivityEventDto dto, out ActivityEvent? e) =>
+        Validate(dto, time.GetUtcNow() + _options.MaxFutureSkew, out e);
+
+    private static string? Validate(ActivityEventDto? dto, DateTimeOffset latest, out ActivityEvent? e)
+    {
+        e = null;
+        if (dto is null)
+        {
+            return "is null";
+        }
+
+        if (!TableKeys.IsValid(dto.EventId, out var why))
+        {
+            return $"eventId {why}";
+        }
+
+        if (!TableKeys.IsValid(dto.UserId, out why))
+        {
+            return $"userId {why}";
+        }
+
+        ActivityType type;
+        switch (dto.Type)
+        {
+            case "login": type = ActivityType.Login; break;
+            case "interaction": type = ActivityType.Interaction; break;
+            case "purchase": type = ActivityType.Purchase; break;
+            case null: return "type is missing (login|interaction|purchase)";
+            default: return $"unknown type '{dto.Type}' (login|interaction|purchase)";
+        }
+
+        if (dto.OccurredAt is not { } occurredAt)
+        {
+            return "occurredAt is missing";
+        }
+
+        if (occurredAt > latest)
+        {
+            return $"occurredAt {occurredAt.ToString("O", CultureInfo.InvariantCulture)} is in the future";
+        }
+
+        long minor = 0;
+        if (dto.Amount is { } amount)
+        {
+            if (amount < 0)
+            {
+                return $"amount {amount.ToString(CultureInfo.InvariantCulture)} is negative";
+            }
+
+            var scaled = amount * 100m;
+            if (scaled != decimal.Truncate(scaled))
+            {
+                return $"amount {amount.ToString(CultureInfo.InvariantCulture)} has more than two decimal places";
+            }
+
+            if (scaled > long.MaxValue / 4)
+            {
+                return "amount is too large";
+            }
+
+            minor = (long)scaled;
+        }
+        else if (type == ActivityType.Purchase)
+        {
+            return "a purchase needs an amount";
+        }
+
+        var category = string.IsNullOrWhiteSpace(dto.Category) ? null : dto.Category.Trim().ToLowerInvariant();
+        if (category is { Length: > 40 } || (category is not null && category.Contains(',', StringComparison.Ordinal)))
+        {
+            return "category must be at most 40 characters and hold no comma";
+        }
+
+        e = new ActivityEvent(dto.EventId!, dto.UserId!, type, type == ActivityType.Purchase ? minor : 0, category, occurredAt);
+        return null;
+    }
+}
+
+internal sealed class ActivityEventDto
+{
+    public string? EventId { get; set; }
+
+    public string? UserId { get; set; }
+
+    public string? Type { get; set; }
+
+    public decimal? Amount { get; set; }
+
+    public string? Category { get; set; }
+
+    public DateTimeOffset? OccurredAt { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(ActivityEventDto))]
+[JsonSerializable(typeof(List<ActivityEventDto>))]
+internal sealed partial class ActivityJsonContext : JsonSerializerContext;

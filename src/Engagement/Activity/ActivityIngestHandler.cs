@@ -1,0 +1,143 @@
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Activity;
+
+public sealed record IngestResult(int Events, int Users, int UsersCreated, int UsersChanged);
+
+/// <summary>
+/// Folds activity events into the users' aggregates. Per message: validate everything first,
+/// then per shard, per group of at most 100 users: read each user, apply, write back with the
+/// ETag read (one user: a conditional single write; more: one batch transaction). A 409/412
+/// means another instance got there first: re-read and re-apply, which is safe because applying
+/// is idempotent (day bits, category set, purchase ledger keyed by event id).
+/// </summary>
+public sealed partial class ActivityIngestHandler(
+    ActivityEventParser parser,
+    StorageClients storage,
+    UserShards shards,
+    ActivityCalendar calendar,
+    IOptions<ActivityOptions> options,
+    TimeProvider time,
+    ILogger<ActivityIngestHandler> log)
+{
+    private const int MaxAttempts = 12;
+
+    private static readonly string[] ActivityColumns =
+        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories];
+
+    private readonly ActivityOptions _options = options.Value;
+
+    public async Task<IngestResult> HandleAsync(string body, CancellationToken cancellationToken)
+    {
+        var events = parser.Parse(body);
+        var result = await IngestAsync(events, cancellationToken);
+        LogIngested(log, result.Events, result.Users, result.UsersCreated, result.UsersChanged);
+        return result;
+    }
+
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var chunks = events
+            .GroupBy(e => e.UserId, StringComparer.Ordinal)
+            .GroupBy(g => shards.Of(g.Key))
+            .SelectMany(shard => shard.Chunk(100).Select(users => (Shard: shard.Key, Users: users)))
+            .ToList();
+        int created = 0, changed = 0;
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = _options.WriteParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+        {
+            var (c, u) = await ApplyChunkAsync(table, chunk.Shard, chunk.Users, ct);
+            Interlocked.Add(ref created, c);
+            Interlocked.Add(ref changed, u);
+        });
+
+        return new IngestResult(events.Count, chunks.Sum(c => c.Users.Length), created, changed);
+    }
+
+    private async Task<(int Created, int Changed)> ApplyChunkAsync(TableClient table, string shard, IGrouping<string, ActivityEvent>[] users, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await Task.WhenAll(users.Select(u => table.GetEntityIfExistsAsync<TableEntity>(shard, u.Key, ActivityColumns, ct)));
+            var actions = new List<TableTransactionAction>(users.Length);
+            var created = 0;
+            for (var i = 0; i < users.Length; i++)
+            {
+                var existing = current[i].HasValue ? current[i].Value : null;
+                var aggregate = existing is null ? new ActivityAggregate() : UserEntity.ReadActivity(existing);
+                var any = false;
+                foreach (var e in users[i])
+                {
+                    try
+                    {
+                        any |= aggregate.Apply(e, calendar.DayOf(e.OccurredAt));
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        throw new MalformedMessageException($"user {users[i].Key}: {ex.Message}", ex);
+                    }
+                }
+
+                var entity = new TableEntity(shard, users[i].Key);
+                UserEntity.WriteActivity(entity, aggregate);
+                if (existing is null)
+                {
+                    // an event for a user we have never seen: a minimal profile, no marketing consent
+                    UserEntity.WriteProfile(entity, new UserProfile { Source = "activity", RegisteredOn = users[i].Min(e => e.OccurredAt) });
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, entity));
+                    created++;
+                }
+                else if (any)
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, existing.ETag));
+                }
+            }
+
+            if (actions.Count == 0)
+            {
+                return (0, 0);
+            }
+
+            try
+            {
+                if (actions.Count == 1)
+                {
+                    // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
+                    var only = actions[0];
+                    if (only.ActionType == TableTransactionActionType.Add)
+                    {
+                        await table.AddEntityAsync(only.Entity, ct);
+                    }
+                    else
+                    {
+                        await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct);
+                    }
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(actions, ct);
+                }
+
+                return (created, actions.Count - created);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                // someone else wrote one of these users between our read and write
+                LogConflict(log, shard, attempt, ex.Status);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), time, ct);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Ingested {Events} events for {Users} users ({Created} new, {Changed} changed)")]
+    private static partial void LogIngested(ILogger logger, int events, int users, int created, int changed);
+
+    [LoggerMessage(LogLevel.Debug, "Concurrent update in shard {Shard} (attempt {Attempt}, status {Status}); re-reading")]
+    private static partial void LogConflict(ILogger logger, string shard, int attempt, int status);
+}

@@ -1,0 +1,43 @@
+using Engagement.Activity;
+using Engagement.Messaging;
+using Engagement.Segmentation;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Engagement;
+
+/// <summary>The one composition root, shared by the Functions app, the CLI and the tests.</summary>
+public static class EngagementServiceCollectionExtensions
+{
+    public static IServiceCollection AddEngagement(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ActivityOptions>().Bind(configuration.GetSection(ActivityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SegmentationOptions>().Bind(configuration.GetSection(SegmentationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageRequestCounter>();
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<UserShards>();
+        services.AddSingleton<UserStore>();
+
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<QueueMessageProcessor>();
+
+        services.AddSingleton<ActivityCalendar>();
+        services.AddSingleton<ActivityEventParser>();
+        services.AddSingleton<ActivityIngestHandler>();
+        services.AddSingleton<ActivityCsvImport>();
+        services.AddSingleton<UserCsvImport>();
+
+        services.AddSingleton<TierClassifier>();
+        services.AddSingleton<NightlyJob>();
+        services.AddSingleton<TierTransitionLog>();
+        services.AddSingleton<QueueHandlers>();
+        return services;
+    }
+}

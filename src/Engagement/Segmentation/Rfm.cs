@@ -1,0 +1,28 @@
+using Engagement.Activity;
+
+namespace Engagement.Segmentation;
+
+/// <summary>Raw RFM inputs for one user as of a day. Recency in days, frequency in active days, monetary in minor units.</summary>
+public readonly record struct RfmValues(bool HasHistory, long RecencyDays, long Frequency, long MonetaryMinor)
+{
+    public static readonly RfmValues NoHistory = new(false, 0, 0, 0);
+
+    public static RfmValues From(ActivityAggregate activity, int asOfDay, int frequencyWindowDays, int monetaryWindowDays) =>
+        activity.LastActiveDay is { } last
+            // activity after the as-of day (late ingest while the run is going) counts as "today"
+            ? new RfmValues(true, Math.Max(0, asOfDay - last), activity.ActiveDaysIn(asOfDay, frequencyWindowDays), activity.SpendIn(asOfDay, monetaryWindowDays))
+            : NoHistory;
+}
+
+/// <summary>Quintile scores 1-5 (5 best); 0 means "no history".</summary>
+public readonly record struct RfmScores(int R, int F, int M)
+{
+    public static readonly RfmScores None = new(0, 0, 0);
+
+    public int Total => R + F + M;
+
+    public override string ToString() => $"{R}{F}{M}";
+}
+
+/// <summary>A user's scores and tier as written by the nightly job; TierSince is the as-of date the tier was entered (yyyy-MM-dd).</summary>
+public sealed record RfmStanding(RfmScores Scores, string Tier, string? TierSince);

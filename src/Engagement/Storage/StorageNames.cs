@@ -1,0 +1,25 @@
+namespace Engagement.Storage;
+
+/// <summary>Every table the engine uses. Names are also the Bicep declarations' names.</summary>
+public static class TableNames
+{
+    public const string Users = "users";
+    public const string NightlyRuns = "nightlyruns";
+    public const string NightlyShards = "nightlyshards";
+    public const string TierTransitions = "tiertransitions";
+    public const string Errors = "errors";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors];
+}
+
+/// <summary>Every queue the engine uses, and the poison queue the Functions host pairs with each.</summary>
+public static class QueueNames
+{
+    public const string ActivityEvents = "activity-events";
+    public const string NightlyShards = "nightly-shards";
+
+    public static readonly IReadOnlyList<string> All = [ActivityEvents, NightlyShards];
+
+    /// <summary>The Functions host moves a message here after maxDequeueCount failures; the engine does the same for bad input.</summary>
+    public static string Poison(string queue) => queue + "-poison";
+}

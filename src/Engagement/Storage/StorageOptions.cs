@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Engagement.Storage;
+
+/// <summary>
+/// Where the engine keeps its tables and queues. Either a connection string (Azurite, or an
+/// account key in a pinch) or an account name used with <c>DefaultAzureCredential</c>.
+/// </summary>
+public sealed class StorageOptions : IValidatableObject
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Connection string; wins over <see cref="AccountName"/> when both are set.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Storage account name for identity-based access (service URIs + DefaultAzureCredential).</summary>
+    public string? AccountName { get; set; }
+
+    /// <summary>
+    /// Number of hash shards (partition keys) users are spread over. Fixed once data exists:
+    /// changing it re-homes every user.
+    /// </summary>
+    [Range(1, 1000)]
+    public int UserShards { get; set; } = 64;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString) && string.IsNullOrWhiteSpace(AccountName))
+        {
+            yield return new ValidationResult(
+                "Set Storage:ConnectionString (Azurite or a key) or Storage:AccountName (managed identity).",
+                [nameof(ConnectionString), nameof(AccountName)]);
+        }
+    }
+}

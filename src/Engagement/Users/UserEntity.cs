@@ -1,0 +1,106 @@
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Segmentation;
+
+namespace Engagement.Users;
+
+/// <summary>
+/// The users table layout: PartitionKey = hash shard, RowKey = user id; columns below. Writers
+/// merge disjoint column groups (import: profile; ingest: activity; nightly: standing), so they
+/// never overwrite each other's data. See docs/data-model.md.
+/// </summary>
+public static class UserEntity
+{
+    public const string Phone = "Phone";
+    public const string PushToken = "PushToken";
+    public const string TimeZone = "TimeZone";
+    public const string ConsentSms = "ConsentSms";
+    public const string ConsentPush = "ConsentPush";
+    public const string ConsentInApp = "ConsentInApp";
+    public const string Interests = "Interests";
+    public const string RegisteredOn = "RegisteredOn";
+    public const string Source = "Source";
+
+    public const string LastActiveDay = "LastActiveDay";
+    public const string FirstActiveDay = "FirstActiveDay";
+    public const string ActiveDays = "ActiveDays";
+    public const string Purchases = "Purchases";
+    public const string Categories = "Categories";
+
+    public const string RScore = "RScore";
+    public const string FScore = "FScore";
+    public const string MScore = "MScore";
+    public const string Tier = "Tier";
+    public const string TierSince = "TierSince";
+
+    /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
+    public static readonly IReadOnlyList<string> NightlyColumns =
+        ["PartitionKey", "RowKey", RegisteredOn, LastActiveDay, FirstActiveDay, ActiveDays, Purchases, RScore, FScore, MScore, Tier, TierSince];
+
+    public static UserRecord ToRecord(TableEntity e)
+    {
+        var record = new UserRecord
+        {
+            UserId = e.RowKey,
+            Profile = new UserProfile
+            {
+                Phone = e.GetString(Phone),
+                PushToken = e.GetString(PushToken),
+                TimeZone = e.GetString(TimeZone),
+                ConsentSms = e.GetBoolean(ConsentSms) ?? false,
+                ConsentPush = e.GetBoolean(ConsentPush) ?? false,
+                ConsentInApp = e.GetBoolean(ConsentInApp) ?? true,
+                Interests = e.GetString(Interests),
+                RegisteredOn = e.GetDateTimeOffset(RegisteredOn),
+                Source = e.GetString(Source),
+            },
+            Activity = ReadActivity(e),
+            Standing = ReadStanding(e),
+        };
+        return record;
+    }
+
+    public static ActivityAggregate ReadActivity(TableEntity e) =>
+        ActivityAggregate.Restore(
+            e.GetInt32(LastActiveDay),
+            e.GetInt32(FirstActiveDay),
+            e.GetBinary(ActiveDays) ?? [],
+            e.GetBinary(Purchases) ?? [],
+            e.GetString(Categories));
+
+    public static RfmStanding? ReadStanding(TableEntity e) =>
+        e.GetString(Tier) is { } tier
+            ? new RfmStanding(new RfmScores(e.GetInt32(RScore) ?? 0, e.GetInt32(FScore) ?? 0, e.GetInt32(MScore) ?? 0), tier, e.GetString(TierSince))
+            : null;
+
+    public static void WriteProfile(TableEntity e, UserProfile p)
+    {
+        e[Phone] = p.Phone;
+        e[PushToken] = p.PushToken;
+        e[TimeZone] = p.TimeZone;
+        e[ConsentSms] = p.ConsentSms;
+        e[ConsentPush] = p.ConsentPush;
+        e[ConsentInApp] = p.ConsentInApp;
+        e[Interests] = p.Interests;
+        e[RegisteredOn] = p.RegisteredOn;
+        e[Source] = p.Source;
+    }
+
+    public static void WriteActivity(TableEntity e, ActivityAggregate a)
+    {
+        e[LastActiveDay] = a.LastActiveDay;
+        e[FirstActiveDay] = a.FirstActiveDay;
+        e[ActiveDays] = a.DaysBytes();
+        e[Purchases] = a.PurchaseBytesArray();
+        e[Categories] = a.CategoriesText();
+    }
+
+    public static void WriteStanding(TableEntity e, RfmStanding s)
+    {
+        e[RScore] = s.Scores.R;
+        e[FScore] = s.Scores.F;
+        e[MScore] = s.Scores.M;
+        e[Tier] = s.Tier;
+        e[TierSince] = s.TierSince;
+    }
+}

@@ -1,0 +1,66 @@
+using Azure.Data.Tables;
+using Engagement.Storage;
+
+namespace Engagement.Users;
+
+/// <summary>Bulk reads and writes of whole users, for imports, seeding and exports.</summary>
+public sealed class UserStore(StorageClients storage, UserShards shards)
+{
+    /// <summary>Merges profile columns (insert or update), leaving activity and standing alone.</summary>
+    public Task UpsertProfilesAsync(IEnumerable<(string UserId, UserProfile Profile)> profiles, int parallelism, CancellationToken cancellationToken) =>
+        WriteAsync(profiles.Select(p =>
+        {
+            var e = new TableEntity(shards.Of(p.UserId), p.UserId);
+            UserEntity.WriteProfile(e, p.Profile);
+            return e;
+        }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken);
+
+    /// <summary>Writes whole users (profile + activity), replacing what is there. Seeding and benchmarks.</summary>
+    public Task ReplaceAsync(IEnumerable<UserRecord> users, int parallelism, CancellationToken cancellationToken) =>
+        WriteAsync(users.Select(u =>
+        {
+            var e = new TableEntity(shards.Of(u.UserId), u.UserId);
+            UserEntity.WriteProfile(e, u.Profile);
+            UserEntity.WriteActivity(e, u.Activity);
+            if (u.Standing is { } s)
+            {
+                UserEntity.WriteStanding(e, s);
+            }
+
+            return e;
+        }), TableTransactionActionType.UpsertReplace, parallelism, cancellationToken);
+
+    public async Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var e = await table.GetEntityIfExistsAsync<TableEntity>(shards.Of(userId), userId, cancellationToken: cancellationToken);
+        return e.HasValue && e.Value is not null ? UserEntity.ToRecord(e.Value) : null;
+    }
+
+    /// <summary>Every user, shard by shard.</summary>
+    public async IAsyncEnumerable<UserRecord> ScanAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        foreach (var shard in shards.All)
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+            {
+                yield return UserEntity.ToRecord(e);
+            }
+        }
+    }
+
+    private async Task WriteAsync(IEnumerable<TableEntity> entities, TableTransactionActionType action, int parallelism, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        // one transaction = one partition, at most 100 entities; stream in slices to bound memory
+        foreach (var slice in entities.Chunk(20_000))
+        {
+            // a transaction may not touch one entity twice: the last row for a user wins
+            var batches = slice.GroupBy(e => e.PartitionKey)
+                .SelectMany(g => g.GroupBy(e => e.RowKey, StringComparer.Ordinal).Select(u => u.Last()).Chunk(100));
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
+                await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(action, e)), ct));
+        }
+    }
+}

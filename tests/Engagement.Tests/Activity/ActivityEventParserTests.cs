@@ -1,0 +1,267 @@
+using Engagement.Activity;
+using Engagement.Messaging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Tests.Activity;
+
+public class ActivityEventParserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(Now);
+
+    private ActivityEventParser Parser(ActivityOptions? options = null) => new(Options.Create(options ?? new ActivityOptions()), _time);
+
+    private static string Event(string eventId = "e1", string? userId = "u1", string type = "login", string? amount = null, string occurredAt = "2026-03-01T08:00:00Z", string? category = null) =>
+        "{" + string.Join(',', new[]
+        {
+            $"\"eventId\":\"{eventId}\"",
+            userId is null ? null : $"\"userId\":\"{userId}\"",
+            $"\"type\":\"{type}\"",
+            amount is null ? null : $"\"amount\":{amount}",
+            category is null ? null : $"\"category\":\"{category}\"",
+            $"\"occurredAt\":\"{occurredAt}\"",
+        }.Where(p => p is not null)) + "}";
+
+    private MalformedMessageException Rejects(string json) => Assert.Throws<MalformedMessageException>(() => Parser().Parse(json));
+
+    [Fact]
+    public void Parse_SingleObject_ReturnsOneEvent()
+    {
+        var events = Parser().Parse(Event(eventId: "e1", userId: "u1", type: "purchase", amount: "12.34", category: " Shoes "));
+
+        var e = Assert.Single(events);
+        Assert.Equal("e1", e.EventId);
+        Assert.Equal("u1", e.UserId);
+        Assert.Equal(ActivityType.Purchase, e.Type);
+        Assert.Equal(1_234, e.AmountMinor);
+        Assert.Equal("shoes", e.Category);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), e.OccurredAt);
+    }
+
+    [Fact]
+    public void Parse_Array_ReturnsEveryEventInOrder()
+    {
+        var json = $"[{Event(eventId: "a", type: "login")},{Event(eventId: "b", type: "interaction", category: "books")},{Event(eventId: "c", type: "purchase", amount: "5")}]";
+
+        var events = Parser().Parse(json);
+
+        Assert.Equal(["a", "b", "c"], events.Select(e => e.EventId));
+        Assert.Equal([ActivityType.Login, ActivityType.Interaction, ActivityType.Purchase], events.Select(e => e.Type));
+        Assert.Equal([0L, 0L, 500L], events.Select(e => e.AmountMinor));
+    }
+
+    [Fact]
+    public void Parse_AmountOnNonPurchase_IsNotCountedAsSpend()
+    {
+        var e = Assert.Single(Parser().Parse(Event(type: "login", amount: "3.50")));
+
+        Assert.Equal(0, e.AmountMinor);
+    }
+
+    [Fact]
+    public void Parse_BadJson_ThrowsNamingInvalidJson()
+    {
+        var ex = Rejects("{\"eventId\": \"e1\", ");
+
+        Assert.StartsWith("invalid JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AmountAsString_ThrowsInvalidJson()
+    {
+        var ex = Rejects(Event(type: "purchase", amount: "\"12.00\""));
+
+        Assert.Contains("invalid JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownType_ThrowsNamingType()
+    {
+        var ex = Rejects(Event(type: "refund"));
+
+        Assert.Contains("unknown type 'refund'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("event[0] (e1)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingType_ThrowsNamingType()
+    {
+        var ex = Rejects("{\"eventId\":\"e1\",\"userId\":\"u1\",\"occurredAt\":\"2026-03-01T08:00:00Z\"}");
+
+        Assert.Contains("type is missing", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NegativeAmount_ThrowsNamingAmount()
+    {
+        var ex = Rejects(Event(type: "purchase", amount: "-5"));
+
+        Assert.Contains("amount -5 is negative", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_PurchaseWithoutAmount_ThrowsNamingAmount()
+    {
+        var ex = Rejects(Event(type: "purchase"));
+
+        Assert.Contains("a purchase needs an amount", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1.001")]
+    [InlineData("0.005")]
+    [InlineData("12.345")]
+    public void Parse_AmountWithMoreThanTwoDecimals_ThrowsNamingAmount(string amount)
+    {
+        var ex = Rejects(Event(type: "purchase", amount: amount));
+
+        Assert.Contains($"amount {amount} has more than two decimal places", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("0.1", 10)]
+    [InlineData("12.30", 1_230)]
+    [InlineData("12.300", 1_230)]
+    [InlineData("99999.99", 9_999_999)]
+    public void Parse_AmountWithAtMostTwoSignificantDecimals_IsConvertedToMinorUnits(string amount, long minor)
+    {
+        var e = Assert.Single(Parser().Parse(Event(type: "purchase", amount: amount)));
+
+        Assert.Equal(minor, e.AmountMinor);
+    }
+
+    [Fact]
+    public void Parse_HugeAmount_ThrowsTooLarge()
+    {
+        var ex = Rejects(Event(type: "purchase", amount: "100000000000000000"));
+
+        Assert.Contains("amount is too large", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OccurredAtBeyondNowPlusMaxFutureSkew_ThrowsNamingOccurredAt()
+    {
+        var options = new ActivityOptions();
+        var at = (Now + options.MaxFutureSkew + TimeSpan.FromSeconds(1)).ToString("O");
+
+        var ex = Rejects(Event(occurredAt: at));
+
+        Assert.Contains("occurredAt", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is in the future", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OccurredAtExactlyNowPlusMaxFutureSkew_IsAccepted()
+    {
+        var options = new ActivityOptions();
+        var at = Now + options.MaxFutureSkew;
+
+        var e = Assert.Single(Parser(options).Parse(Event(occurredAt: at.ToString("O"))));
+
+        Assert.Equal(at, e.OccurredAt);
+    }
+
+    [Fact]
+    public void Parse_FutureEventOnceClockCatchesUp_IsAccepted()
+    {
+        var json = Event(occurredAt: (Now + TimeSpan.FromMinutes(15)).ToString("O"));
+        var parser = Parser();
+        Assert.Throws<MalformedMessageException>(() => parser.Parse(json));
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Single(parser.Parse(json));
+    }
+
+    [Fact]
+    public void Parse_MissingOccurredAt_ThrowsNamingOccurredAt()
+    {
+        var ex = Rejects("{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"login\"}");
+
+        Assert.Contains("occurredAt is missing", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingUserId_ThrowsNamingUserId()
+    {
+        var ex = Rejects(Event(userId: null));
+
+        Assert.Contains("userId is empty", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UserIdWithSlash_ThrowsNamingUserId()
+    {
+        var ex = Rejects(Event(userId: "tenant/42"));
+
+        Assert.Contains("userId contains '/'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EventIdWithHash_ThrowsNamingEventId()
+    {
+        var ex = Rejects(Event(eventId: "e#1"));
+
+        Assert.Contains("eventId contains '#'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_CategoryWithComma_Throws()
+    {
+        var ex = Rejects(Event(type: "interaction", category: "a,b"));
+
+        Assert.Contains("category", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EmptyArray_ThrowsNoEvents()
+    {
+        var ex = Rejects("[]");
+
+        Assert.Equal("the message holds no events", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("\"an event\"")]
+    [InlineData("null")]
+    [InlineData("true")]
+    public void Parse_NonObjectRoot_ThrowsExpectedObjectOrArray(string json)
+    {
+        var ex = Rejects(json);
+
+        Assert.Contains("expected a JSON object", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NullInsideArray_ThrowsNamingIndex()
+    {
+        var ex = Rejects($"[{Event()},null]");
+
+        Assert.Contains("event[1]: is null", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OneBadEventInArray_RejectsTheWholeMessageNamingIt()
+    {
+        var json = $"[{Event(eventId: "good")},{Event(eventId: "bad", type: "purchase")}]";
+
+        var ex = Rejects(json);
+
+        Assert.Contains("event[1] (bad): a purchase needs an amount", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("event[0]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MoreThanMaxEventsPerMessage_Throws()
+    {
+        var json = "[" + string.Join(',', Enumerable.Range(0, 3).Select(i => Event(eventId: $"e{i}"))) + "]";
+
+        var ex = Assert.Throws<MalformedMessageException>(() => Parser(new ActivityOptions { MaxEventsPerMessage = 2 }).Parse(json));
+
+        Assert.Contains("3 events in one message; at most 2", ex.Message, StringComparison.Ordinal);
+    }
+}
