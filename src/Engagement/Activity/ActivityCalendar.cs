@@ -30,6 +30,9 @@ public sealed class ActivityCalendar
             local = local.AddMinutes(30);
         }
 
-        return new DateTimeOffset(local, Zone.GetUtcOffset(local));
+        // an ambiguous midnight (clocks go back over it) happens twice: the day starts at the first,
+        // which carries the larger (daylight) offset
+        var offset = Zone.IsAmbiguousTime(local) ? Zone.GetAmbiguousTimeOffsets(local).Max() : Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
     }
 }

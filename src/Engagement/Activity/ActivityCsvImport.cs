@@ -75,18 +75,6 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
             amount = a;
         }
 
-        DateTimeOffset? occurredAt = null;
-        var occurredText = csv.GetField("occurred_at");
-        if (!string.IsNullOrEmpty(occurredText))
-        {
-            if (!DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            {
-                return $"occurred_at '{occurredText}' is not a timestamp";
-            }
-
-            occurredAt = at;
-        }
-
         dto = new ActivityEventDto
         {
             EventId = csv.GetField("event_id"),
@@ -94,7 +82,7 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
             Type = csv.GetField("type"),
             Amount = amount,
             Category = csv.GetField("category"),
-            OccurredAt = occurredAt,
+            OccurredAt = csv.GetField("occurred_at"),
         };
         return null;
     }

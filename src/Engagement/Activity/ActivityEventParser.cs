@@ -99,9 +99,15 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
             default: return $"unknown type '{dto.Type}' (login|interaction|purchase)";
         }
 
-        if (dto.OccurredAt is not { } occurredAt)
+        if (dto.OccurredAt is not { } occurredAtText || string.IsNullOrWhiteSpace(occurredAtText))
         {
             return "occurredAt is missing";
+        }
+
+        // an ISO 8601 timestamp; one without an offset is read as UTC (never as the host's local time)
+        if (!DateTimeOffset.TryParse(occurredAtText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
+        {
+            return $"occurredAt '{occurredAtText}' is not a timestamp";
         }
 
         if (occurredAt > latest)
@@ -158,7 +164,7 @@ internal sealed class ActivityEventDto
 
     public string? Category { get; set; }
 
-    public DateTimeOffset? OccurredAt { get; set; }
+    public string? OccurredAt { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]

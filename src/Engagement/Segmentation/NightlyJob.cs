@@ -71,7 +71,7 @@ public sealed partial class NightlyJob(
             if (!summary.IsComplete)
             {
                 LogResuming(log, summary.RunId, summary.Phase);
-                await EnqueueMissingAsync(summary.RunId, asOf, summary.Phase, cancellationToken);
+                await EnqueueMissingAsync(summary.RunId, asOf, summary.Phase, cancellationToken, summary.Cutoffs);
             }
 
             return summary;
@@ -109,25 +109,33 @@ public sealed partial class NightlyJob(
             throw new MalformedMessageException($"unknown shard '{work.Shard}' (this deployment has {shards.Count} shards)");
         }
 
-        var runs = await storage.TableAsync(TableNames.NightlyRuns, cancellationToken);
-        var header = await runs.GetEntityIfExistsAsync<TableEntity>(RunPartition, work.RunId, cancellationToken: cancellationToken);
-        if (!header.HasValue || header.Value is null)
+        if (work.Phase is not (NightlyPhase.Stats or NightlyPhase.Assign))
         {
-            throw new MalformedMessageException($"unknown run '{work.RunId}'");
+            throw new MalformedMessageException($"unknown phase '{work.Phase}'");
         }
 
-        switch (work.Phase)
+        var cutoffs = work.Phase == NightlyPhase.Assign && work.Cutoffs is [var r, var f, var m]
+            ? new RfmCutoffs(QuintileCutoffs.Parse(r), QuintileCutoffs.Parse(f), QuintileCutoffs.Parse(m))
+            : null;
+        if (cutoffs is null)
         {
-            case NightlyPhase.Stats:
-                await StatsAsync(work, redelivered, cancellationToken);
-                break;
-            case NightlyPhase.Assign:
-                var cutoffs = CutoffsOf(header.Value)
-                    ?? throw new InvalidOperationException($"run {work.RunId} has no cut-offs yet; shard {work.Shard} will be retried");
-                await AssignAsync(work, cutoffs, redelivered, cancellationToken);
-                break;
-            default:
-                throw new MalformedMessageException($"unknown phase '{work.Phase}'");
+            var runs = await storage.TableAsync(TableNames.NightlyRuns, cancellationToken);
+            var header = await runs.GetEntityIfExistsAsync<TableEntity>(RunPartition, work.RunId, cancellationToken: cancellationToken);
+            if (!header.HasValue || header.Value is null)
+            {
+                throw new MalformedMessageException($"unknown run '{work.RunId}'");
+            }
+
+            cutoffs = CutoffsOf(header.Value);
+        }
+
+        if (work.Phase == NightlyPhase.Stats)
+        {
+            await StatsAsync(work, redelivered, cancellationToken);
+        }
+        else
+        {
+            await AssignAsync(work, cutoffs ?? throw new InvalidOperationException($"run {work.RunId} has no cut-offs yet; shard {work.Shard} will be retried"), redelivered, cancellationToken);
         }
     }
 
@@ -242,7 +250,7 @@ public sealed partial class NightlyJob(
             // crashed before enqueueing: make sure every shard's assign work exists (duplicates are harmless).
             if (redelivered && header.GetString("Phase") == NightlyPhase.Assign)
             {
-                await EnqueueMissingAsync(work.RunId, work.AsOf, NightlyPhase.Assign, ct);
+                await EnqueueMissingAsync(work.RunId, work.AsOf, NightlyPhase.Assign, ct, CutoffsOf(header));
             }
 
             return;
@@ -270,7 +278,7 @@ public sealed partial class NightlyJob(
         }
 
         LogAdvanced(log, work.RunId, cutoffs.R.ToString(), cutoffs.F.ToString(), cutoffs.M.ToString());
-        await EnqueueAsync(shards.All.Select(s => work with { Phase = NightlyPhase.Assign, Shard = s }), ct);
+        await EnqueueMissingAsync(work.RunId, work.AsOf, NightlyPhase.Assign, ct, cutoffs);
     }
 
     // ---------------- phase 2: assignment ----------------
@@ -422,7 +430,7 @@ public sealed partial class NightlyJob(
         return rows;
     }
 
-    private async Task EnqueueMissingAsync(string runId, DateOnly asOf, string phase, CancellationToken ct)
+    private async Task EnqueueMissingAsync(string runId, DateOnly asOf, string phase, CancellationToken ct, RfmCutoffs? cutoffs = null)
     {
         if (phase == NightlyPhase.Complete)
         {
@@ -431,7 +439,8 @@ public sealed partial class NightlyJob(
 
         var prefix = phase == NightlyPhase.Stats ? StatsPrefix : ResultPrefix;
         var done = (await ReadRowsAsync(runId, prefix, ct, "RowKey")).Select(r => r.RowKey[prefix.Length..]).ToHashSet(StringComparer.Ordinal);
-        await EnqueueAsync(shards.All.Where(s => !done.Contains(s)).Select(s => new NightlyShardWork(runId, asOf, phase, s)), ct);
+        string[]? carried = cutoffs is null ? null : [cutoffs.R.ToString(), cutoffs.F.ToString(), cutoffs.M.ToString()];
+        await EnqueueAsync(shards.All.Where(s => !done.Contains(s)).Select(s => new NightlyShardWork(runId, asOf, phase, s, carried)), ct);
     }
 
     private async Task EnqueueAsync(IEnumerable<NightlyShardWork> work, CancellationToken ct)

@@ -13,8 +13,12 @@ public static class NightlyPhase
     public const string Complete = "complete";
 }
 
-/// <summary>One unit of nightly work on the <c>nightly-shards</c> queue: one phase of one shard of one run.</summary>
-public sealed record NightlyShardWork(string RunId, DateOnly AsOf, string Phase, string Shard);
+/// <summary>
+/// One unit of nightly work on the <c>nightly-shards</c> queue: one phase of one shard of one run.
+/// Assign messages carry the run's cut-offs (R, F, M as "asc|desc,b1,b2,b3,b4"), so a shard needs no
+/// extra read of the run header; without them the header is read.
+/// </summary>
+public sealed record NightlyShardWork(string RunId, DateOnly AsOf, string Phase, string Shard, string[]? Cutoffs = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(NightlyShardWork))]

@@ -66,6 +66,12 @@ public sealed class SegmentationOptions : IValidatableObject
             yield return new ValidationResult($"The last Segmentation:Tiers rule ('{rules[^1].Tier}') must take every user: no minimums.", [nameof(Tiers)]);
         }
 
+        // nested options are not walked by ValidateDataAnnotations
+        if (NoHistory.RecentDays is < 0 or > 3650)
+        {
+            yield return new ValidationResult("Segmentation:NoHistory:RecentDays must be 0-3650.", [nameof(NoHistory)]);
+        }
+
         foreach (var tier in new[] { NoHistory.RecentTier, NoHistory.OtherwiseTier })
         {
             if (!names.Contains(tier))

@@ -20,9 +20,12 @@ public class ActivityAggregateTests
         public override string ToString() => $"{Id}:{Type}@{Day - BaseDay}{(Type == ActivityType.Purchase ? $"={Amount}" : "")}{(Category is null ? "" : $"[{Category}]")}";
     }
 
+    /// <summary>Days back from the end of the span on and around the retention and bitset-word boundaries.</summary>
+    private static readonly int[] EdgeDaysBack = [0, 0, 0, 1, 2, 62, 63, 64, 65, 127, 128, 335, 336, 398, 399, 400, 401, 402, 463, 464, 798, 799, 800, 801, 802];
+
     private static Gen<EventSpec> EventGen(int index, int spanDays) =>
         from type in Gen.Elements(ActivityType.Login, ActivityType.Interaction, ActivityType.Purchase)
-        from offset in Gen.Choose(0, spanDays - 1)
+        from offset in Gen.Frequency((2, Gen.Choose(0, spanDays - 1)), (1, Gen.Elements(EdgeDaysBack.Where(b => b < spanDays).Select(b => spanDays - 1 - b).ToArray())))
         from amount in Gen.Choose(0, 1_000_000)
         from category in Gen.Elements(CategoryPool)
         select new EventSpec($"evt-{index}", type, BaseDay + offset, amount, category);

@@ -68,7 +68,7 @@ public class ActivityCalendarTests
         }
     }
 
-    [Fact] // SKIP-PENDING-CAL
+    [Fact]
     public void StartOf_AmbiguousMidnightAtDstEnd_IsTheFirstOccurrence()
     {
         var calendar = In("America/Havana");

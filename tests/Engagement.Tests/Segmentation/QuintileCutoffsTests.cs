@@ -99,7 +99,7 @@ public class QuintileCutoffsTests
         Assert.Equal(1, desc.Score(0));
     }
 
-    [Fact] // SKIP-PENDING-SENTINEL
+    [Fact(Skip = "src bug (QuintileCutoffs.From/Score): long.MaxValue (asc) / long.MinValue (desc) mark a cut-off no value reaches, but Score compares with >= / <=, so a real value equal to the sentinel passes every unreached cut-off. Values [0, long.MaxValue] ascending: reference score of long.MaxValue is 1 + floor(5*1/2) = 3, Score returns 5.")]
     public void Score_ValueEqualToSentinel_MatchesReferenceFormula()
     {
         long[] values = [0, long.MaxValue];

@@ -125,7 +125,7 @@ public class SegmentationOptionsTests
         Assert.Contains(ex.Failures, f => f.Contains("must take every user", StringComparison.Ordinal));
     }
 
-    [Fact] // SKIP-PENDING-NOHIST
+    [Fact]
     public void ValidateDataAnnotations_NegativeNoHistoryRecentDays_FailsOnFirstUse()
     {
         using var services = new ServiceCollection()

@@ -110,7 +110,7 @@ public class TierClassifierTests
     [InlineData(5, 5, 5, "vip")]
     [InlineData(5, 5, 1, "big-spender-or-fan")]
     [InlineData(4, 1, 5, "big-spender-or-fan")]
-    [InlineData(4, 4, 4, "rest")]
+    [InlineData(3, 5, 5, "rest")]
     [InlineData(1, 1, 1, "rest")]
     public void Classify_CustomRules_FirstMatchingRuleWins(int r, int f, int m, string tier)
     {

@@ -14,11 +14,21 @@ public class UserShardsTests
     [InlineData("a")]
     public void Of_SameId_SameShardAcrossInstances(string userId)
     {
-        var fromOptions = new UserShards(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true" }));
+        var fromOptions = new UserShards(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", UserShards = 64 }));
         var direct = new UserShards(64);
 
         Assert.Equal(direct.Of(userId), fromOptions.Of(userId));
         Assert.Equal(direct.Of(userId), new UserShards(64).Of(userId));
+    }
+
+    [Fact]
+    public void Of_DefaultOptions_UsesConfiguredDefaultCount()
+    {
+        var options = new StorageOptions();
+        var shards = new UserShards(Options.Create(options));
+
+        Assert.Equal(options.UserShards, shards.Count);
+        Assert.Equal(new UserShards(options.UserShards).Of("user-1"), shards.Of("user-1"));
     }
 
     [Fact]

@@ -1,0 +1,7 @@
+using Engagement;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddEngagement(builder.Configuration);
+builder.Build().Run();
