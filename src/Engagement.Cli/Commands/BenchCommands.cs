@@ -40,10 +40,9 @@ internal sealed class BenchScoreCommand : Command<BenchSettings>
         var classifier = ScoreCommand.Classifier();
 
         // warm-up on a small slice so JIT time is not billed to the first measurement
-        var warm = ScoreCsv.Read(input);
-        RfmBatchScorer.Score(warm.Values.AsSpan(0, Math.Min(10_000, warm.Values.Length)), classifier);
-        warm = null;
-        GC.Collect();
+        var warm = ScoreCsv.Read(input, maxRows: 10_000);
+        RfmBatchScorer.Score(warm.Values, classifier);
+        ScoreCsv.Write(Path.Combine(dir, "warm.csv"), warm.Ids, RfmBatchScorer.Score(warm.Values, classifier));
 
         var t0 = Stopwatch.GetTimestamp();
         var parsed = ScoreCsv.Read(input);

@@ -14,10 +14,10 @@ internal static class ScoreCsv
 {
     public sealed record Input(string[] Ids, RfmValues[] Values);
 
-    public static Input Read(string path)
+    public static Input Read(string path, int maxRows = int.MaxValue)
     {
-        var ids = new List<string>(1 << 20);
-        var values = new List<RfmValues>(1 << 20);
+        var ids = new List<string>(Math.Min(maxRows, 1 << 16));
+        var values = new List<RfmValues>(Math.Min(maxRows, 1 << 16));
         using var reader = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
         var header = reader.ReadLine() ?? throw new FormatException("the file is empty");
         if (!header.Replace(" ", "", StringComparison.Ordinal).StartsWith("user_id,recency_days,frequency,monetary", StringComparison.OrdinalIgnoreCase))
@@ -26,7 +26,7 @@ internal static class ScoreCsv
         }
 
         var lineNo = 1;
-        while (reader.ReadLine() is { } line)
+        while (ids.Count < maxRows && reader.ReadLine() is { } line)
         {
             lineNo++;
             if (line.Length == 0)

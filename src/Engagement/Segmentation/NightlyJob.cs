@@ -351,7 +351,23 @@ public sealed partial class NightlyJob(
         };
         result["Requests"] = scope.Count + 1;
         var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
-        await shardTable.UpsertEntityAsync(result, TableUpdateMode.Replace, ct);
+        if (redelivered)
+        {
+            // a redelivery finds the standings already written (0 changes): keep the first report
+            try
+            {
+                await shardTable.AddEntityAsync(result, ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // the first delivery reported; its counts stand
+            }
+        }
+        else
+        {
+            await shardTable.UpsertEntityAsync(result, TableUpdateMode.Replace, ct);
+        }
+
         LogShardAssigned(log, work.RunId, work.Shard, users, changes.Count);
 
         await TryCompleteAsync(work.RunId, redelivered, ct);

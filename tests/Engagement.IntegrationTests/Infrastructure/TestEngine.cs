@@ -1,0 +1,100 @@
+using Azure.Data.Tables;
+using Engagement.Local;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.IntegrationTests.Infrastructure;
+
+/// <summary>Starts engines over a fresh in-memory Azurite, with the settings every test here shares.</summary>
+public static class TestEngine
+{
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A token that cancels after two minutes: a stuck pump (a message that never becomes visible) or
+    /// a handler waiting on a clock fails the test instead of hanging the run.
+    /// </summary>
+    public static CancellationToken Deadline() => new CancellationTokenSource(MaxWait).Token;
+
+    /// <summary>Few shards keep the nightly run short (16 messages per run).</summary>
+    public const int Shards = 8;
+
+    public static Task<LocalEngine> StartAsync(
+        TimeProvider? time = null,
+        Action<IServiceCollection>? configureServices = null,
+        LogLevel logLevel = LogLevel.Error,
+        string? existingStorage = null)
+    {
+        var values = new Dictionary<string, string?> { ["Storage:UserShards"] = Shards.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (existingStorage is not null)
+        {
+            values["Storage:ConnectionString"] = existingStorage;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return LocalEngine.StartAsync(
+            configuration,
+            azuriteDirectory: null,
+            forceLocal: existingStorage is null,
+            logLevel: logLevel,
+            configureServices: services =>
+            {
+                // AddEngagement ran first and TryAdd-ed the system clock; ours must replace it
+                if (time is not null)
+                {
+                    services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                }
+
+                configureServices?.Invoke(services);
+            });
+    }
+
+    public static async Task<List<TableEntity>> QueryAsync(LocalEngine engine, string table, string filter)
+    {
+        var client = await engine.Get<StorageClients>().TableAsync(table);
+        var rows = new List<TableEntity>();
+        await foreach (var e in client.QueryAsync<TableEntity>(filter))
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The errors-table rows recorded for messages of <paramref name="queue"/>.</summary>
+    public static Task<List<TableEntity>> ErrorRowsAsync(LocalEngine engine, string queue) =>
+        QueryAsync(engine, TableNames.Errors, TableClient.CreateQueryFilter($"PartitionKey eq {queue}"));
+
+    /// <summary>Bodies of the messages waiting on the poison queue paired with <paramref name="queue"/> (peeked, not taken).</summary>
+    public static async Task<List<string>> PeekPoisonAsync(LocalEngine engine, string queue)
+    {
+        var poison = await engine.Get<StorageClients>().QueueAsync(QueueNames.Poison(queue));
+        var peeked = (await poison.PeekMessagesAsync(32)).Value;
+        return peeked.Select(m => m.Body.ToString()).ToList();
+    }
+
+    public static async Task SendAsync(LocalEngine engine, string queue, string body)
+    {
+        var q = await engine.Get<StorageClients>().QueueAsync(queue);
+        await q.SendMessageAsync(body);
+    }
+
+    public static async Task<int> ApproximateCountAsync(LocalEngine engine, string queue)
+    {
+        var q = await engine.Get<StorageClients>().QueueAsync(queue);
+        return (await q.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+    }
+
+    /// <summary>Asserts a message was dead-lettered: on the poison queue verbatim, and recorded with an error naming the problem.</summary>
+    public static async Task AssertDeadLetteredAsync(LocalEngine engine, string queue, string body, string errorFragment)
+    {
+        Assert.Contains(body, await PeekPoisonAsync(engine, queue));
+        var rows = (await ErrorRowsAsync(engine, queue)).Where(r => r.GetString("Message") == body).ToList();
+        var row = Assert.Single(rows);
+        Assert.Contains(errorFragment, row.GetString("Error"), StringComparison.Ordinal);
+    }
+}
