@@ -30,6 +30,7 @@ public static class EngagementServiceCollectionExtensions
 
         services.AddSingleton<ActivityCalendar>();
         services.AddSingleton<ActivityEventParser>();
+        services.AddSingleton<RecentUsersCache>();
         services.AddSingleton<ActivityIngestHandler>();
         services.AddSingleton<ActivityCsvImport>();
         services.AddSingleton<UserCsvImport>();

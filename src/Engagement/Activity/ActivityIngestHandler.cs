@@ -15,13 +15,15 @@ public sealed record IngestResult(int Events, int Users, int UsersCreated, int U
 /// then per shard, per group of at most 100 users: read each user, apply, write back with the
 /// ETag read (one user: a conditional single write; more: one batch transaction). A 409/412
 /// means another instance got there first: re-read and re-apply, which is safe because applying
-/// is idempotent (day bits, category set, purchase ledger keyed by event id).
+/// is idempotent (day bits, category set, purchase ledger keyed by event id). Users written
+/// recently by this instance come from <see cref="RecentUsersCache"/> instead of a read.
 /// </summary>
 public sealed partial class ActivityIngestHandler(
     ActivityEventParser parser,
     StorageClients storage,
     UserShards shards,
     ActivityCalendar calendar,
+    RecentUsersCache cache,
     IOptions<ActivityOptions> options,
     TimeProvider time,
     ILogger<ActivityIngestHandler> log)
@@ -64,12 +66,16 @@ public sealed partial class ActivityIngestHandler(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await Task.WhenAll(users.Select(u => table.GetEntityIfExistsAsync<TableEntity>(shard, u.Key, ActivityColumns, ct)));
+            // first attempt: cached users cost no read; after a conflict, everything comes from storage
+            var current = await Task.WhenAll(users.Select(u => attempt == 1 && cache.TryTake(shard, u.Key, out var cached)
+                ? Task.FromResult<TableEntity?>(cached)
+                : ReadAsync(table, shard, u.Key, ct)));
             var actions = new List<TableTransactionAction>(users.Length);
+            var unchanged = new List<TableEntity>();
             var created = 0;
             for (var i = 0; i < users.Length; i++)
             {
-                var existing = current[i].HasValue ? current[i].Value : null;
+                var existing = current[i];
                 var aggregate = existing is null ? new ActivityAggregate() : UserEntity.ReadActivity(existing);
                 var any = false;
                 foreach (var e in users[i])
@@ -97,8 +103,13 @@ public sealed partial class ActivityIngestHandler(
                 {
                     actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, existing.ETag));
                 }
+                else
+                {
+                    unchanged.Add(existing);
+                }
             }
 
+            unchanged.ForEach(cache.Put);
             if (actions.Count == 0)
             {
                 return (0, 0);
@@ -106,22 +117,29 @@ public sealed partial class ActivityIngestHandler(
 
             try
             {
+                IReadOnlyList<Response> responses;
                 if (actions.Count == 1)
                 {
                     // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
                     var only = actions[0];
-                    if (only.ActionType == TableTransactionActionType.Add)
-                    {
-                        await table.AddEntityAsync(only.Entity, ct);
-                    }
-                    else
-                    {
-                        await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct);
-                    }
+                    responses = only.ActionType == TableTransactionActionType.Add
+                        ? [await table.AddEntityAsync(only.Entity, ct)]
+                        : [await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct)];
                 }
                 else
                 {
-                    await table.SubmitTransactionAsync(actions, ct);
+                    responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
+                }
+
+                // what we wrote is what is stored now: cache it under the new ETag
+                for (var i = 0; i < actions.Count && i < responses.Count; i++)
+                {
+                    if (responses[i].Headers.ETag is { } etag)
+                    {
+                        var stored = (TableEntity)actions[i].Entity;
+                        stored.ETag = etag;
+                        cache.Put(stored);
+                    }
                 }
 
                 return (created, actions.Count - created);
@@ -133,6 +151,12 @@ public sealed partial class ActivityIngestHandler(
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), time, ct);
             }
         }
+    }
+
+    private static async Task<TableEntity?> ReadAsync(TableClient table, string shard, string user, CancellationToken ct)
+    {
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(shard, user, ActivityColumns, ct);
+        return read.HasValue ? read.Value : null;
     }
 
     [LoggerMessage(LogLevel.Debug, "Ingested {Events} events for {Users} users ({Created} new, {Changed} changed)")]

@@ -24,6 +24,13 @@ public sealed class ActivityOptions : IValidatableObject
     [Range(1, 64)]
     public int WriteParallelism { get; set; } = 8;
 
+    /// <summary>
+    /// Users whose activity columns and ETag each instance keeps after writing them, so a user
+    /// seen again costs no read. 0 turns the cache off. See <see cref="RecentUsersCache"/>.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int CachedUsers { get; set; } = 100_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!System.TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))

@@ -46,7 +46,11 @@ public sealed partial class NightlyJob(
     private const string RunPartition = "run";
     private const string StatsPrefix = "stats-";
     private const string ResultPrefix = "result-";
+    private const string SnapshotPrefix = "snap-";
+    private const int SnapshotRowBytes = 10 * MaxBinaryProperty; // 640 KB: under Azure's 1 MiB entity limit with room to spare
+    private const int SnapshotRowsPerTransaction = 4; // base64 on the wire: 4 x 853 KB stays under the 4 MiB transaction limit
     private const int MaxBinaryProperty = 64_000;
+    private static readonly string[] StandingColumns = ["PartitionKey", "RowKey", UserEntity.RScore, UserEntity.FScore, UserEntity.MScore, UserEntity.Tier];
     private readonly SegmentationOptions _options = options.Value;
 
     /// <summary>The last complete day in the ops zone: what a run started now scores.</summary>
@@ -203,10 +207,13 @@ public sealed partial class NightlyJob(
         var f = new Dictionary<long, long>();
         var m = new Dictionary<long, long>();
         long users = 0, scored = 0;
+        var snapshot = new List<SnapshotUser>();
         await foreach (var e in ReadShardAsync(work.Shard, ct))
         {
             users++;
             var v = RfmValues.From(UserEntity.ReadActivity(e), asOfDay, _options.FrequencyWindowDays, _options.MonetaryWindowDays);
+            DateOnly? registered = e.GetDateTimeOffset(UserEntity.RegisteredOn) is { } on ? calendar.DateOf(on) : null;
+            snapshot.Add(new SnapshotUser(e.RowKey, v, registered, UserEntity.ReadStanding(e)));
             if (!v.HasHistory)
             {
                 continue;
@@ -222,14 +229,22 @@ public sealed partial class NightlyJob(
         {
             ["Users"] = users,
             ["Scored"] = scored,
-            ["DurationMs"] = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
         WriteChunked(row, "HistR", ValueHistogram.FromCounts(r).ToBytes());
         WriteChunked(row, "HistF", ValueHistogram.FromCounts(f).ToBytes());
         WriteChunked(row, "HistM", ValueHistogram.FromCounts(m).ToBytes());
-        row["Requests"] = scope.Count + 1;
         var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
-        await shardTable.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
+        var snapshotRows = SnapshotRows(work.RunId, work.Shard, ShardSnapshot.Write(snapshot));
+        var batches = snapshotRows.Append(row).Chunk(SnapshotRowsPerTransaction).ToList();
+        row["DurationMs"] = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        row["Requests"] = scope.Count + batches.Count;
+        // same partition (the run): the stats row that says "this shard reported" goes in the last
+        // transaction, with (usually all of) the snapshot
+        foreach (var batch in batches)
+        {
+            await shardTable.SubmitTransactionAsync(batch.Select(x => new TableTransactionAction(TableTransactionActionType.UpsertReplace, x)), ct);
+        }
+
         LogShardStats(log, work.RunId, work.Shard, users, scored);
 
         await TryAdvanceToAssignAsync(work, redelivered, ct);
@@ -290,67 +305,88 @@ public sealed partial class NightlyJob(
         var asOfDay = work.AsOf.DayNumber;
         var asOfText = work.AsOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var tierCounts = classifier.Tiers.ToDictionary(t => t, _ => 0L, StringComparer.Ordinal);
-        var changes = new List<(TableEntity User, TableEntity? Transition)>();
+        var changes = new List<TableEntity>();
+        var transitions = new List<TableEntity>();
         var transitionPartition = work.AsOf.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + work.Shard;
         long users = 0;
-        await foreach (var e in ReadShardAsync(work.Shard, ct))
+        var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
+        var snapshot = await ReadSnapshotAsync(work.RunId, work.Shard, ct);
+        if (snapshot is null)
+        {
+            // a late duplicate after the run completed and cleaned its snapshots up: nothing left to do
+            if ((await shardTable.GetEntityIfExistsAsync<TableEntity>(work.RunId, ResultPrefix + work.Shard, ["RowKey"], ct)).HasValue)
+            {
+                await TryCompleteAsync(work.RunId, ct);
+                return;
+            }
+
+            throw new InvalidOperationException($"run {work.RunId} shard {work.Shard}: the stats phase's snapshot is missing or incomplete");
+        }
+
+        if (redelivered)
+        {
+            // an earlier delivery may have written some standings already: diff against what is
+            // stored now, so a retry writes only what is left (one extra read of the shard)
+            await RefreshStandingsAsync(work.Shard, snapshot, ct);
+        }
+
+        // the users as the stats phase saw them: no second read of the shard
+        foreach (var u in snapshot)
         {
             users++;
-            var v = RfmValues.From(UserEntity.ReadActivity(e), asOfDay, _options.FrequencyWindowDays, _options.MonetaryWindowDays);
-            var scores = cutoffs.Score(v);
-            var tier = classifier.Classify(v, scores, e.GetDateTimeOffset(UserEntity.RegisteredOn), work.AsOf);
+            var scores = cutoffs.Score(u.Values);
+            var tier = classifier.Classify(u.Values, scores, u.RegisteredOn, work.AsOf);
             tierCounts[tier]++;
-            var old = UserEntity.ReadStanding(e);
+            var old = u.Standing;
             if (old is not null && old.Scores == scores && old.Tier == tier)
             {
                 continue;
             }
 
             var tierChanged = old?.Tier != tier;
-            var update = new TableEntity(e.PartitionKey, e.RowKey);
-            UserEntity.WriteStanding(update, new RfmStanding(scores, tier, tierChanged ? asOfText : old!.TierSince));
-            TableEntity? transition = null;
+            var update = new TableEntity(work.Shard, u.UserId);
+            // TierSince only when the tier changes: a merge leaves the stored date alone otherwise
+            UserEntity.WriteStanding(update, new RfmStanding(scores, tier, tierChanged ? asOfText : null));
+            if (!tierChanged)
+            {
+                update.Remove(UserEntity.TierSince);
+            }
+
+            changes.Add(update);
             if (tierChanged)
             {
-                transition = new TableEntity(transitionPartition, e.RowKey)
+                transitions.Add(new TableEntity(transitionPartition, u.UserId)
                 {
                     ["From"] = old?.Tier ?? "",
                     ["To"] = tier,
                     ["Scores"] = scores.ToString(),
                     ["AsOf"] = asOfText,
                     ["RunId"] = work.RunId,
-                };
+                });
             }
-
-            changes.Add((update, transition));
         }
 
+        // every transition before any standing: if we crash in between, the retry re-derives the
+        // same transitions from the still-old standings; the reverse order could lose them
         var transitionsTable = await storage.TableAsync(TableNames.TierTransitions, ct);
+        await Parallel.ForEachAsync(transitions.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (chunk, token) =>
+            await transitionsTable.SubmitTransactionAsync(chunk.Select(t => new TableTransactionAction(TableTransactionActionType.UpsertReplace, t)), token));
+
+        // merge only the standing columns; ingest owns the activity columns, so no ETag is needed
         var usersTable = await storage.TableAsync(TableNames.Users, ct);
         await Parallel.ForEachAsync(changes.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (chunk, token) =>
-        {
-            // transitions first: if we crash between the two, the retry re-derives the same
-            // transitions from the still-old standing; the reverse order could lose them
-            var moves = chunk.Where(c => c.Transition is not null).Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, c.Transition!)).ToList();
-            if (moves.Count > 0)
-            {
-                await transitionsTable.SubmitTransactionAsync(moves, token);
-            }
-
-            // merge only the standing columns; ingest owns the activity columns, so no ETag is needed
-            await usersTable.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpdateMerge, c.User, ETag.All)), token);
-        });
+            await usersTable.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpdateMerge, c, ETag.All)), token));
+        LogShardWritten(log, work.RunId, work.Shard, changes.Count, transitions.Count);
 
         var result = new TableEntity(work.RunId, ResultPrefix + work.Shard)
         {
             ["Users"] = users,
             ["Changed"] = (long)changes.Count,
-            ["Transitions"] = (long)changes.Count(c => c.Transition is not null),
+            ["Transitions"] = (long)transitions.Count,
             ["TierCounts"] = JsonSerializer.Serialize(tierCounts, NightlyJsonContext.Default.DictionaryStringInt64),
             ["DurationMs"] = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
         result["Requests"] = scope.Count + 1;
-        var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
         if (redelivered)
         {
             // a redelivery finds the standings already written (0 changes): keep the first report
@@ -370,12 +406,12 @@ public sealed partial class NightlyJob(
 
         LogShardAssigned(log, work.RunId, work.Shard, users, changes.Count);
 
-        await TryCompleteAsync(work.RunId, redelivered, ct);
+        // completion is recomputed from the result rows, so a redelivery needs nothing extra here
+        await TryCompleteAsync(work.RunId, ct);
     }
 
-    private async Task TryCompleteAsync(string runId, bool redelivered, CancellationToken ct)
+    private async Task TryCompleteAsync(string runId, CancellationToken ct)
     {
-        _ = redelivered; // completion is recomputed from the result rows, so a redelivery needs nothing extra
         if (await CountReportedAsync(runId, ResultPrefix, ct) < shards.Count)
         {
             return;
@@ -412,7 +448,15 @@ public sealed partial class NightlyJob(
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            // completed by another shard
+            return; // completed by another shard
+        }
+
+        // the snapshots served their purpose; the stats and result rows stay as the run's record
+        var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
+        var snapshots = await ReadRowsAsync(runId, SnapshotPrefix, ct, "PartitionKey", "RowKey");
+        foreach (var batch in snapshots.Chunk(100))
+        {
+            await shardTable.SubmitTransactionAsync(batch.Select(x => new TableTransactionAction(TableTransactionActionType.Delete, x, ETag.All)), ct);
         }
     }
 
@@ -426,6 +470,66 @@ public sealed partial class NightlyJob(
         {
             yield return e;
         }
+    }
+
+    /// <summary>Splits a snapshot over rows of at most <see cref="SnapshotRowBytes"/> (several 64 KB properties each).</summary>
+    private static List<TableEntity> SnapshotRows(string runId, string shard, byte[] bytes)
+    {
+        // every row names the set it belongs to, so leftovers of an earlier, longer write are ignored
+        var rows = new List<TableEntity>();
+        var count = Math.Max(1, (bytes.Length + SnapshotRowBytes - 1) / SnapshotRowBytes);
+        var set = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < count; i++)
+        {
+            var offset = i * SnapshotRowBytes;
+            var row = new TableEntity(runId, SnapshotPrefix + shard + "-" + i.ToString("D4", CultureInfo.InvariantCulture))
+            {
+                ["Of"] = count,
+                ["Set"] = set,
+            };
+            WriteChunked(row, "Users", bytes.AsSpan(offset, Math.Min(SnapshotRowBytes, bytes.Length - offset)).ToArray());
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task RefreshStandingsAsync(string shard, List<SnapshotUser> snapshot, CancellationToken ct)
+    {
+        var users = await storage.TableAsync(TableNames.Users, ct);
+        var stored = new Dictionary<string, RfmStanding?>(StringComparer.Ordinal);
+        await foreach (var e in users.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: StandingColumns, cancellationToken: ct))
+        {
+            stored[e.RowKey] = UserEntity.ReadStanding(e);
+        }
+
+        for (var i = 0; i < snapshot.Count; i++)
+        {
+            if (stored.TryGetValue(snapshot[i].UserId, out var standing))
+            {
+                snapshot[i] = snapshot[i] with { Standing = standing };
+            }
+        }
+    }
+
+    /// <summary>The shard's snapshot, or null when it is missing or incomplete.</summary>
+    private async Task<List<SnapshotUser>?> ReadSnapshotAsync(string runId, string shard, CancellationToken ct)
+    {
+        var rows = (await ReadRowsAsync(runId, SnapshotPrefix + shard + "-", ct)).OrderBy(x => x.RowKey, StringComparer.Ordinal).ToList();
+        if (rows.Count == 0 || rows[0].GetInt32("Of") is not { } count || rows.Count < count
+            || rows.Take(count).Any(x => x.GetString("Set") != rows[0].GetString("Set")))
+        {
+            return null;
+        }
+
+        using var bytes = new MemoryStream();
+        foreach (var row in rows.Take(count))
+        {
+            bytes.Write(ReadChunked(row, "Users"));
+        }
+
+        return [.. ShardSnapshot.Read(bytes.ToArray())];
     }
 
     private async Task<int> CountReportedAsync(string runId, string prefix, CancellationToken ct) =>
@@ -532,6 +636,9 @@ public sealed partial class NightlyJob(
 
     [LoggerMessage(LogLevel.Information, "Run {RunId}: all shards reported; cut-offs R={R} F={F} M={M}")]
     private static partial void LogAdvanced(ILogger logger, string runId, string r, string f, string m);
+
+    [LoggerMessage(LogLevel.Debug, "Run {RunId} shard {Shard}: {Changed} standings and {Transitions} transitions written")]
+    private static partial void LogShardWritten(ILogger logger, string runId, string shard, int changed, int transitions);
 
     [LoggerMessage(LogLevel.Debug, "Run {RunId} shard {Shard}: {Users} users, {Changed} changed")]
     private static partial void LogShardAssigned(ILogger logger, string runId, string shard, long users, int changed);

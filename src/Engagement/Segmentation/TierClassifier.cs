@@ -39,14 +39,15 @@ public sealed class TierClassifier
         return _rules[^1].Tier; // validated to be a catch-all
     }
 
-    public string Classify(RfmValues values, RfmScores scores, DateTimeOffset? registeredOn, DateOnly asOf)
+    /// <param name="registeredOn">The registration date in the ops team's calendar (see ActivityCalendar.DateOf), if known.</param>
+    public string Classify(RfmValues values, RfmScores scores, DateOnly? registeredOn, DateOnly asOf)
     {
         if (values.HasHistory)
         {
             return Classify(scores);
         }
 
-        var recent = registeredOn is { } on && asOf.DayNumber - DateOnly.FromDateTime(on.UtcDateTime).DayNumber <= _noHistory.RecentDays;
+        var recent = registeredOn is { } on && asOf.DayNumber - on.DayNumber <= _noHistory.RecentDays;
         return recent ? _noHistory.RecentTier : _noHistory.OtherwiseTier;
     }
 }

@@ -68,4 +68,40 @@ public sealed class ConcurrentIngestTests : IAsyncLifetime, IDisposable
         Assert.Equal(40, stored.Activity.Purchases.Count);
         Assert.Equal(expected, stored.Activity.SpendIn(day + 1, 3));
     }
+
+    [Fact]
+    public async Task IngestAsync_CachedCopyWentStale_ConflictIsDetectedAndNothingIsLost()
+    {
+        const string user = "stale-1";
+        var at = TimeProvider.System.GetUtcNow().AddHours(-1);
+        var calendar = _first.Get<ActivityCalendar>();
+        ActivityEvent Purchase(int i) => new($"stale-1-p{i}", user, ActivityType.Purchase, 100L * i, null, at.AddSeconds(i));
+
+        await _first.Get<ActivityIngestHandler>().IngestAsync([Purchase(1)], TestEngine.Deadline()); // cached by the first instance
+        await _second.Get<ActivityIngestHandler>().IngestAsync([Purchase(2)], TestEngine.Deadline()); // the cached copy is now stale
+        Assert.Equal(0, _conflicts.Matched);
+
+        await _first.Get<ActivityIngestHandler>().IngestAsync([Purchase(3)], TestEngine.Deadline());
+
+        Assert.Equal(1, _conflicts.Matched); // the write on the stale ETag was refused, then re-read
+        var stored = await _first.Get<UserStore>().GetAsync(user, TestEngine.Deadline());
+        Assert.NotNull(stored);
+        Assert.Equal(3, stored.Activity.Purchases.Count);
+        Assert.Equal(600, stored.Activity.SpendIn(calendar.DayOf(at) + 1, 3));
+    }
+
+    [Fact]
+    public async Task IngestAsync_UserSeenAgain_CostsNoRead()
+    {
+        var at = TimeProvider.System.GetUtcNow().AddHours(-1);
+        var handler = _first.Get<ActivityIngestHandler>();
+        await handler.IngestAsync([new ActivityEvent("seen-1-a", "seen-1", ActivityType.Login, 0, null, at)], TestEngine.Deadline());
+
+        using var scope = Storage.StorageRequestCounter.BeginScope();
+        await handler.IngestAsync([new ActivityEvent("seen-1-b", "seen-1", ActivityType.Interaction, 0, "fitness", at)], TestEngine.Deadline());
+
+        Assert.Equal(1, scope.Count); // the conditional write only
+        var stored = await _first.Get<UserStore>().GetAsync("seen-1", TestEngine.Deadline());
+        Assert.Contains("fitness", stored!.Activity.Categories);
+    }
 }

@@ -45,6 +45,7 @@ public static class Population
     {
         var options = engine.Get<IOptions<SegmentationOptions>>().Value;
         var classifier = engine.Get<TierClassifier>();
+        var calendar = engine.Get<ActivityCalendar>();
         var values = users.Select(u => RfmValues.From(u.Activity, asOf.DayNumber, options.FrequencyWindowDays, options.MonetaryWindowDays)).ToArray();
         var result = RfmBatchScorer.Score(values, classifier);
         var standings = new Dictionary<string, (RfmScores, string)>(StringComparer.Ordinal);
@@ -52,7 +53,7 @@ public static class Population
         {
             var tier = values[i].HasHistory
                 ? result.Tiers[i]
-                : classifier.Classify(values[i], result.Scores[i], users[i].Profile.RegisteredOn, asOf);
+                : classifier.Classify(values[i], result.Scores[i], users[i].Profile.RegisteredOn is { } on ? calendar.DateOf(on) : null, asOf);
             standings[users[i].UserId] = (result.Scores[i], tier);
         }
 

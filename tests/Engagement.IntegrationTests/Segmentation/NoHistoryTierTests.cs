@@ -35,8 +35,7 @@ public sealed class NoHistoryTierTests : IAsyncLifetime
         Assert.Equal("dormant", await TierAfterRunOfUserRegisteredAt("nh-old", new DateTimeOffset(AsOf.AddDays(-200).ToDateTime(new TimeOnly(15, 0)), Ops)));
     }
 
-    [Fact(Skip = "bug: TierClassifier.Classify takes the registration day in UTC (on.UtcDateTime), not in the ops zone, "
-        + "so a sign-up between 00:00 and 08:00 Asia/Shanghai counts one day older; see the report")]
+    [Fact]
     public async Task RegisteredOnTheSameOpsDay_SameTier_WhateverTheHour()
     {
         // 30 days before the as-of date (the last day that is still "recent"), in the morning and in the afternoon

@@ -130,7 +130,7 @@ public class TierClassifierTests
     [Fact]
     public void Classify_NoHistoryRegisteredWithinRecentDays_IsRecentTier()
     {
-        var registered = new DateTimeOffset(AsOf.AddDays(-Defaults.NoHistory.RecentDays).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        var registered = AsOf.AddDays(-Defaults.NoHistory.RecentDays);
 
         Assert.Equal(Defaults.NoHistory.RecentTier, Classifier.Classify(RfmValues.NoHistory, RfmScores.None, registered, AsOf));
         Assert.Equal(Defaults.NoHistory.RecentTier, Classifier.Classify(RfmValues.NoHistory, RfmScores.None, registered.AddDays(10), AsOf));
@@ -139,7 +139,7 @@ public class TierClassifierTests
     [Fact]
     public void Classify_NoHistoryRegisteredBeforeRecentDays_IsOtherwiseTier()
     {
-        var registered = new DateTimeOffset(AsOf.AddDays(-Defaults.NoHistory.RecentDays - 1).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        var registered = AsOf.AddDays(-Defaults.NoHistory.RecentDays - 1);
 
         Assert.Equal(Defaults.NoHistory.OtherwiseTier, Classifier.Classify(RfmValues.NoHistory, RfmScores.None, registered, AsOf));
     }
@@ -158,7 +158,7 @@ public class TierClassifierTests
 
         Assert.Equal(Classifier.Tiers[0], Classifier.Classify(values, scores, registeredOn: null, AsOf));
         // registered yesterday, but has history: scored, not treated as a new sign-up
-        Assert.Equal(Classifier.Tiers[^1], Classifier.Classify(values, new RfmScores(1, 1, 1), new DateTimeOffset(2026, 3, 9, 0, 0, 0, TimeSpan.Zero), AsOf));
+        Assert.Equal(Classifier.Tiers[^1], Classifier.Classify(values, new RfmScores(1, 1, 1), new DateOnly(2026, 3, 9), AsOf));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class TierClassifierTests
         var options = new SegmentationOptions { NoHistory = new NoHistoryRule { RecentDays = 7, RecentTier = "regular", OtherwiseTier = "potential" } };
         var classifier = new TierClassifier(options);
 
-        Assert.Equal("regular", classifier.Classify(RfmValues.NoHistory, RfmScores.None, new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero), AsOf)); // 7 days
-        Assert.Equal("potential", classifier.Classify(RfmValues.NoHistory, RfmScores.None, new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.Zero), AsOf)); // 8 days
+        Assert.Equal("regular", classifier.Classify(RfmValues.NoHistory, RfmScores.None, new DateOnly(2026, 3, 3), AsOf)); // 7 days
+        Assert.Equal("potential", classifier.Classify(RfmValues.NoHistory, RfmScores.None, new DateOnly(2026, 3, 2), AsOf)); // 8 days
     }
 }
