@@ -93,7 +93,7 @@ internal static class CliEnvironment
             $"{run.Transitions:N0} tier moves, {seconds:F1} s, {run.StorageRequests:N0} storage requests ({perThousand:F1} per 1,000 users)");
         if (run.Cutoffs is { } c)
         {
-            AnsiConsole.MarkupLine($"[grey]cut-offs  R(days, desc) {c.R.B1}/{c.R.B2}/{c.R.B3}/{c.R.B4}  F(active days) {c.F.B1}/{c.F.B2}/{c.F.B3}/{c.F.B4}  M(cents) {c.M.B1}/{c.M.B2}/{c.M.B3}/{c.M.B4}[/]");
+            AnsiConsole.MarkupLine($"[grey]cut-offs (score 2..5 from; - = unused)  R days {c.R.ToString()[5..]}  F active days {c.F.ToString()[4..]}  M cents {c.M.ToString()[4..]}[/]");
         }
     }
 }

@@ -9,19 +9,19 @@ namespace Engagement.Segmentation;
 /// Equal values always get equal scores (ties never straddle a cut-off), which means a heavy
 /// tie (say 60% of users spent nothing) can leave a score unused. Same as pandas
 /// <c>1 + floor(5 * (s.rank(method="min") - 1) / len(s))</c> (with <c>ascending=False</c> for R).
+/// A null bound is one no value reaches (written "-").
 /// </summary>
-public sealed record QuintileCutoffs(bool Descending, long B1, long B2, long B3, long B4)
+public sealed record QuintileCutoffs(bool Descending, long? B1, long? B2, long? B3, long? B4)
 {
     public static QuintileCutoffs From(ValueHistogram histogram, bool descending)
     {
         var n = histogram.Total;
-        var bounds = new long[4];
+        var bounds = new long?[4];
         var values = histogram.Values;
         var counts = histogram.Counts;
         if (!descending)
         {
             // b_k = smallest value v with 5 * less(v) >= k * n
-            Array.Fill(bounds, long.MaxValue);
             long less = 0;
             var k = 1;
             for (var i = 0; i < values.Length && k <= 4; i++)
@@ -38,7 +38,6 @@ public sealed record QuintileCutoffs(bool Descending, long B1, long B2, long B3,
         else
         {
             // c_k = largest value v with 5 * greater(v) >= k * n
-            Array.Fill(bounds, long.MinValue);
             long greater = 0;
             var k = 1;
             for (var i = values.Length - 1; i >= 0 && k <= 4; i--)
@@ -56,12 +55,16 @@ public sealed record QuintileCutoffs(bool Descending, long B1, long B2, long B3,
         return new QuintileCutoffs(descending, bounds[0], bounds[1], bounds[2], bounds[3]);
     }
 
-    public int Score(long value) => Descending
-        ? 1 + (value <= B1 ? 1 : 0) + (value <= B2 ? 1 : 0) + (value <= B3 ? 1 : 0) + (value <= B4 ? 1 : 0)
-        : 1 + (value >= B1 ? 1 : 0) + (value >= B2 ? 1 : 0) + (value >= B3 ? 1 : 0) + (value >= B4 ? 1 : 0);
+    public int Score(long value) => 1 + Passes(value, B1) + Passes(value, B2) + Passes(value, B3) + Passes(value, B4);
+
+    private int Passes(long value, long? bound) => bound is { } b && (Descending ? value <= b : value >= b) ? 1 : 0;
 
     public override string ToString() =>
-        string.Join(',', new[] { Descending ? "desc" : "asc", B1.ToString(CultureInfo.InvariantCulture), B2.ToString(CultureInfo.InvariantCulture), B3.ToString(CultureInfo.InvariantCulture), B4.ToString(CultureInfo.InvariantCulture) });
+        string.Join(',', new[] { Descending ? "desc" : "asc", Format(B1), Format(B2), Format(B3), Format(B4) });
+
+    private static string Format(long? bound) => bound?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    private static long? ParseBound(string text) => text == "-" ? null : long.Parse(text, CultureInfo.InvariantCulture);
 
     public static QuintileCutoffs Parse(string text)
     {
@@ -73,10 +76,10 @@ public sealed record QuintileCutoffs(bool Descending, long B1, long B2, long B3,
 
         return new QuintileCutoffs(
             parts[0] == "desc",
-            long.Parse(parts[1], CultureInfo.InvariantCulture),
-            long.Parse(parts[2], CultureInfo.InvariantCulture),
-            long.Parse(parts[3], CultureInfo.InvariantCulture),
-            long.Parse(parts[4], CultureInfo.InvariantCulture));
+            ParseBound(parts[1]),
+            ParseBound(parts[2]),
+            ParseBound(parts[3]),
+            ParseBound(parts[4]));
     }
 }
 

@@ -99,7 +99,7 @@ public class QuintileCutoffsTests
         Assert.Equal(1, desc.Score(0));
     }
 
-    [Fact(Skip = "src bug (QuintileCutoffs.From/Score): long.MaxValue (asc) / long.MinValue (desc) mark a cut-off no value reaches, but Score compares with >= / <=, so a real value equal to the sentinel passes every unreached cut-off. Values [0, long.MaxValue] ascending: reference score of long.MaxValue is 1 + floor(5*1/2) = 3, Score returns 5.")]
+    [Fact]
     public void Score_ValueEqualToSentinel_MatchesReferenceFormula()
     {
         long[] values = [0, long.MaxValue];
@@ -113,7 +113,7 @@ public class QuintileCutoffsTests
     public Property ToStringThenParse_AnyCutoffs_RoundTrips() =>
         Prop.ForAll(
             Arb.From(from d in Gen.Elements(false, true)
-                     from b in Generators.AnyLong.ArrayOf(4)
+                     from b in Gen.OneOf(Generators.AnyLong.Select(v => (long?)v), Gen.Constant<long?>(null)).ArrayOf(4)
                      select new QuintileCutoffs(d, b[0], b[1], b[2], b[3])),
             c => Assert.Equal(c, QuintileCutoffs.Parse(c.ToString())));
 
@@ -121,6 +121,7 @@ public class QuintileCutoffsTests
     public void ToString_Cutoffs_IsDirectionThenFourBounds()
     {
         Assert.Equal("desc,30,14,7,-2", new QuintileCutoffs(true, 30, 14, 7, -2).ToString());
+        Assert.Equal("asc,0,5,-,-", new QuintileCutoffs(false, 0, 5, null, null).ToString());
     }
 
     [Theory]
