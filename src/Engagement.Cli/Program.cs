@@ -16,6 +16,13 @@ app.Configure(c =>
     c.AddCommand<NightlyCommand>("nightly").WithDescription("Run the nightly RFM job now, on this machine, against the configured storage.");
     c.AddCommand<TiersCommand>("tiers").WithDescription("Tier counts and shares from the latest run; --export writes one row per user.");
     c.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file (user_id,recency_days,frequency,monetary) into user_id,r_score,f_score,m_score,tier. No storage.");
+    c.AddBranch("campaign", b =>
+    {
+        b.SetDescription("Marketing campaigns (trigger contract: docs/contracts.md).");
+        b.AddCommand<CampaignValidateCommand>("validate").WithDescription("Check a trigger file the way the queue handler will; nothing is enqueued.");
+        b.AddCommand<CampaignSendCommand>("send").WithDescription("Validate a trigger file and enqueue it on campaign-triggers.");
+    });
+    c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddBranch("bench", b =>
     {
         b.SetDescription("Benchmarks; figures go to docs/benchmarks.md.");

@@ -1,4 +1,6 @@
 using Engagement.Activity;
+using Engagement.Campaigns;
+using Engagement.Delivery;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -17,6 +19,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ActivityOptions>().Bind(configuration.GetSection(ActivityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SegmentationOptions>().Bind(configuration.GetSection(SegmentationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CampaignOptions>().Bind(configuration.GetSection(CampaignOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.SectionName)).ValidateOnStart();
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -38,6 +42,13 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<TierClassifier>();
         services.AddSingleton<NightlyJob>();
         services.AddSingleton<TierTransitionLog>();
+
+        services.AddSingleton<MessageTemplates>();
+        services.AddSingleton<CampaignTriggerParser>();
+        services.AddSingleton<CampaignStore>();
+        services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<CampaignPlanner>();
+        services.AddSingleton<CampaignTriggerHandler>();
         services.AddSingleton<QueueHandlers>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Engagement.Activity;
+using Engagement.Campaigns;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -9,7 +10,7 @@ namespace Engagement;
 /// Which handler serves which queue, behind the shared message policy. The Functions triggers and
 /// the CLI's local pump both come through here, so a message is treated the same either way.
 /// </summary>
-public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityIngestHandler ingest, NightlyJob nightly)
+public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityIngestHandler ingest, NightlyJob nightly, CampaignTriggerHandler campaigns)
 {
     public Task<MessageOutcome> HandleAsync(QueueEnvelope message, CancellationToken cancellationToken) =>
         message.Queue switch
@@ -17,6 +18,7 @@ public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityInges
             QueueNames.ActivityEvents => processor.ProcessAsync(message, (_, body, ct) => ingest.HandleAsync(body, ct), cancellationToken),
             QueueNames.NightlyShards => processor.ProcessAsync(
                 message, (m, body, ct) => nightly.HandleAsync(NightlyJob.ParseWork(body), redelivered: m.DequeueCount > 1, ct), cancellationToken),
+            QueueNames.CampaignTriggers => processor.ProcessAsync(message, (_, body, ct) => campaigns.HandleAsync(body, ct), cancellationToken),
             _ => throw new ArgumentException($"no handler for queue '{message.Queue}'", nameof(message)),
         };
 }

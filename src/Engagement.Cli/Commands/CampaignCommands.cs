@@ -1,0 +1,99 @@
+using System.ComponentModel;
+using Engagement.Campaigns;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+internal sealed class CampaignFileSettings : CommandSettings
+{
+    [CommandArgument(0, "<FILE>")]
+    [Description("A campaign trigger as JSON (contract: docs/contracts.md).")]
+    public string File { get; init; } = "";
+
+    public override ValidationResult Validate() =>
+        System.IO.File.Exists(File) ? ValidationResult.Success() : ValidationResult.Error($"no such file: {File}");
+}
+
+/// <summary>Validates a trigger file the way the queue handler will, without enqueueing it.</summary>
+internal sealed class CampaignValidateCommand : AsyncCommand<CampaignFileSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CampaignFileSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartScratchAsync(cancellationToken);
+        return Check(engine.Get<CampaignTriggerParser>(), await File.ReadAllTextAsync(settings.File, cancellationToken)) is null ? 1 : 0;
+    }
+
+    /// <summary>Prints the verdict; returns the trigger when valid.</summary>
+    public static CampaignTrigger? Check(CampaignTriggerParser parser, string body)
+    {
+        try
+        {
+            var trigger = parser.Parse(body);
+            AnsiConsole.MarkupLine($"[green]valid[/]: campaign [bold]{Markup.Escape(trigger.CampaignId)}[/] ({Markup.Escape(trigger.Name)}), channels {string.Join(", ", trigger.Channels.Select(c => c.Channel))}{(trigger.DryRun ? ", dry run" : "")}");
+            return trigger;
+        }
+        catch (MalformedMessageException ex)
+        {
+            AnsiConsole.MarkupLine("[red]invalid[/]:");
+            foreach (var error in ex.Message.Split("; "))
+            {
+                AnsiConsole.MarkupLine("  - " + Markup.Escape(error));
+            }
+
+            return null;
+        }
+    }
+}
+
+/// <summary>Validates, then enqueues a trigger on campaign-triggers of the configured storage (local Azurite when none).</summary>
+internal sealed class CampaignSendCommand : AsyncCommand<CampaignFileSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CampaignFileSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var body = await File.ReadAllTextAsync(settings.File, cancellationToken);
+        if (CampaignValidateCommand.Check(engine.Get<CampaignTriggerParser>(), body) is null)
+        {
+            return 1;
+        }
+
+        var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, cancellationToken);
+        var sent = await queue.SendMessageAsync(body, cancellationToken);
+        AnsiConsole.MarkupLine($"enqueued on {QueueNames.CampaignTriggers} (message {Markup.Escape(sent.Value.MessageId)}); run [bold]engage drain[/] to process it on this machine");
+        return 0;
+    }
+}
+
+/// <summary>Processes the engine's queues on this machine until they are empty, as the Functions host would.</summary>
+internal sealed class DrainCommand : AsyncCommand
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        long dead = 0;
+        await AnsiConsole.Progress().StartAsync(async ctx =>
+        {
+            foreach (var queue in QueueNames.All)
+            {
+                var task = ctx.AddTask(queue, maxValue: 1);
+                var result = await engine.Pump().DrainAsync(queue, new Progress<Local.Queues.PumpProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Handled + p.DeadLettered + Math.Max(0, p.Remaining));
+                    task.Value = p.Handled + p.DeadLettered;
+                }), cancellationToken);
+                task.Value = task.MaxValue;
+                task.Description = $"{queue}: {result.Handled:N0} handled, {result.DeadLettered:N0} dead-lettered";
+                dead += result.DeadLettered;
+            }
+        });
+        if (dead > 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]{dead:N0} message(s) dead-lettered: see the errors table and the -poison queues[/]");
+        }
+
+        return dead == 0 ? 0 : 1;
+    }
+}

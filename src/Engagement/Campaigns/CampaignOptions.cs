@@ -1,0 +1,12 @@
+namespace Engagement.Campaigns;
+
+public sealed class CampaignOptions
+{
+    public const string SectionName = "Campaigns";
+
+    /// <summary>Explicit user ids in one trigger, at most (bigger audiences are tiers plus filters).</summary>
+    public int MaxUserIds { get; set; } = 5_000;
+
+    /// <summary>Characters in one template, at most.</summary>
+    public int MaxTemplateChars { get; set; } = 2_000;
+}

@@ -1,0 +1,82 @@
+using System.IO.Hashing;
+using System.Text;
+using Azure.Data.Tables;
+using Engagement.Delivery;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.Campaigns;
+
+/// <summary>How a campaign's plan came out.</summary>
+public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, long Skipped, long Added);
+
+/// <summary>
+/// Resolves a campaign's audience shard by shard and records one ledger row per recipient and
+/// channel before anything is sent: <c>planned</c>, <c>held-out</c> (the control group) or
+/// <c>skipped: unknown-user</c> (an explicit id that is not a user). Replays add only missing rows.
+/// Consent, quiet hours and caps are checked at send time, when they are current.
+/// </summary>
+public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger)
+{
+    private static readonly string[] AudienceColumns = ["RowKey", UserEntity.Tier, UserEntity.Interests];
+
+    /// <summary>Deterministic control group: the same (campaign, user) is always in or out.</summary>
+    public static bool IsHeldOut(string campaignId, string userId, int holdoutPercent) =>
+        holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(campaignId + "|" + userId)) % 100 < holdoutPercent;
+
+    public async Task<CampaignPlan> PlanAsync(CampaignTrigger trigger, CancellationToken cancellationToken)
+    {
+        var users = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var tiers = trigger.Audience.Tiers.ToHashSet(StringComparer.Ordinal);
+        var listed = trigger.Audience.UserIds.ToHashSet(StringComparer.Ordinal);
+        var interests = trigger.Audience.Interests.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
+        foreach (var shard in shards.All)
+        {
+            var rows = new List<(DeliveryKey, string, string?)>();
+            var listedHere = listed.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
+            await foreach (var user in users.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: AudienceColumns, cancellationToken: cancellationToken))
+            {
+                var isListed = listedHere.Remove(user.RowKey);
+                if (!isListed && !(user.GetString(UserEntity.Tier) is { } tier && tiers.Contains(tier)))
+                {
+                    continue;
+                }
+
+                if (interests.Count > 0 && !(user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(interests.Contains))
+                {
+                    continue;
+                }
+
+                recipients++;
+                var held = IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
+                foreach (var channel in trigger.Channels)
+                {
+                    rows.Add((new DeliveryKey(trigger.CampaignId, user.RowKey, channel.Channel, 1), held ? DeliveryStates.HeldOut : DeliveryStates.Planned, held ? "holdout" : null));
+                    if (held)
+                    {
+                        heldOut++;
+                    }
+                    else
+                    {
+                        planned++;
+                    }
+                }
+            }
+
+            foreach (var unknown in listedHere)
+            {
+                foreach (var channel in trigger.Channels)
+                {
+                    rows.Add((new DeliveryKey(trigger.CampaignId, unknown, channel.Channel, 1), DeliveryStates.Skipped, "unknown-user"));
+                    skipped++;
+                }
+            }
+
+            added += await ledger.PlanAsync(shard, rows, cancellationToken);
+        }
+
+        return new CampaignPlan(recipients, planned, heldOut, skipped, added);
+    }
+}

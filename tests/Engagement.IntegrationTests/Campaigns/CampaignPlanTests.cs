@@ -1,0 +1,125 @@
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Campaigns;
+using Engagement.Delivery;
+using Engagement.IntegrationTests.Infrastructure;
+using Engagement.Local;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.IntegrationTests.Campaigns;
+
+/// <summary>A valid trigger is planned into the deliveries ledger before anything is sent; replays add nothing twice.</summary>
+public sealed class CampaignPlanTests : IAsyncLifetime
+{
+    private const int Users = 300;
+    private LocalEngine _engine = null!;
+
+    public async Task InitializeAsync()
+    {
+        _engine = await TestEngine.StartAsync(new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)));
+        var store = _engine.Get<UserStore>();
+        await store.UpsertProfilesAsync(
+            Enumerable.Range(0, Users).Select(i => ($"p{i:D3}", new UserProfile { Interests = i % 3 == 0 ? "toys" : "fitness,recipes", Source = "test" })), 4, TestEngine.Deadline());
+        // tiers as a nightly run would have written them: every other user dormant
+        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var shards = _engine.Get<UserShards>();
+        foreach (var i in Enumerable.Range(0, Users))
+        {
+            var id = $"p{i:D3}";
+            await table.UpdateEntityAsync(new TableEntity(shards.Of(id), id) { [UserEntity.Tier] = i % 2 == 0 ? "dormant" : "regular" }, ETag.All, TableUpdateMode.Merge);
+        }
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    private const string Body = """
+        {
+          "schemaVersion": 1,
+          "campaignId": "plan-1",
+          "name": "Win-back",
+          "audience": { "tiers": ["dormant"], "userIds": ["p001", "ghost-1"], "interests": ["fitness"] },
+          "channels": [ { "channel": "sms", "template": "Come back: {{ campaign }}" }, { "channel": "inapp", "title": "Hi", "template": "Come back" } ],
+          "holdoutPercent": 20
+        }
+        """;
+
+    private static bool InAudience(int i) => (i % 2 == 0 || i == 1) && i % 3 != 0;
+
+    private async Task<List<TableEntity>> LedgerAsync() =>
+        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, "PartitionKey ge 'plan-1_' and PartitionKey lt 'plan-1`'");
+
+    private async Task SendAndDrainAsync()
+    {
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Body);
+        var pumped = await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
+        Assert.Equal(0, pumped.DeadLettered);
+    }
+
+    [Fact]
+    public async Task Trigger_PlansOneRowPerRecipientAndChannel_WithHoldoutAndUnknownUsers()
+    {
+        await SendAndDrainAsync();
+
+        var rows = await LedgerAsync();
+        var expected = Enumerable.Range(0, Users).Where(InAudience).Select(i => $"p{i:D3}").ToList();
+        foreach (var user in expected)
+        {
+            var mine = rows.Where(r => r.GetString("UserId") == user).ToList();
+            Assert.Equal(["inapp", "sms"], mine.Select(r => r.GetString("Channel")).Order());
+            var held = CampaignPlanner.IsHeldOut("plan-1", user, 20);
+            Assert.All(mine, r => Assert.Equal(held ? DeliveryStates.HeldOut : DeliveryStates.Planned, r.GetString("State")));
+        }
+
+        var ghost = rows.Where(r => r.GetString("UserId") == "ghost-1").ToList();
+        Assert.Equal(2, ghost.Count);
+        Assert.All(ghost, r => Assert.Equal((DeliveryStates.Skipped, "unknown-user"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.Equal(expected.Count * 2 + 2, rows.Count);
+        // the control group is about a fifth of the audience, not all or nothing
+        var heldOut = expected.Count(u => CampaignPlanner.IsHeldOut("plan-1", u, 20));
+        Assert.InRange(heldOut, expected.Count / 10, expected.Count * 3 / 10);
+
+        var campaign = (await TestEngine.QueryAsync(_engine, TableNames.Campaigns, "RowKey eq 'plan-1'")).Single();
+        Assert.Equal(CampaignStates.Planned, campaign.GetString("State"));
+        Assert.Equal(expected.Count, campaign.GetInt64("Recipients"));
+        Assert.Equal(heldOut * 2, campaign.GetInt64("HeldOut"));
+    }
+
+    [Fact]
+    public async Task CrashMidPlanThenRedelivery_AddsOnlyTheMissingRowsAndKeepsStatesThatMovedOn()
+    {
+        await SendAndDrainAsync();
+        var rows = await LedgerAsync();
+        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Deliveries);
+        // as if the plan had stopped part-way and one delivery had already gone out
+        var moved = rows.First(r => r.GetString("State") == DeliveryStates.Planned);
+        moved["State"] = DeliveryStates.Accepted;
+        await table.UpdateEntityAsync(moved, ETag.All, TableUpdateMode.Merge);
+        foreach (var r in rows.Where(r => r.RowKey != moved.RowKey).Take(25))
+        {
+            await table.DeleteEntityAsync(r.PartitionKey, r.RowKey);
+        }
+
+        var campaigns = await _engine.Get<StorageClients>().TableAsync(TableNames.Campaigns);
+        await campaigns.UpdateEntityAsync(new TableEntity("campaign", "plan-1") { ["State"] = CampaignStates.Accepted }, ETag.All, TableUpdateMode.Merge);
+
+        await SendAndDrainAsync();
+
+        var again = await LedgerAsync();
+        Assert.Equal(rows.Count, again.Count);
+        Assert.Equal(DeliveryStates.Accepted, again.Single(r => r.PartitionKey == moved.PartitionKey && r.RowKey == moved.RowKey).GetString("State"));
+        Assert.Equal(CampaignStates.Planned, (await _engine.Get<CampaignStore>().GetAsync("plan-1", TestEngine.Deadline()))!.State);
+    }
+
+    [Fact]
+    public async Task DuplicateOfAPlannedCampaign_WritesNothing()
+    {
+        await SendAndDrainAsync();
+        var before = (await LedgerAsync()).ToDictionary(r => r.PartitionKey + "/" + r.RowKey, r => r.ETag);
+
+        await SendAndDrainAsync();
+
+        var after = (await LedgerAsync()).ToDictionary(r => r.PartitionKey + "/" + r.RowKey, r => r.ETag);
+        Assert.Equal(before, after);
+    }
+}
