@@ -21,6 +21,7 @@ app.Configure(c =>
         b.SetDescription("Marketing campaigns (trigger contract: docs/contracts.md).");
         b.AddCommand<CampaignValidateCommand>("validate").WithDescription("Check a trigger file the way the queue handler will; nothing is enqueued.");
         b.AddCommand<CampaignSendCommand>("send").WithDescription("Validate a trigger file and enqueue it on campaign-triggers.");
+        b.AddCommand<CampaignStatusCommand>("status").WithDescription("A campaign's state and its deliveries by channel, state and reason.");
     });
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddBranch("bench", b =>

@@ -97,3 +97,36 @@ internal sealed class DrainCommand : AsyncCommand
         return dead == 0 ? 0 : 1;
     }
 }
+
+internal sealed class CampaignStatusSettings : CommandSettings
+{
+    [CommandArgument(0, "<CAMPAIGN_ID>")]
+    [Description("The campaignId of the trigger.")]
+    public string CampaignId { get; init; } = "";
+}
+
+/// <summary>A campaign's state and its deliveries counted by channel, state and reason.</summary>
+internal sealed class CampaignStatusCommand : AsyncCommand<CampaignStatusSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CampaignStatusSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var campaign = await engine.Get<CampaignStore>().GetAsync(settings.CampaignId, cancellationToken);
+        if (campaign is null)
+        {
+            AnsiConsole.MarkupLine($"[red]no campaign '{Markup.Escape(settings.CampaignId)}'[/] (was its trigger dead-lettered? see the errors table, PartitionKey {QueueNames.CampaignTriggers})");
+            return 1;
+        }
+
+        AnsiConsole.MarkupLine($"campaign [bold]{Markup.Escape(campaign.CampaignId)}[/] ({Markup.Escape(campaign.Name)}): {campaign.State}{(campaign.DryRun ? ", dry run" : "")}, accepted {campaign.AcceptedAt:yyyy-MM-dd HH:mm:ss} UTC");
+        var counts = await engine.Get<Delivery.DeliveryLedger>().CountAsync(campaign.CampaignId, engine.Get<UserShards>().All, cancellationToken);
+        var table = new Table().AddColumn("channel").AddColumn("state").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
+        foreach (var ((channel, state, reason), count) in counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
+        {
+            table.AddRow(Markup.Escape(channel), Markup.Escape(state), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

@@ -17,10 +17,12 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string? _tempDir;
+    private readonly bool _persistent;
 
-    private AzuriteLauncher(Process process, int queuePort, int tablePort, string? tempDir)
+    private AzuriteLauncher(Process process, int queuePort, int tablePort, string? tempDir, bool persistent)
     {
         _process = process;
+        _persistent = persistent;
         QueuePort = queuePort;
         TablePort = tablePort;
         _tempDir = tempDir;
@@ -135,11 +137,18 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             throw;
         }
 
-        return new AzuriteLauncher(process, queue!.Value, table!.Value, temp);
+        return new AzuriteLauncher(process, queue!.Value, table!.Value, temp, persistDirectory is not null);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (!_process.HasExited && _persistent && !OperatingSystem.IsWindows())
+        {
+            // Azurite keeps its on-disk database in memory and saves it every few seconds or on a
+            // clean shutdown: a kill would lose what the last seconds wrote (a message just sent)
+            await StopGracefullyAsync(_process);
+        }
+
         if (!_process.HasExited)
         {
             Kill(_process);
@@ -165,6 +174,25 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             {
                 // a file still held open; the temp folder is cleaned by the OS
             }
+        }
+    }
+
+    private static async Task StopGracefullyAsync(Process p)
+    {
+        try
+        {
+            using var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            if (term is not null)
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // no kill(1), or it did not stop in time: the hard kill follows
         }
     }
 
