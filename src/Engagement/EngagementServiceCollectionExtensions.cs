@@ -20,6 +20,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddOptions<ActivityOptions>().Bind(configuration.GetSection(ActivityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SegmentationOptions>().Bind(configuration.GetSection(SegmentationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CampaignOptions>().Bind(configuration.GetSection(CampaignOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.SectionName)).ValidateOnStart();
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
@@ -48,6 +49,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<CampaignPlanner>();
+        services.AddSingleton<IChannelSender, InAppSender>();
+        services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<CampaignTriggerHandler>();
         services.AddSingleton<QueueHandlers>();
         return services;

@@ -1,5 +1,6 @@
 using Engagement.Activity;
 using Engagement.Campaigns;
+using Engagement.Delivery;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -10,7 +11,7 @@ namespace Engagement;
 /// Which handler serves which queue, behind the shared message policy. The Functions triggers and
 /// the CLI's local pump both come through here, so a message is treated the same either way.
 /// </summary>
-public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityIngestHandler ingest, NightlyJob nightly, CampaignTriggerHandler campaigns)
+public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityIngestHandler ingest, NightlyJob nightly, CampaignTriggerHandler campaigns, DeliveryWorker deliveries)
 {
     public Task<MessageOutcome> HandleAsync(QueueEnvelope message, CancellationToken cancellationToken) =>
         message.Queue switch
@@ -19,6 +20,7 @@ public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityInges
             QueueNames.NightlyShards => processor.ProcessAsync(
                 message, (m, body, ct) => nightly.HandleAsync(NightlyJob.ParseWork(body), redelivered: m.DequeueCount > 1, ct), cancellationToken),
             QueueNames.CampaignTriggers => processor.ProcessAsync(message, (_, body, ct) => campaigns.HandleAsync(body, ct), cancellationToken),
+            QueueNames.Deliveries => processor.ProcessAsync(message, (_, body, ct) => deliveries.HandleAsync(DeliveryChunk.Parse(body), ct), cancellationToken),
             _ => throw new ArgumentException($"no handler for queue '{message.Queue}'", nameof(message)),
         };
 }

@@ -27,13 +27,14 @@ public sealed class FunctionsMetadataTests
     public void Metadata_ListsExactlyTheExpectedFunctions()
     {
         var names = Functions.Select(f => f.GetProperty("name").GetString()).Order().ToArray();
-        Assert.Equal(["CampaignTrigger", "IngestActivity", "NightlyShard", "NightlyTimer"], names);
+        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer"], names);
     }
 
     [Theory]
     [InlineData("IngestActivity", QueueNames.ActivityEvents)]
     [InlineData("NightlyShard", QueueNames.NightlyShards)]
     [InlineData("CampaignTrigger", QueueNames.CampaignTriggers)]
+    [InlineData("Deliver", QueueNames.Deliveries)]
     public void QueueTrigger_ListensOnTheEngineQueue(string function, string queue)
     {
         var trigger = Trigger(function);

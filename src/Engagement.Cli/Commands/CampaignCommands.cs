@@ -83,9 +83,10 @@ internal sealed class DrainCommand : AsyncCommand
                 {
                     task.MaxValue = Math.Max(1, p.Handled + p.DeadLettered + Math.Max(0, p.Remaining));
                     task.Value = p.Handled + p.DeadLettered;
-                }), cancellationToken);
+                }), cancellationToken, idleWhenOnlyDelayed: TimeSpan.FromSeconds(3));
                 task.Value = task.MaxValue;
-                task.Description = $"{queue}: {result.Handled:N0} handled, {result.DeadLettered:N0} dead-lettered";
+                task.Description = $"{queue}: {result.Handled:N0} handled, {result.DeadLettered:N0} dead-lettered"
+                    + (result.Remaining > 0 ? $", {result.Remaining:N0} waiting (sendAt or quiet hours)" : "");
                 dead += result.DeadLettered;
             }
         });

@@ -21,10 +21,16 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
 
     public int Parallelism { get; init; } = 8;
 
-    public async Task<PumpProgress> DrainAsync(string queueName, IProgress<PumpProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles messages until the queue is empty. With <paramref name="idleWhenOnlyDelayed"/>, also
+    /// stops once nothing has been visible for that long and none of this pump's own retries is due:
+    /// what is left waits on purpose (a campaign's sendAt, quiet hours) and is reported as remaining.
+    /// </summary>
+    public async Task<PumpProgress> DrainAsync(string queueName, IProgress<PumpProgress>? progress, CancellationToken cancellationToken, TimeSpan? idleWhenOnlyDelayed = null)
     {
         var queue = await storage.QueueAsync(queueName, cancellationToken);
         long handled = 0, dead = 0, failed = 0;
+        var lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -38,10 +44,16 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
                     return new PumpProgress(handled, dead, failed, 0);
                 }
 
+                if (idleWhenOnlyDelayed is { } idle && System.Diagnostics.Stopwatch.GetElapsedTime(lastActivity) > idle + RetryDelay)
+                {
+                    return new PumpProgress(handled, dead, failed, remaining);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken); // failed messages are still invisible
                 continue;
             }
 
+            lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
             await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (m, ct) =>
             {
                 var envelope = new QueueEnvelope(queueName, m.MessageId, m.Body.ToString(), m.DequeueCount);
@@ -58,6 +70,7 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
                     await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct);
                 }
             });
+            lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
             progress?.Report(new PumpProgress(handled, dead, failed, -1));
         }
     }

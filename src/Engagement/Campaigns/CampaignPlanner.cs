@@ -16,7 +16,7 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// <c>skipped: unknown-user</c> (an explicit id that is not a user). Replays add only missing rows.
 /// Consent, quiet hours and caps are checked at send time, when they are current.
 /// </summary>
-public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger)
+public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
     private static readonly string[] AudienceColumns = ["RowKey", UserEntity.Tier, UserEntity.Interests];
 
@@ -31,9 +31,12 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
         var listed = trigger.Audience.UserIds.ToHashSet(StringComparer.Ordinal);
         var interests = trigger.Audience.Interests.ToHashSet(StringComparer.OrdinalIgnoreCase);
         long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
+        var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
+        var delay = trigger.SendAt is { } at && at > time.GetUtcNow() ? at - time.GetUtcNow() : (TimeSpan?)null;
         foreach (var shard in shards.All)
         {
             var rows = new List<(DeliveryKey, string, string?)>();
+            var toSend = new List<string>();
             var listedHere = listed.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
             await foreach (var user in users.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: AudienceColumns, cancellationToken: cancellationToken))
@@ -51,6 +54,11 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
 
                 recipients++;
                 var held = IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
+                if (!held)
+                {
+                    toSend.Add(user.RowKey);
+                }
+
                 foreach (var channel in trigger.Channels)
                 {
                     rows.Add((new DeliveryKey(trigger.CampaignId, user.RowKey, channel.Channel, 1), held ? DeliveryStates.HeldOut : DeliveryStates.Planned, held ? "holdout" : null));
@@ -75,6 +83,14 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
             }
 
             added += await ledger.PlanAsync(shard, rows, cancellationToken);
+
+            // only after the shard's rows exist: chunks of contiguous user ids (the query returns them in order)
+            foreach (var chunk in toSend.Chunk(options.Value.ChunkSize))
+            {
+                var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1]).ToJson();
+                // sendAt in the future: the message stays invisible until then (the queue allows 7 days; longer waits hop)
+                await queue.SendMessageAsync(message, visibilityTimeout: delay is { } d ? TimeSpan.FromTicks(Math.Min(d.Ticks, TimeSpan.FromDays(7).Ticks)) : null, cancellationToken: cancellationToken);
+            }
         }
 
         return new CampaignPlan(recipients, planned, heldOut, skipped, added);

@@ -8,11 +8,25 @@ namespace Engagement.Campaigns;
 /// recipient and channel before anything is sent. A duplicate of a planned campaign does nothing;
 /// a redelivery after a crash mid-plan finishes the plan (planning only adds missing rows).
 /// </summary>
-public sealed partial class CampaignTriggerHandler(CampaignTriggerParser parser, CampaignStore campaigns, CampaignPlanner planner, ILogger<CampaignTriggerHandler> log)
+public sealed partial class CampaignTriggerHandler(
+    CampaignTriggerParser parser,
+    CampaignStore campaigns,
+    CampaignPlanner planner,
+    IEnumerable<Delivery.IChannelSender> senders,
+    ILogger<CampaignTriggerHandler> log)
 {
+    private readonly HashSet<string> _configured = senders.Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
+
     public async Task<CampaignAcceptance> HandleAsync(string body, CancellationToken cancellationToken)
     {
         var trigger = parser.Parse(body);
+        var missing = trigger.Channels.Select(c => c.Channel).Where(c => !_configured.Contains(c)).ToList();
+        if (missing.Count > 0 && !trigger.DryRun)
+        {
+            // refused before anything is recorded, rather than planned and stuck
+            throw new Messaging.MalformedMessageException($"campaign '{trigger.CampaignId}': no provider is configured for {string.Join(", ", missing)} (see the README's configuration table)");
+        }
+
         var acceptance = await campaigns.AcceptAsync(trigger, body, cancellationToken);
         if (acceptance == CampaignAcceptance.Duplicate && (await campaigns.GetAsync(trigger.CampaignId, cancellationToken))?.State != CampaignStates.Accepted)
         {

@@ -31,7 +31,13 @@ public sealed partial class CampaignTriggerParser(
     // the opt-out line differs by country: check the longer outcome
     private static readonly string[] SamplePhones = ["+8613800138000", "+14155550100"];
 
-    public CampaignTrigger Parse(string json)
+    /// <summary>Validates a trigger arriving on the queue.</summary>
+    public CampaignTrigger Parse(string json) => Parse(json, atAcceptance: true);
+
+    /// <summary>Reads back a trigger accepted earlier: the same rules except that time has moved on (expiry is a send-time policy by then).</summary>
+    public CampaignTrigger ParseAccepted(string json) => Parse(json, atAcceptance: false);
+
+    private CampaignTrigger Parse(string json, bool atAcceptance)
     {
         if (json.Length > MaxMessageChars)
         {
@@ -55,7 +61,7 @@ public sealed partial class CampaignTriggerParser(
         }
 
         var errors = new List<string>();
-        var trigger = Validate(dto!, errors);
+        var trigger = Validate(dto!, atAcceptance, errors);
         if (errors.Count > 0)
         {
             var id = dto?.CampaignId is { Length: > 0 and <= 64 } c ? $"campaign '{c}': " : "";
@@ -65,7 +71,7 @@ public sealed partial class CampaignTriggerParser(
         return trigger!;
     }
 
-    private CampaignTrigger? Validate(CampaignTriggerDto dto, List<string> errors)
+    private CampaignTrigger? Validate(CampaignTriggerDto dto, bool atAcceptance, List<string> errors)
     {
         Unknown(dto.Unknown, "", errors);
         if (dto.SchemaVersion != SchemaVersion)
@@ -96,7 +102,7 @@ public sealed partial class CampaignTriggerParser(
         var now = time.GetUtcNow();
         var sendAt = Timestamp(dto.SendAt, "sendAt", errors);
         var expiresAt = Timestamp(dto.ExpiresAt, "expiresAt", errors);
-        if (expiresAt is { } e && e <= now)
+        if (atAcceptance && expiresAt is { } e && e <= now)
         {
             errors.Add($"expired: expiresAt {e:O} is in the past");
         }

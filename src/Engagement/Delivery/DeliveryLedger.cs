@@ -20,14 +20,17 @@ public static class DeliveryStates
 /// <summary>One delivery: the key (campaign, user, channel, occurrence) and its state.</summary>
 public sealed record DeliveryKey(string CampaignId, string UserId, string Channel, int Occurrence)
 {
-    public string RowKey => $"{UserId}|{Channel}|{Occurrence.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>Channel and occurrence first, so within one (channel, occurrence) rows sort exactly like user ids and a chunk is one range.</summary>
+    public string RowKey => RowKeyPrefix(Channel, Occurrence) + UserId;
+
+    public static string RowKeyPrefix(string channel, int occurrence) => $"{channel}|{occurrence.ToString(CultureInfo.InvariantCulture)}|";
 
     public string PartitionKey(string shard) => CampaignId + "_" + shard;
 }
 
 /// <summary>
 /// The <c>deliveries</c> table: PartitionKey <c>{campaignId}_{shard}</c> (a campaign's recipients in
-/// one shard, written and read in batches), RowKey <c>{userId}|{channel}|{occurrence}</c> — the
+/// one shard, written and read in batches), RowKey <c>{channel}|{occurrence}|{userId}</c> — the
 /// delivery key, so a replayed plan finds its rows instead of making new ones. Rows are only
 /// ever added here; state changes are ETag-conditional (see docs/decisions.md).
 /// </summary>

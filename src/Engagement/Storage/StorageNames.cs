@@ -10,8 +10,9 @@ public static class TableNames
     public const string Errors = "errors";
     public const string Campaigns = "campaigns";
     public const string Deliveries = "deliveries";
+    public const string Inbox = "inbox";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Deliveries];
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Deliveries, Inbox];
 }
 
 /// <summary>Every queue the engine uses, and the poison queue the Functions host pairs with each.</summary>
@@ -20,8 +21,9 @@ public static class QueueNames
     public const string ActivityEvents = "activity-events";
     public const string NightlyShards = "nightly-shards";
     public const string CampaignTriggers = "campaign-triggers";
+    public const string Deliveries = "deliveries";
 
-    public static readonly IReadOnlyList<string> All = [ActivityEvents, NightlyShards, CampaignTriggers];
+    public static readonly IReadOnlyList<string> All = [ActivityEvents, NightlyShards, CampaignTriggers, Deliveries];
 
     /// <summary>The Functions host moves a message here after maxDequeueCount failures; the engine does the same for bad input.</summary>
     public static string Poison(string queue) => queue + "-poison";

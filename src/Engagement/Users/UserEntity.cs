@@ -33,6 +33,9 @@ public static class UserEntity
     public const string Tier = "Tier";
     public const string TierSince = "TierSince";
 
+    /// <summary>Marketing messages received, last 35 days (see Delivery.TouchLog); written by delivery.</summary>
+    public const string Touches = "Touches";
+
     /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
     public static readonly IReadOnlyList<string> NightlyColumns =
         ["PartitionKey", "RowKey", RegisteredOn, LastActiveDay, FirstActiveDay, ActiveDays, Purchases, RScore, FScore, MScore, Tier, TierSince];

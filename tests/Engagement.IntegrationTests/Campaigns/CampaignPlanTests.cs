@@ -6,6 +6,7 @@ using Engagement.IntegrationTests.Infrastructure;
 using Engagement.Local;
 using Engagement.Storage;
 using Engagement.Users;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.IntegrationTests.Campaigns;
 
@@ -17,7 +18,9 @@ public sealed class CampaignPlanTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _engine = await TestEngine.StartAsync(new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)));
+        _engine = await TestEngine.StartAsync(
+            new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)),
+            s => s.AddSingleton<IChannelSender>(new RecordingSender(Channels.Sms)));
         var store = _engine.Get<UserStore>();
         await store.UpsertProfilesAsync(
             Enumerable.Range(0, Users).Select(i => ($"p{i:D3}", new UserProfile { Interests = i % 3 == 0 ? "toys" : "fitness,recipes", Source = "test" })), 4, TestEngine.Deadline());

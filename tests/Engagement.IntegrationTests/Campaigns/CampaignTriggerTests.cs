@@ -3,6 +3,7 @@ using Engagement.Campaigns;
 using Engagement.IntegrationTests.Infrastructure;
 using Engagement.Local;
 using Engagement.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.IntegrationTests.Campaigns;
 
@@ -11,7 +12,9 @@ public sealed class CampaignTriggerTests : IAsyncLifetime
 {
     private LocalEngine _engine = null!;
 
-    public async Task InitializeAsync() => _engine = await TestEngine.StartAsync(new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)));
+    public async Task InitializeAsync() => _engine = await TestEngine.StartAsync(
+        new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)),
+        s => s.AddSingleton<Engagement.Delivery.IChannelSender>(new RecordingSender(Channels.Sms)));
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();
 
@@ -68,6 +71,7 @@ public sealed class CampaignTriggerTests : IAsyncLifetime
     [InlineData("{\"schemaVersion\": 1, \"campaignId\": \"bad-2\", \"name\": \"x\", \"audience\": {\"tiers\": [\"vip\"]}, \"channels\": [{\"channel\": \"sms\", \"template\": \"hi\"}]}", "unknown tier 'vip'")]
     [InlineData("{\"schemaVersion\": 1, \"campaignId\": \"bad-3\", \"name\": \"x\", \"audience\": {\"tiers\": [\"dormant\"]}, \"channels\": [{\"channel\": \"fax\", \"template\": \"hi\"}]}", "unknown channel 'fax'")]
     [InlineData("{\"schemaVersion\": 1, \"campaignId\": \"bad-4\", \"name\": \"x\", \"audience\": {\"tiers\": [\"dormant\"]}, \"channels\": [{\"channel\": \"sms\", \"template\": \"hi {{ nmae }}\"}]}", "fails to render a sample")]
+    [InlineData("{\"schemaVersion\": 1, \"campaignId\": \"bad-6\", \"name\": \"x\", \"audience\": {\"tiers\": [\"dormant\"]}, \"channels\": [{\"channel\": \"push\", \"title\": \"t\", \"template\": \"hi\"}]}", "no provider is configured for push")]
     [InlineData("{\"schemaVersion\": 1, \"campaignId\": \"bad-5\", \"name\": \"x\", \"audience\": {\"tiers\": [\"dormant\"]}, \"channels\": [{\"channel\": \"sms\", \"template\": \"hi\"}], \"expiresAt\": \"2026-11-30T00:00:00Z\"}", "expired")]
     public async Task InvalidTrigger_DeadLetteredWithItsErrorAndNotRecorded(string body, string error)
     {

@@ -1,0 +1,188 @@
+using System.Globalization;
+using PhoneNumbers;
+
+namespace Engagement.Delivery;
+
+/// <summary>A marketing message a user received (any campaign), as kept in the user's touch log.</summary>
+public readonly record struct Touch(DateTimeOffset At, string Channel);
+
+/// <summary>What the policies need to know about a recipient at send time.</summary>
+public sealed record Recipient(
+    string UserId,
+    string? Tier,
+    string? Phone,
+    string? PushToken,
+    TimeZoneInfo TimeZone,
+    bool ConsentSms,
+    bool ConsentPush,
+    bool ConsentInApp,
+    IReadOnlyList<Touch> Touches);
+
+public enum VerdictKind
+{
+    Send,
+    Skip,
+    Defer,
+}
+
+/// <summary>Send now, skip for a reason, or wait until a time (quiet hours).</summary>
+public sealed record PolicyVerdict(VerdictKind Kind, string? Reason = null, DateTimeOffset? Until = null)
+{
+    public static readonly PolicyVerdict Send = new(VerdictKind.Send);
+
+    public static PolicyVerdict Skip(string reason) => new(VerdictKind.Skip, reason);
+
+    public static PolicyVerdict Defer(DateTimeOffset until) => new(VerdictKind.Defer, "quiet-hours", until);
+}
+
+/// <summary>
+/// The send-time policies, in this fixed order (the first that says no decides, and its reason is recorded):
+/// 1 expiry, 2 consent for the channel, 3 a usable address (valid phone, push token), 4 quiet hours in
+/// the user's own zone (SMS and push; deferred to the end of the quiet period, not dropped), 5 the global
+/// frequency cap across channels, 6 the dormant-user SMS cap per calendar month (the user's own calendar).
+/// Holdout is decided earlier, when the campaign is planned. Pure: the clock is passed in.
+/// </summary>
+public sealed class DeliveryPolicies(DeliveryOptions options)
+{
+    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+
+    public PolicyVerdict Evaluate(string channel, Recipient r, DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        if (expiresAt is { } e && now >= e)
+        {
+            return PolicyVerdict.Skip("expired");
+        }
+
+        var consent = channel switch
+        {
+            Campaigns.Channels.Sms => r.ConsentSms,
+            Campaigns.Channels.Push => r.ConsentPush,
+            _ => r.ConsentInApp,
+        };
+        if (!consent)
+        {
+            return PolicyVerdict.Skip("no-consent");
+        }
+
+        if (channel == Campaigns.Channels.Sms && !IsValidPhone(r.Phone))
+        {
+            return PolicyVerdict.Skip(r.Phone is null ? "no-phone" : "invalid-phone");
+        }
+
+        if (channel == Campaigns.Channels.Push && string.IsNullOrWhiteSpace(r.PushToken))
+        {
+            return PolicyVerdict.Skip("no-push-token");
+        }
+
+        // in-app waits in the inbox until opened, so it is never "at night"
+        if (channel != Campaigns.Channels.InApp && QuietUntil(now, r.TimeZone) is { } until)
+        {
+            return PolicyVerdict.Defer(until);
+        }
+
+        return CapReason(channel, r, now) is { } cap ? PolicyVerdict.Skip(cap) : PolicyVerdict.Send;
+    }
+
+    /// <summary>Policies 5 and 6 alone: checked again against the stored touch log when the touch is recorded.</summary>
+    public string? CapReason(string channel, Recipient r, DateTimeOffset now)
+    {
+        if (r.Touches.Count(t => t.At > now.AddDays(-options.CapWindowDays)) >= options.CapMessages)
+        {
+            return "frequency-cap";
+        }
+
+        return channel == Campaigns.Channels.Sms && r.Tier == options.DormantTier && SmsThisMonth(r, now) >= options.DormantSmsPerMonth
+            ? "monthly-sms-cap"
+            : null;
+    }
+
+    public static bool IsValidPhone(string? e164)
+    {
+        if (string.IsNullOrWhiteSpace(e164) || !e164.StartsWith('+'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return Phones.IsValidNumber(Phones.Parse(e164, null));
+        }
+        catch (NumberParseException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>When <paramref name="now"/> falls in the user's quiet hours, the first instant they end; else null.</summary>
+    public DateTimeOffset? QuietUntil(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var start = options.QuietHoursStart;
+        var end = options.QuietHoursEnd;
+        if (start == end)
+        {
+            return null;
+        }
+
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var t = TimeOnly.FromDateTime(local.DateTime);
+        var quiet = start < end ? t >= start && t < end : t >= start || t < end;
+        if (!quiet)
+        {
+            return null;
+        }
+
+        var day = DateOnly.FromDateTime(local.DateTime);
+        var endDay = t >= end ? day.AddDays(1) : day; // the end still to come
+        return ToInstant(endDay.ToDateTime(end), zone);
+    }
+
+    /// <summary>A local wall-clock time as an instant: in a spring-forward gap, the first valid minute after it; when ambiguous, the earlier instant.</summary>
+    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(1);
+        }
+
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
+    }
+
+    private static int SmsThisMonth(Recipient r, DateTimeOffset now)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, r.TimeZone);
+        return r.Touches.Count(t => t.Channel == Campaigns.Channels.Sms
+            && TimeZoneInfo.ConvertTime(t.At, r.TimeZone) is var at && at.Year == local.Year && at.Month == local.Month);
+    }
+}
+
+/// <summary>The user's touch log, kept in the user entity as <c>unixMinutes:channel;...</c> for the last 35 days.</summary>
+public static class TouchLog
+{
+    public const int KeepDays = 35;
+
+    // a corrupt entry beyond year 9999 is ignored rather than breaking the whole log
+    private static readonly long MaxMinutes = DateTimeOffset.MaxValue.ToUnixTimeSeconds() / 60;
+
+    public static List<Touch> Parse(string? text)
+    {
+        var touches = new List<Touch>();
+        foreach (var entry in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && colon < entry.Length - 1
+                && long.TryParse(entry.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var minutes)
+                && minutes <= MaxMinutes)
+            {
+                touches.Add(new Touch(DateTimeOffset.FromUnixTimeSeconds(minutes * 60), entry[(colon + 1)..]));
+            }
+        }
+
+        return touches;
+    }
+
+    public static string Format(IEnumerable<Touch> touches, DateTimeOffset now) =>
+        string.Join(';', touches.Where(t => t.At > now.AddDays(-KeepDays)).OrderBy(t => t.At)
+            .Select(t => (t.At.ToUnixTimeSeconds() / 60).ToString(CultureInfo.InvariantCulture) + ":" + t.Channel));
+}

@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Campaigns;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Delivery;
+
+/// <summary>What one chunk did.</summary>
+public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Skipped, int Deferred, int NotSent);
+
+/// <summary>
+/// Handles one <c>deliveries</c> message. Per recipient and channel, with every state change an
+/// ETag-conditional single-entity write on the ledger row (so two workers never both send):
+/// <list type="number">
+/// <item>a row left in <c>sending</c> by a crashed attempt is ambiguous: marked <c>unknown</c>, never resent;</item>
+/// <item>a <c>planned</c> row runs the policies (<see cref="DeliveryPolicies"/>): skip (recorded with its reason), defer (stays planned; the chunk comes back when quiet hours end) or send;</item>
+/// <item>send: claim <c>planned → sending</c>, record the touch on the user (conditional on the user's ETag, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
+/// a provider that surely did not take it puts the row back to <c>planned</c> and the chunk is retried.</item>
+/// </list>
+/// </summary>
+public sealed partial class DeliveryWorker(
+    StorageClients storage,
+    CampaignStore campaigns,
+    CampaignTriggerParser parser,
+    MessageTemplates templates,
+    IEnumerable<IChannelSender> senders,
+    ActivityCalendar calendar,
+    IOptions<SmsOptions> sms,
+    IOptions<DeliveryOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryWorker> log)
+{
+    private static readonly string[] UserColumns =
+        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches];
+
+    private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+    private readonly DeliveryPolicies _policies = new(options.Value);
+    private readonly ConcurrentDictionary<string, CampaignTrigger> _triggers = new(StringComparer.Ordinal);
+
+    public async Task<ChunkResult> HandleAsync(DeliveryChunk chunk, CancellationToken cancellationToken)
+    {
+        var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
+        var dryRun = (await campaigns.GetAsync(chunk.CampaignId, cancellationToken))!.DryRun;
+        var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var ledger = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
+        var partition = new DeliveryKey(chunk.CampaignId, "", "", chunk.Occurrence).PartitionKey(chunk.Shard);
+
+        var rows = new List<TableEntity>();
+        foreach (var channel in trigger.Channels)
+        {
+            var prefix = DeliveryKey.RowKeyPrefix(channel.Channel, chunk.Occurrence);
+            await foreach (var row in ledger.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix + chunk.From} and RowKey le {prefix + chunk.To}"), cancellationToken: cancellationToken))
+            {
+                rows.Add(row);
+            }
+        }
+
+        var open = rows.Where(r => r.GetString("State") is DeliveryStates.Planned or DeliveryStates.Sending).GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal).ToList();
+        if (open.Count == 0)
+        {
+            return new ChunkResult(0, 0, 0, 0, 0, 0); // a replay of a finished chunk
+        }
+
+        var users = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var u in usersTable.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {chunk.Shard} and RowKey ge {chunk.From} and RowKey le {chunk.To}"), select: UserColumns, cancellationToken: cancellationToken))
+        {
+            users[u.RowKey] = u;
+        }
+
+        var tally = new Tally();
+        DateTimeOffset? retryAt = null;
+        var gate = new object();
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (group, ct) =>
+        {
+            users.TryGetValue(group.Key, out var user);
+            foreach (var row in group.OrderBy(r => r.GetString("Channel"), StringComparer.Ordinal))
+            {
+                var deferUntil = await DeliverAsync(trigger, dryRun, chunk.Shard, ledger, usersTable, row, user, tally, ct);
+                if (deferUntil is { } until)
+                {
+                    lock (gate)
+                    {
+                        retryAt = retryAt is null || until < retryAt ? until : retryAt;
+                    }
+                }
+            }
+        });
+
+        var result = tally.ToResult();
+        if (retryAt is { } at)
+        {
+            // quiet hours: the same chunk comes back when the earliest of them ends (its sent rows are skipped then)
+            var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
+            var delay = TimeSpan.FromTicks(Math.Clamp((at - time.GetUtcNow()).Ticks, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromDays(7).Ticks));
+            await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
+
+        LogChunk(log, chunk.CampaignId, chunk.Shard, chunk.From, chunk.To, result.Accepted, result.Skipped, result.Deferred, result.Unknown, result.Rejected);
+        if (result.NotSent > 0)
+        {
+            // the provider surely did not take them (throttled, unreachable, breaker open): the queue retries the chunk
+            throw new InvalidOperationException($"{result.NotSent} deliveries of campaign {chunk.CampaignId} were not taken by the provider; retrying the chunk");
+        }
+
+        return result;
+    }
+
+    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, bool dryRun, string shard, TableClient ledger, TableClient usersTable, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
+    {
+        var channel = row.GetString("Channel")!;
+        if (row.GetString("State") == DeliveryStates.Sending)
+        {
+            var leaseEnd = (row.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue) + options.Value.SendLease;
+            if (time.GetUtcNow() < leaseEnd)
+            {
+                // another worker is sending it right now: look again when its lease ends
+                Interlocked.Increment(ref tally.Deferred);
+                return leaseEnd;
+            }
+
+            // claimed by an attempt that never recorded the outcome: it may have gone out
+            await MoveAsync(ledger, row, DeliveryStates.Unknown, "interrupted-after-claim", ct);
+            Interlocked.Increment(ref tally.Unknown);
+            return null;
+        }
+
+        if (user is null)
+        {
+            await MoveAsync(ledger, row, DeliveryStates.Skipped, "unknown-user", ct);
+            Interlocked.Increment(ref tally.Skipped);
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var verdict = _policies.Evaluate(channel, RecipientOf(user), trigger.ExpiresAt, now);
+        if (verdict.Kind == VerdictKind.Defer)
+        {
+            Interlocked.Increment(ref tally.Deferred);
+            return verdict.Until;
+        }
+
+        if (verdict.Kind == VerdictKind.Skip || dryRun)
+        {
+            await MoveAsync(ledger, row, DeliveryStates.Skipped, verdict.Reason ?? "dry-run", ct);
+            Interlocked.Increment(ref tally.Skipped);
+            return null;
+        }
+
+        if (!_senders.TryGetValue(channel, out var sender))
+        {
+            throw new InvalidOperationException($"no sender is configured for channel '{channel}'");
+        }
+
+        // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it
+        row["ClaimedAt"] = now;
+        if (!await TryMoveAsync(ledger, row, DeliveryStates.Sending, null, ct))
+        {
+            return null;
+        }
+
+        // 2. record the touch on the user, re-checking the caps against the stored log
+        var capReason = await ReserveTouchAsync(usersTable, shard, user, channel, ct);
+        if (capReason is not null)
+        {
+            await MoveAsync(ledger, row, DeliveryStates.Skipped, capReason, ct);
+            Interlocked.Increment(ref tally.Skipped);
+            return null;
+        }
+
+        // 3. render and send
+        var message = Compose(trigger, channel, row, user);
+        SendResult sent;
+        try
+        {
+            sent = await sender.SendAsync(message, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            sent = new SendResult(SendStatus.Unknown, Reason: "sender-error: " + ex.GetType().Name);
+        }
+
+        switch (sent.Status)
+        {
+            case SendStatus.Accepted:
+                row["ProviderId"] = sent.ProviderId;
+                await MoveAsync(ledger, row, DeliveryStates.Accepted, null, ct);
+                Interlocked.Increment(ref tally.Accepted);
+                break;
+            case SendStatus.Rejected:
+                await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
+                Interlocked.Increment(ref tally.Rejected);
+                break;
+            case SendStatus.NotSent:
+                await MoveAsync(ledger, row, DeliveryStates.Planned, null, ct);
+                Interlocked.Increment(ref tally.NotSent);
+                break;
+            default:
+                await MoveAsync(ledger, row, DeliveryStates.Unknown, sent.Reason ?? "ambiguous", ct);
+                Interlocked.Increment(ref tally.Unknown);
+                break;
+        }
+
+        return null;
+    }
+
+    private OutgoingMessage Compose(CampaignTrigger trigger, string channel, TableEntity row, TableEntity user)
+    {
+        var spec = trigger.Channels.Single(c => c.Channel == channel);
+        var zone = ZoneOf(user);
+        var values = new TemplateValues(
+            user.RowKey,
+            user.GetString(UserEntity.Tier) ?? "",
+            (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "",
+            0,
+            trigger.Name,
+            trigger.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
+        var body = templates.Render(spec.Template, values, trigger.Variables);
+        var to = channel switch
+        {
+            Channels.Sms => user.GetString(UserEntity.Phone)!,
+            Channels.Push => user.GetString(UserEntity.PushToken)!,
+            _ => user.RowKey,
+        };
+        var segments = 0;
+        if (channel == Channels.Sms)
+        {
+            var composed = SmsText.Compose(body, to, sms.Value);
+            body = composed.Text;
+            segments = composed.Segments;
+        }
+
+        return new OutgoingMessage(row.PartitionKey + "/" + row.RowKey, user.RowKey, trigger.CampaignId, row.GetInt32("Occurrence") ?? 1, to, spec.Title, body, segments, trigger.ExpiresAt);
+    }
+
+    /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
+    private async Task<string?> ReserveTouchAsync(TableClient usersTable, string shard, TableEntity user, string channel, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var recipient = RecipientOf(user);
+            if (_policies.CapReason(channel, recipient, now) is { } cap)
+            {
+                return cap;
+            }
+
+            var touches = recipient.Touches.Append(new Touch(now, channel));
+            var update = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
+            try
+            {
+                var response = await usersTable.UpdateEntityAsync(update, user.ETag, TableUpdateMode.Merge, ct);
+                user[UserEntity.Touches] = update[UserEntity.Touches];
+                user.ETag = response.Headers.ETag ?? user.ETag;
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 5)
+            {
+                // another campaign (or ingest) wrote the user: re-read and re-check
+                var fresh = await usersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
+                foreach (var (k, v) in fresh.Value)
+                {
+                    user[k] = v;
+                }
+
+                user.ETag = fresh.Value.ETag;
+            }
+        }
+    }
+
+    private Recipient RecipientOf(TableEntity user) => new(
+        user.RowKey,
+        user.GetString(UserEntity.Tier),
+        user.GetString(UserEntity.Phone),
+        user.GetString(UserEntity.PushToken),
+        ZoneOf(user),
+        user.GetBoolean(UserEntity.ConsentSms) ?? false,
+        user.GetBoolean(UserEntity.ConsentPush) ?? false,
+        user.GetBoolean(UserEntity.ConsentInApp) ?? true,
+        TouchLog.Parse(user.GetString(UserEntity.Touches)));
+
+    private TimeZoneInfo ZoneOf(TableEntity user) =>
+        user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
+
+    private async Task<CampaignTrigger> TriggerAsync(string campaignId, CancellationToken ct)
+    {
+        if (_triggers.TryGetValue(campaignId, out var cached))
+        {
+            return cached;
+        }
+
+        var record = await campaigns.GetAsync(campaignId, ct) ?? throw new MalformedMessageException($"unknown campaign '{campaignId}'");
+        return _triggers[campaignId] = parser.ParseAccepted(record.Trigger);
+    }
+
+    private async Task MoveAsync(TableClient ledger, TableEntity row, string state, string? reason, CancellationToken ct)
+    {
+        if (!await TryMoveAsync(ledger, row, state, reason, ct))
+        {
+            LogLostRow(log, row.PartitionKey, row.RowKey, state);
+        }
+    }
+
+    /// <summary>A conditional single-entity write (Azurite enforces If-Match only outside batches).</summary>
+    private async Task<bool> TryMoveAsync(TableClient ledger, TableEntity row, string state, string? reason, CancellationToken ct)
+    {
+        row["State"] = state;
+        row["Reason"] = reason;
+        row["UpdatedAt"] = time.GetUtcNow();
+        // names this write, so a 412 can be told apart: our own write that an SDK retry repeated, or someone else's
+        var writeId = Guid.NewGuid().ToString("N");
+        row["WriteId"] = writeId;
+        try
+        {
+            var response = await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            row.ETag = response.Headers.ETag ?? row.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // an SDK retry of our own write can answer 412 although it landed: look before calling it a conflict
+            var current = await ledger.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+            if (current.Value.GetString("WriteId") == writeId)
+            {
+                row.ETag = current.Value.ETag;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private sealed class Tally
+    {
+        public int Accepted;
+        public int Rejected;
+        public int Unknown;
+        public int Skipped;
+        public int Deferred;
+        public int NotSent;
+
+        public ChunkResult ToResult() => new(Accepted, Rejected, Unknown, Skipped, Deferred, NotSent);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} shard {Shard} [{From}..{To}]: {Accepted} accepted, {Skipped} skipped, {Deferred} deferred, {Unknown} unknown, {Rejected} rejected")]
+    private static partial void LogChunk(ILogger logger, string campaignId, string shard, string from, string to, int accepted, int skipped, int deferred, int unknown, int rejected);
+
+    [LoggerMessage(LogLevel.Warning, "Delivery {Partition}/{Row} changed under us; not moved to {State}")]
+    private static partial void LogLostRow(ILogger logger, string partition, string row, string state);
+}
