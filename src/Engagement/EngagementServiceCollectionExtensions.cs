@@ -50,6 +50,11 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<CampaignPlanner>();
         services.AddSingleton<IChannelSender, InAppSender>();
+        services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
+        {
+            services.AddSingleton<IChannelSender, Delivery.Twilio.TwilioSmsSender>();
+        }
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<CampaignTriggerHandler>();
         services.AddSingleton<QueueHandlers>();

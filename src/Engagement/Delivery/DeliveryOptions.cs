@@ -34,6 +34,9 @@ public sealed class DeliveryOptions : IValidatableObject
     /// </summary>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>When a provider surely did not take a message (throttled, unreachable, breaker open), the chunk comes back after this.</summary>
+    public TimeSpan NotSentRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The tier the monthly SMS cap applies to.</summary>
     public string DormantTier { get; set; } = "dormant";
 

@@ -16,7 +16,8 @@ public sealed record Recipient(
     bool ConsentSms,
     bool ConsentPush,
     bool ConsentInApp,
-    IReadOnlyList<Touch> Touches);
+    IReadOnlyList<Touch> Touches,
+    bool PhoneSuppressed = false);
 
 public enum VerdictKind
 {
@@ -67,6 +68,11 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
         if (channel == Campaigns.Channels.Sms && !IsValidPhone(r.Phone))
         {
             return PolicyVerdict.Skip(r.Phone is null ? "no-phone" : "invalid-phone");
+        }
+
+        if (channel == Campaigns.Channels.Sms && r.PhoneSuppressed)
+        {
+            return PolicyVerdict.Skip("phone-suppressed");
         }
 
         if (channel == Campaigns.Channels.Push && string.IsNullOrWhiteSpace(r.PushToken))

@@ -38,7 +38,7 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> log)
 {
     private static readonly string[] UserColumns =
-        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches];
+        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches, UserEntity.PhoneSuppressed];
 
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);
@@ -98,19 +98,13 @@ public sealed partial class DeliveryWorker(
         var result = tally.ToResult();
         if (retryAt is { } at)
         {
-            // quiet hours: the same chunk comes back when the earliest of them ends (its sent rows are skipped then)
+            // quiet hours, a lease or a provider that did not take them: the same chunk comes back then (its finished rows are passed over)
             var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
             var delay = TimeSpan.FromTicks(Math.Clamp((at - time.GetUtcNow()).Ticks, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromDays(7).Ticks));
             await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken);
         }
 
         LogChunk(log, chunk.CampaignId, chunk.Shard, chunk.From, chunk.To, result.Accepted, result.Skipped, result.Deferred, result.Unknown, result.Rejected);
-        if (result.NotSent > 0)
-        {
-            // the provider surely did not take them (throttled, unreachable, breaker open): the queue retries the chunk
-            throw new InvalidOperationException($"{result.NotSent} deliveries of campaign {chunk.CampaignId} were not taken by the provider; retrying the chunk");
-        }
-
         return result;
     }
 
@@ -197,12 +191,15 @@ public sealed partial class DeliveryWorker(
                 break;
             case SendStatus.Rejected:
                 await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
+                await ApplyUserEffectAsync(usersTable, shard, user.RowKey, sent.UserEffect, ct);
                 Interlocked.Increment(ref tally.Rejected);
                 break;
             case SendStatus.NotSent:
+                // surely not taken (throttled, unreachable, breaker open): back to planned, and the
+                // chunk comes back later as a new message, so an outage does not use up its deliveries
                 await MoveAsync(ledger, row, DeliveryStates.Planned, null, ct);
                 Interlocked.Increment(ref tally.NotSent);
-                break;
+                return time.GetUtcNow() + options.Value.NotSentRetryDelay;
             default:
                 await MoveAsync(ledger, row, DeliveryStates.Unknown, sent.Reason ?? "ambiguous", ct);
                 Interlocked.Increment(ref tally.Unknown);
@@ -276,6 +273,27 @@ public sealed partial class DeliveryWorker(
         }
     }
 
+    /// <summary>A permanent provider error that says something about the user: no more SMS to them until it changes.</summary>
+    private async Task ApplyUserEffectAsync(TableClient usersTable, string shard, string userId, string? effect, CancellationToken ct)
+    {
+        var update = new TableEntity(shard, userId);
+        switch (effect)
+        {
+            case "opted-out":
+                update[UserEntity.ConsentSms] = false;
+                update[UserEntity.SmsOptedOutAt] = time.GetUtcNow();
+                break;
+            case "invalid-phone":
+                update[UserEntity.PhoneSuppressed] = true;
+                break;
+            default:
+                return;
+        }
+
+        await usersTable.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
+        LogUserEffect(log, userId, effect);
+    }
+
     private Recipient RecipientOf(TableEntity user) => new(
         user.RowKey,
         user.GetString(UserEntity.Tier),
@@ -285,7 +303,8 @@ public sealed partial class DeliveryWorker(
         user.GetBoolean(UserEntity.ConsentSms) ?? false,
         user.GetBoolean(UserEntity.ConsentPush) ?? false,
         user.GetBoolean(UserEntity.ConsentInApp) ?? true,
-        TouchLog.Parse(user.GetString(UserEntity.Touches)));
+        TouchLog.Parse(user.GetString(UserEntity.Touches)),
+        user.GetBoolean(UserEntity.PhoneSuppressed) ?? false);
 
     private TimeZoneInfo ZoneOf(TableEntity user) =>
         user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
@@ -352,6 +371,9 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} shard {Shard} [{From}..{To}]: {Accepted} accepted, {Skipped} skipped, {Deferred} deferred, {Unknown} unknown, {Rejected} rejected")]
     private static partial void LogChunk(ILogger logger, string campaignId, string shard, string from, string to, int accepted, int skipped, int deferred, int unknown, int rejected);
+
+    [LoggerMessage(LogLevel.Information, "User {UserId}: {Effect} (a permanent provider error)")]
+    private static partial void LogUserEffect(ILogger logger, string userId, string effect);
 
     [LoggerMessage(LogLevel.Warning, "Delivery {Partition}/{Row} changed under us; not moved to {State}")]
     private static partial void LogLostRow(ILogger logger, string partition, string row, string state);

@@ -36,6 +36,12 @@ public static class UserEntity
     /// <summary>Marketing messages received, last 35 days (see Delivery.TouchLog); written by delivery.</summary>
     public const string Touches = "Touches";
 
+    /// <summary>Set when a provider said the number cannot receive (Twilio 21211, 21614, 30005, 30006): no SMS until the phone changes.</summary>
+    public const string PhoneSuppressed = "PhoneSuppressed";
+
+    /// <summary>When the user opted out of SMS (a STOP reply or Twilio 21610).</summary>
+    public const string SmsOptedOutAt = "SmsOptedOutAt";
+
     /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
     public static readonly IReadOnlyList<string> NightlyColumns =
         ["PartitionKey", "RowKey", RegisteredOn, LastActiveDay, FirstActiveDay, ActiveDays, Purchases, RScore, FScore, MScore, Tier, TierSince];

@@ -27,9 +27,15 @@ public static class TestEngine
         TimeProvider? time = null,
         Action<IServiceCollection>? configureServices = null,
         LogLevel logLevel = LogLevel.Error,
-        string? existingStorage = null)
+        string? existingStorage = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var values = new Dictionary<string, string?> { ["Storage:UserShards"] = Shards.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
         if (existingStorage is not null)
         {
             values["Storage:ConnectionString"] = existingStorage;

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Local.Fakes;
+
+/// <summary>One create-message request as the fake saw it, and what it answered.</summary>
+public sealed record TwilioFakeRequest(string To, string Body, string? From, string? MessagingServiceSid, string? StatusCallback, int? ValidityPeriod, int Status, string? Sid);
+
+/// <summary>Faults the fake injects, as shares of requests (drawn per request), plus latency.</summary>
+public sealed class TwilioFaults
+{
+    /// <summary>Answer 500 after taking the message (the worst case: it was sent, the client cannot know).</summary>
+    public double ServerErrorAfterAccept { get; set; }
+
+    /// <summary>Answer 429 with Retry-After, message not taken.</summary>
+    public double Throttle { get; set; }
+
+    /// <summary>Take the message, then answer later than the client waits.</summary>
+    public double TimeoutAfterAccept { get; set; }
+
+    public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan Latency { get; set; }
+
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Numbers answered with a Twilio error code (21610 opted out, 21211 invalid...).</summary>
+    public ConcurrentDictionary<string, int> ErrorCodes { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A Twilio-compatible Messages API on 127.0.0.1 (a free port) for tests, benchmarks and the demo:
+/// <c>POST /2010-04-01/Accounts/{sid}/Messages.json</c> and <c>GET .../Messages.json</c> (list, for
+/// lookups). Records every request; <see cref="Faults"/> injects 5xx, 429 with Retry-After,
+/// timeouts and latency. Twilio's own C# client talks to it through Twilio:BaseUrl.
+/// </summary>
+public sealed class TwilioFake : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private long _sequence;
+
+    private TwilioFake(WebApplication app) => _app = app;
+
+    public TwilioFaults Faults { get; } = new();
+
+    public ConcurrentQueue<TwilioFakeRequest> Requests { get; } = new();
+
+    /// <summary>The messages the fake took (whatever it answered): what really went out.</summary>
+    public IEnumerable<TwilioFakeRequest> Taken => Requests.Where(r => r.Sid is not null);
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public static async Task<TwilioFake> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new TwilioFake(app);
+        app.MapPost("/2010-04-01/Accounts/{account}/Messages.json", fake.CreateAsync);
+        app.MapGet("/2010-04-01/Accounts/{account}/Messages.json", fake.List);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = new Uri(address);
+        return fake;
+    }
+
+    private async Task<IResult> CreateAsync(string account, HttpRequest request)
+    {
+        var form = await request.ReadFormAsync();
+        var to = form["To"].ToString();
+        var body = form["Body"].ToString();
+        int? validity = int.TryParse(form["ValidityPeriod"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+        TwilioFakeRequest Record(int status, string? sid)
+        {
+            var r = new TwilioFakeRequest(to, body, form["From"].FirstOrDefault(), form["MessagingServiceSid"].FirstOrDefault(), form["StatusCallback"].FirstOrDefault(), validity, status, sid);
+            Requests.Enqueue(r);
+            return r;
+        }
+
+        if (Faults.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Faults.Latency);
+        }
+
+        if (Faults.ErrorCodes.TryGetValue(to, out var code))
+        {
+            Record(400, null);
+            return Results.Json(new { code, message = $"fake error {code}", more_info = $"https://www.twilio.com/docs/errors/{code}", status = 400 }, statusCode: 400);
+        }
+
+        var roll = Random.Shared.NextDouble();
+        if (roll < Faults.Throttle)
+        {
+            Record(429, null);
+            return new RetryAfterResult(Faults.RetryAfter);
+        }
+
+        var sid = "SM" + Interlocked.Increment(ref _sequence).ToString("x32", CultureInfo.InvariantCulture);
+        roll -= Faults.Throttle;
+        if (roll < Faults.ServerErrorAfterAccept)
+        {
+            Record(500, sid);
+            return Results.Json(new { code = 20500, message = "internal error", status = 500 }, statusCode: 500);
+        }
+
+        roll -= Faults.ServerErrorAfterAccept;
+        if (roll < Faults.TimeoutAfterAccept)
+        {
+            Record(201, sid);
+            await Task.Delay(Faults.TimeoutDelay);
+            return Results.Json(Message(sid, to, body), statusCode: 201);
+        }
+
+        Record(201, sid);
+        return Results.Json(Message(sid, to, body), statusCode: 201);
+    }
+
+    private IResult List(string account, HttpRequest request)
+    {
+        var to = request.Query["To"].ToString();
+        var messages = Taken.Where(r => to.Length == 0 || r.To == to).Select(r => Message(r.Sid!, r.To, r.Body)).ToList();
+        return Results.Json(new Dictionary<string, object?> { ["messages"] = messages, ["next_page_uri"] = null, ["page"] = 0, ["page_size"] = messages.Count });
+    }
+
+    private static Dictionary<string, object?> Message(string sid, string to, string body) => new()
+    {
+        ["sid"] = sid,
+        ["status"] = "queued",
+        ["to"] = to,
+        ["body"] = body,
+        ["num_segments"] = "1",
+        ["direction"] = "outbound-api",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private sealed class RetryAfterResult(TimeSpan retryAfter) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = 429;
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            httpContext.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(httpContext.Response.Body, new Dictionary<string, object> { ["code"] = 20429, ["message"] = "Too Many Requests", ["status"] = 429 });
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Retry;
+using Twilio.Clients;
+using Twilio.Exceptions;
+using Twilio.Http;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
+
+namespace Engagement.Delivery.Twilio;
+
+/// <summary>
+/// SMS through Twilio's own client, inside one Polly pipeline per sender:
+/// retry (only what surely did not leave: 429 / 20429 and refused connections, jittered, honouring
+/// Retry-After) → circuit breaker (on ambiguous or unsent outcomes) → rate limiter paced in
+/// <b>segments</b> per second. The request timeout is the HttpClient's (a Polly timeout cannot
+/// cancel Twilio's call). Twilio has no idempotency key, so a create is never retried once it may
+/// have arrived: timeouts, 5xx and resets are <see cref="SendStatus.Unknown"/>.
+/// </summary>
+public sealed partial class TwilioSmsSender : IChannelSender, IDisposable
+{
+    private static readonly ResiliencePropertyKey<int> SegmentsKey = new("segments");
+    private static readonly ResiliencePropertyKey<StrongBoxOfRetryAfter> RetryAfterKey = new("retry-after");
+
+    private readonly TwilioOptions _options;
+    private readonly System.Net.Http.HttpClient _http;
+    private readonly TwilioRestClient _client;
+    private readonly RateLimiter? _limiter;
+    private readonly ResiliencePipeline<SendResult> _pipeline;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TwilioSmsSender> _log;
+
+    public TwilioSmsSender(IOptions<TwilioOptions> options, TimeProvider time, ILogger<TwilioSmsSender> log)
+    {
+        _options = options.Value;
+        _time = time;
+        _log = log;
+        var transport = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 64 };
+        _http = new System.Net.Http.HttpClient(new ProviderEndpointHandler(_options.BaseUrl, time) { InnerHandler = transport }) { Timeout = _options.RequestTimeout };
+        _client = new TwilioRestClient(_options.AccountSid, _options.AuthToken, httpClient: new SystemNetHttpClient(_http));
+        _limiter = SegmentLimiter(_options.SegmentsPerSecond);
+
+        var builder = new ResiliencePipelineBuilder<SendResult> { TimeProvider = time };
+        if (_options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<SendResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.NotSent, Reason: "throttled" or "connection-refused" }),
+                MaxRetryAttempts = _options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                DelayGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(RetryAfterKey, null!)?.Value),
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendResult>
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.Unknown or SendStatus.NotSent }),
+            FailureRatio = 0.5,
+            MinimumThroughput = 20,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = TimeSpan.FromSeconds(30),
+        });
+        if (_limiter is not null)
+        {
+            var limiter = _limiter;
+            builder.AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                // one permit per segment: Twilio paces (and bills) segments, not messages
+                RateLimiter = args => limiter.AcquireAsync(Math.Max(1, args.Context.Properties.GetValue(SegmentsKey, 1)), args.Context.CancellationToken),
+            });
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    public string Channel => Campaigns.Channels.Sms;
+
+    public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(SegmentsKey, message.Segments);
+            var retryAfter = new StrongBoxOfRetryAfter();
+            context.Properties.Set(RetryAfterKey, retryAfter);
+            return await _pipeline.ExecuteAsync(
+                async (ctx, state) =>
+                {
+                    state.Box = ProviderEndpointHandler.CaptureRetryAfter();
+                    return await CreateAsync(message, ctx.CancellationToken);
+                },
+                context,
+                retryAfter);
+        }
+        catch (BrokenCircuitException)
+        {
+            return new SendResult(SendStatus.NotSent, Reason: "circuit-open");
+        }
+        catch (RateLimiterRejectedException)
+        {
+            return new SendResult(SendStatus.NotSent, Reason: "rate-limited");
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<SendResult> CreateAsync(OutgoingMessage message, CancellationToken ct)
+    {
+        var create = new CreateMessageOptions(new PhoneNumber(message.To)) { Body = message.Body };
+        if (!string.IsNullOrWhiteSpace(_options.MessagingServiceSid))
+        {
+            create.MessagingServiceSid = _options.MessagingServiceSid;
+        }
+        else
+        {
+            create.From = new PhoneNumber(_options.From);
+        }
+
+        if (_options.StatusCallbackUrl is { } callback)
+        {
+            // written out as configured: Twilio signs its callback over this exact URL
+            create.StatusCallback = new Uri(callback.GetLeftPart(UriPartial.Path) + "?deliveryId=" + Uri.EscapeDataString(message.DeliveryId));
+        }
+
+        if (message.ExpiresAt is { } expires)
+        {
+            // how long the message stays useful; Twilio accepts 1-36,000 seconds
+            create.ValidityPeriod = (int)Math.Clamp((expires - _time.GetUtcNow()).TotalSeconds, 1, 36_000);
+        }
+
+        try
+        {
+            ct.ThrowIfCancellationRequested(); // Twilio's call takes no token: do not start one we would abandon
+            var created = await MessageResource.CreateAsync(create, _client);
+            return new SendResult(SendStatus.Accepted, ProviderId: created.Sid);
+        }
+        catch (ApiException ex)
+        {
+            var result = Classify(ex);
+            LogRefused(_log, message.DeliveryId, ex.Status, ex.Code, result.Status);
+            return result;
+        }
+        catch (ApiConnectionException ex)
+        {
+            return Classify(ex);
+        }
+    }
+
+    /// <summary>Twilio's error codes that say something about the user or the number, and what 429/5xx mean for a resend.</summary>
+    public static SendResult Classify(ApiException ex) => ex switch
+    {
+        { Status: 429 } or { Code: 20429 } => new SendResult(SendStatus.NotSent, Reason: "throttled"),
+        { Code: 21610 } => new SendResult(SendStatus.Rejected, Reason: "twilio-21610 opted out", UserEffect: "opted-out"),
+        { Code: 21211 or 21614 or 21612 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} invalid number", UserEffect: "invalid-phone"),
+        { Status: >= 500 } => new SendResult(SendStatus.Unknown, Reason: $"provider-{ex.Status}"),
+        _ => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} {ex.Message}"),
+    };
+
+    /// <summary>Refused connections never reached Twilio; anything else (timeout, reset) may have.</summary>
+    public static SendResult Classify(ApiConnectionException ex)
+    {
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return new SendResult(SendStatus.NotSent, Reason: "connection-refused");
+            }
+
+            if (inner is TaskCanceledException or TimeoutException)
+            {
+                return new SendResult(SendStatus.Unknown, Reason: "timeout");
+            }
+        }
+
+        return new SendResult(SendStatus.Unknown, Reason: "connection: " + (ex.InnerException?.Message ?? ex.Message));
+    }
+
+    /// <summary>Tokens refill in small steps, so pacing is smooth rather than one burst per second.</summary>
+    private static TokenBucketRateLimiter? SegmentLimiter(double perSecond)
+    {
+        if (perSecond <= 0)
+        {
+            return null;
+        }
+
+        var period = perSecond >= 10 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1 / perSecond);
+        var tokens = perSecond >= 10 ? (int)Math.Round(perSecond / 10) : 1;
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(10, tokens), // room for one long message; the burst is at most this
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    public void Dispose()
+    {
+        _limiter?.Dispose();
+        _http.Dispose();
+    }
+
+    /// <summary>Where this execution's Retry-After (from the last 429) is found by the retry's delay.</summary>
+    private sealed class StrongBoxOfRetryAfter
+    {
+        public System.Runtime.CompilerServices.StrongBox<TimeSpan?>? Box { get; set; }
+
+        public TimeSpan? Value => Box?.Value;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Twilio refused delivery {DeliveryId}: HTTP {Status}, code {Code} -> {Outcome}")]
+    private static partial void LogRefused(ILogger logger, string deliveryId, int status, int code, SendStatus outcome);
+}

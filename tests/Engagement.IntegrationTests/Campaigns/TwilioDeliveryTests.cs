@@ -1,0 +1,149 @@
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Campaigns;
+using Engagement.Delivery;
+using Engagement.IntegrationTests.Infrastructure;
+using Engagement.Local;
+using Engagement.Local.Fakes;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.IntegrationTests.Campaigns;
+
+/// <summary>SMS through Twilio's own C# client to the loopback Twilio fake: what goes on the wire, permanent errors, and chaos with no duplicate.</summary>
+public sealed class TwilioDeliveryTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero); // 12:00 in Shanghai
+    private const int Users = 80;
+    private TwilioFake _twilio = null!;
+    private LocalEngine _engine = null!;
+
+    public async Task InitializeAsync()
+    {
+        _twilio = await TwilioFake.StartAsync();
+        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "ACtest",
+            ["Twilio:AuthToken"] = "not-a-secret",
+            ["Twilio:From"] = "+14155550199",
+            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+            ["Twilio:StatusCallbackUrl"] = "https://engage.example.com/webhooks/twilio/status",
+            ["Twilio:SegmentsPerSecond"] = "0",
+            ["Twilio:MaxRetries"] = "0",
+            ["Twilio:RequestTimeout"] = "00:00:01",
+            ["Delivery:NotSentRetryDelay"] = "00:00:00.200",
+        });
+        await _engine.Get<UserStore>().UpsertProfilesAsync(Enumerable.Range(0, Users).Select(i => (Phone(i), new UserProfile
+        {
+            Phone = "+861390013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            TimeZone = "Asia/Shanghai",
+            ConsentSms = true,
+            Source = "test",
+        })), 4, TestEngine.Deadline());
+        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var shards = _engine.Get<UserShards>();
+        foreach (var i in Enumerable.Range(0, Users))
+        {
+            await table.UpdateEntityAsync(new TableEntity(shards.Of(Phone(i)), Phone(i)) { [UserEntity.Tier] = "regular" }, ETag.All, TableUpdateMode.Merge);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        await _twilio.DisposeAsync();
+    }
+
+    private static string Phone(int i) => $"t{i:D3}";
+
+    private static string Number(int i) => "+861390013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Trigger(string id) => """
+        {
+          "schemaVersion": 1, "campaignId": "ID", "name": "Member day",
+          "audience": { "tiers": ["regular"] },
+          "channels": [ { "channel": "sms", "template": "Member day: {{ discount }} off today" } ],
+          "expiresAt": "2026-12-01T14:00:00+08:00",
+          "variables": { "discount": "18%" }
+        }
+        """.Replace("\"ID\"", "\"" + id + "\"", StringComparison.Ordinal);
+
+    private async Task RunAsync(string id)
+    {
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger(id));
+        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline())).DeadLettered);
+        var pumped = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        Assert.Equal(0, pumped.DeadLettered);
+    }
+
+    private async Task<List<TableEntity>> LedgerAsync(string id) =>
+        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, TableClient.CreateQueryFilter($"PartitionKey ge {id + "_"} and PartitionKey lt {id + "`"}"));
+
+    [Fact]
+    public async Task Campaign_SendsEachUserOneSmsThroughTwilio_WithSignatureValidityAndCallback()
+    {
+        await RunAsync("tw-1");
+
+        var taken = _twilio.Taken.ToList();
+        Assert.Equal(Users, taken.Count);
+        Assert.Equal(Users, taken.Select(r => r.To).Distinct().Count());
+        var first = taken[0];
+        Assert.Equal("【Brand】Member day: 18% off today 回T退订", first.Body);
+        Assert.Equal("+14155550199", first.From);
+        Assert.Equal(7_200, first.ValidityPeriod); // until 14:00 Shanghai = 2 hours after now
+        Assert.StartsWith("https://engage.example.com/webhooks/twilio/status?deliveryId=tw-1_s", first.StatusCallback, StringComparison.Ordinal);
+        var ledger = await LedgerAsync("tw-1");
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.Equal(taken.Select(r => r.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+    }
+
+    [Fact]
+    public async Task PermanentErrors_NotRetried_AndTheUserIsUpdated()
+    {
+        _twilio.Faults.ErrorCodes[Number(1)] = 21610; // replied STOP at the carrier
+        _twilio.Faults.ErrorCodes[Number(2)] = 21211; // not a valid number
+
+        await RunAsync("tw-perm");
+
+        Assert.Single(_twilio.Requests, r => r.To == Number(1));
+        Assert.Single(_twilio.Requests, r => r.To == Number(2));
+        var ledger = await LedgerAsync("tw-perm");
+        Assert.Equal(DeliveryStates.Failed, ledger.Single(r => r.GetString("UserId") == Phone(1)).GetString("State"));
+        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var shards = _engine.Get<UserShards>();
+        var optedOut = (await users.GetEntityAsync<TableEntity>(shards.Of(Phone(1)), Phone(1))).Value;
+        Assert.False(optedOut.GetBoolean(UserEntity.ConsentSms));
+        var invalid = (await users.GetEntityAsync<TableEntity>(shards.Of(Phone(2)), Phone(2))).Value;
+        Assert.True(invalid.GetBoolean(UserEntity.PhoneSuppressed));
+
+        // the next campaign does not even try them
+        await RunAsync("tw-perm-2");
+        var next = await LedgerAsync("tw-perm-2");
+        Assert.Equal("no-consent", next.Single(r => r.GetString("UserId") == Phone(1)).GetString("Reason"));
+        Assert.Equal("phone-suppressed", next.Single(r => r.GetString("UserId") == Phone(2)).GetString("Reason"));
+        Assert.Single(_twilio.Requests, r => r.To == Number(1));
+    }
+
+    [Fact]
+    public async Task ProviderChaos_EveryoneSentOnceOrRecordedUnknown_NoDuplicate()
+    {
+        _twilio.Faults.ServerErrorAfterAccept = 0.20;
+        _twilio.Faults.Throttle = 0.10;
+        _twilio.Faults.TimeoutAfterAccept = 0.05;
+        _twilio.Faults.TimeoutDelay = TimeSpan.FromSeconds(2); // the client waits 1 s
+
+        await RunAsync("tw-chaos");
+
+        var ledger = await LedgerAsync("tw-chaos");
+        Assert.Equal(Users, ledger.Count);
+        // nothing left in flight: every recipient ended accepted, or unknown with the reason
+        Assert.All(ledger, r => Assert.Contains(r.GetString("State"), new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
+        Assert.All(ledger.Where(r => r.GetString("State") == DeliveryStates.Unknown), r => Assert.Matches("^(provider-500|timeout)$", r.GetString("Reason")!));
+        // no number got two messages, and every accepted one went out exactly once
+        var takenPerNumber = _twilio.Taken.GroupBy(r => r.To).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(takenPerNumber, kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(Users, takenPerNumber.Count);
+        Assert.Contains(_twilio.Requests, r => r.Status == 429); // the chaos really happened
+        Assert.Contains(ledger, r => r.GetString("State") == DeliveryStates.Unknown);
+    }
+}
