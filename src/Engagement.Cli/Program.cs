@@ -21,6 +21,7 @@ app.Configure(c =>
         b.SetDescription("Marketing campaigns (trigger contract: docs/contracts.md).");
         b.AddCommand<CampaignValidateCommand>("validate").WithDescription("Check a trigger file the way the queue handler will; nothing is enqueued.");
         b.AddCommand<CampaignSendCommand>("send").WithDescription("Validate a trigger file and enqueue it on campaign-triggers.");
+        b.AddCommand<CampaignResumeCommand>("resume").WithDescription("Send to the rest of a campaign cut short (outage, pause, killed worker); never again to those already sent.");
         b.AddCommand<CampaignStatusCommand>("status").WithDescription("A campaign's state and its deliveries by channel, state and reason.");
     });
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
@@ -30,6 +31,7 @@ app.Configure(c =>
         b.AddCommand<BenchScoreCommand>("score").WithDescription("Score N users in memory (and side by side with pandas when python3-pandas is installed).");
         b.AddCommand<BenchNightlyCommand>("nightly").WithDescription("Nightly run on Azurite: wall time and storage round-trips per 1,000 users.");
         b.AddCommand<BenchIngestCommand>("ingest").WithDescription("Activity events per second through the queue into Azurite.");
+        b.AddCommand<BenchCampaignCommand>("campaign").WithDescription("An SMS campaign through the loopback Twilio fake: sends/s, queue and storage operations per recipient, achieved pacing.");
     });
 });
 return await app.RunAsync(args);

@@ -49,6 +49,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<CampaignPlanner>();
+        services.AddSingleton<CampaignResume>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })

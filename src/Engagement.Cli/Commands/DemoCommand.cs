@@ -4,6 +4,7 @@ using System.Text.Json;
 using Engagement.Activity;
 using ActivityEvent = Engagement.Activity.ActivityEvent;
 using Engagement.Local;
+using Engagement.Local.Fakes;
 using Engagement.Local.Demo;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -33,7 +34,13 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         AnsiConsole.MarkupLine("[bold]Engagement demo[/]: a fresh, in-memory Azurite; nothing touches real storage.");
-        await using var engine = await CliEnvironment.StartScratchAsync(cancellationToken);
+        // synthetic users have made-up phone numbers: the demo never talks to a real provider
+        await using var providers = await LocalProviders.StartAsync(cancellationToken);
+        var configuration = CliEnvironment.Configuration();
+        AnsiConsole.MarkupLine(LocalProviders.SmsConfigured(configuration)
+            ? $"[yellow]Provider credentials are configured, but the demo's synthetic users only ever get messages through the loopback Twilio fake ({providers.Twilio.BaseUrl}).[/]"
+            : $"[grey]No provider credentials configured: SMS go to the loopback Twilio fake at {providers.Twilio.BaseUrl} (Twilio's own client, real HTTP).[/]");
+        await using var engine = await CliEnvironment.StartScratchAsync(cancellationToken, providers.Apply(configuration));
         AnsiConsole.MarkupLine($"[grey]Azurite listening on 127.0.0.1 (queues :{engine.Azurite!.QueuePort}, tables :{engine.Azurite.TablePort})[/]");
 
         var job = engine.Get<NightlyJob>();
@@ -43,6 +50,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var firstNight = today.AddDays(-1);       // history ends the day before; "today" arrives through the queue
         var population = new DemoPopulation(settings.Users, firstNight, days: 120, seed: settings.Seed);
         NightlyRunSummary first = null!, second = null!;
+        Local.Queues.PumpProgress campaignResult = null!;
         long eventsIngested = 0;
         double ingestSeconds = 0;
 
@@ -75,6 +83,17 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                 ingestSeconds = watch.Elapsed.TotalSeconds;
 
                 second = await RunNightAsync(ctx, engine, today, cancellationToken);
+
+                var campaign = ctx.AddTask("Win-back campaign to dormant users (in-app + SMS) through the deliveries queue", maxValue: 1);
+                var triggers = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, cancellationToken);
+                await triggers.SendMessageAsync(WinBackTrigger(engine.Get<TimeProvider>().GetUtcNow()), cancellationToken);
+                await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, cancellationToken);
+                campaignResult = await engine.Pump().DrainAsync(QueueNames.Deliveries, new Progress<Local.Queues.PumpProgress>(p =>
+                {
+                    campaign.MaxValue = Math.Max(1, p.Handled + Math.Max(0, p.Remaining));
+                    campaign.Value = p.Handled;
+                }), cancellationToken, idleWhenOnlyDelayed: TimeSpan.FromSeconds(2));
+                campaign.Value = campaign.MaxValue;
             });
 
         AnsiConsole.WriteLine();
@@ -87,8 +106,45 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         CliEnvironment.PrintMovements(await engine.Get<TierTransitionLog>().MovementsAsync(today, cancellationToken), tiers, $"Who moved on {today:yyyy-MM-dd}");
         var ok = segmentation.Rules.All(r => r.TargetShare is not { } t || Math.Abs((double)second.TierCounts.GetValueOrDefault(r.Tier) / Math.Max(1, second.TierCounts.Values.Sum()) - t) <= 0.03);
         AnsiConsole.MarkupLine(ok ? "[green]Tier shares are within 3 points of the playbook's 15/30/40/15.[/]" : "[yellow]Tier shares are more than 3 points off the playbook's targets.[/]");
+        AnsiConsole.WriteLine();
+        await PrintCampaignAsync(engine, providers, campaignResult, cancellationToken);
         AnsiConsole.MarkupLine("[grey]Stopping Azurite; the demo data goes with it.[/]");
         return 0;
+    }
+
+    private const string WinBackId = "demo-winback";
+
+    /// <summary>The playbook's dormant treatment: warm wording, a time-limited offer, in-app plus at most one SMS a month.</summary>
+    private static string WinBackTrigger(DateTimeOffset now) => $$"""
+        {
+          "schemaVersion": 1,
+          "campaignId": "{{WinBackId}}",
+          "name": "We miss you",
+          "audience": { "tiers": ["dormant"] },
+          "channels": [
+            { "channel": "inapp", "title": "It has been a while", "template": "Your {{ "{{ interest }}" }} picks are waiting: 30% off until {{ "{{ expires_at }}" }}." },
+            { "channel": "sms", "template": "We saved your {{ "{{ interest }}" }} picks: 30% off until {{ "{{ expires_at }}" }}." }
+          ],
+          "expiresAt": "{{now.AddDays(7).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}}",
+          "holdoutPercent": 10
+        }
+        """;
+
+    private static async Task PrintCampaignAsync(LocalEngine engine, LocalProviders providers, Local.Queues.PumpProgress result, CancellationToken ct)
+    {
+        var counts = await engine.Get<Delivery.DeliveryLedger>().CountAsync(WinBackId, engine.Get<UserShards>().All, ct);
+        var table = new Table().Title($"Campaign {WinBackId}: deliveries by channel and state").AddColumn("channel").AddColumn("state").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
+        foreach (var ((channel, state, reason), count) in counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
+        {
+            table.AddRow(Markup.Escape(channel), Markup.Escape(state), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"The loopback Twilio fake took {providers.Twilio.Taken.Count():N0} SMS; in-app messages are in the inbox table.");
+        if (result.Remaining > 0)
+        {
+            AnsiConsole.MarkupLine($"[grey]{result.Remaining:N0} chunk(s) wait on the deliveries queue: SMS deferred by quiet hours (21:00-09:00 in each user's own zone).[/]");
+        }
     }
 
     private static async Task<NightlyRunSummary> RunNightAsync(ProgressContext ctx, LocalEngine engine, DateOnly asOf, CancellationToken ct)

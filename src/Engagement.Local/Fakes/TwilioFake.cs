@@ -12,7 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace Engagement.Local.Fakes;
 
 /// <summary>One create-message request as the fake saw it, and what it answered.</summary>
-public sealed record TwilioFakeRequest(string To, string Body, string? From, string? MessagingServiceSid, string? StatusCallback, int? ValidityPeriod, int Status, string? Sid);
+public sealed record TwilioFakeRequest(string To, string Body, string? From, string? MessagingServiceSid, string? StatusCallback, int? ValidityPeriod, int Status, string? Sid)
+{
+    /// <summary>When it arrived (Stopwatch ticks): pacing is measured from these.</summary>
+    public long ArrivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+}
 
 /// <summary>Faults the fake injects, as shares of requests (drawn per request), plus latency.</summary>
 public sealed class TwilioFaults

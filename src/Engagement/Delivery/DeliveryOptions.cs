@@ -10,6 +10,10 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 1_000)]
     public int ChunkSize { get; set; } = 400;
 
+    /// <summary>Recipients of one chunk handled at once (their outcome writes share batch transactions).</summary>
+    [Range(1, 256)]
+    public int SendParallelism { get; set; } = 32;
+
     /// <summary>No SMS or push from this local time in the user's own zone...</summary>
     public TimeOnly QuietHoursStart { get; set; } = new(21, 0);
 

@@ -76,15 +76,19 @@ public sealed partial class DeliveryWorker(
             users[u.RowKey] = u;
         }
 
+        // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
+        await using var ledgerCommit = new GroupCommit(ledger);
+        await using var usersCommit = new GroupCommit(usersTable);
+        var writes = new Writes(ledger, ledgerCommit, usersTable, usersCommit);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;
         var gate = new object();
-        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (group, ct) =>
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendParallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             users.TryGetValue(group.Key, out var user);
             foreach (var row in group.OrderBy(r => r.GetString("Channel"), StringComparer.Ordinal))
             {
-                var deferUntil = await DeliverAsync(trigger, dryRun, chunk.Shard, ledger, usersTable, row, user, tally, ct);
+                var deferUntil = await DeliverAsync(trigger, dryRun, chunk.Shard, writes, row, user, tally, ct);
                 if (deferUntil is { } until)
                 {
                     lock (gate)
@@ -108,8 +112,9 @@ public sealed partial class DeliveryWorker(
         return result;
     }
 
-    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, bool dryRun, string shard, TableClient ledger, TableClient usersTable, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
+    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, bool dryRun, string shard, Writes writes, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
     {
+        var ledger = writes.Ledger;
         var channel = row.GetString("Channel")!;
         if (row.GetString("State") == DeliveryStates.Sending)
         {
@@ -156,13 +161,13 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it
         row["ClaimedAt"] = now;
-        if (!await TryMoveAsync(ledger, row, DeliveryStates.Sending, null, ct))
+        if (!await TryMoveAsync(ledger, row, DeliveryStates.Sending, null, ct, single: true))
         {
             return null;
         }
 
         // 2. record the touch on the user, re-checking the caps against the stored log
-        var capReason = await ReserveTouchAsync(usersTable, shard, user, channel, ct);
+        var capReason = await ReserveTouchAsync(writes, shard, user, channel, ct);
         if (capReason is not null)
         {
             await MoveAsync(ledger, row, DeliveryStates.Skipped, capReason, ct);
@@ -191,7 +196,7 @@ public sealed partial class DeliveryWorker(
                 break;
             case SendStatus.Rejected:
                 await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
-                await ApplyUserEffectAsync(usersTable, shard, user.RowKey, sent.UserEffect, ct);
+                await ApplyUserEffectAsync(writes.UsersTable, shard, user.RowKey, sent.UserEffect, ct);
                 Interlocked.Increment(ref tally.Rejected);
                 break;
             case SendStatus.NotSent:
@@ -239,7 +244,7 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
-    private async Task<string?> ReserveTouchAsync(TableClient usersTable, string shard, TableEntity user, string channel, CancellationToken ct)
+    private async Task<string?> ReserveTouchAsync(Writes writes, string shard, TableEntity user, string channel, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -254,7 +259,7 @@ public sealed partial class DeliveryWorker(
             var update = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
             try
             {
-                var response = await usersTable.UpdateEntityAsync(update, user.ETag, TableUpdateMode.Merge, ct);
+                var response = await writes.UsersCommit.UpdateAsync(update, user.ETag, TableUpdateMode.Merge, ct);
                 user[UserEntity.Touches] = update[UserEntity.Touches];
                 user.ETag = response.Headers.ETag ?? user.ETag;
                 return null;
@@ -262,7 +267,7 @@ public sealed partial class DeliveryWorker(
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 5)
             {
                 // another campaign (or ingest) wrote the user: re-read and re-check
-                var fresh = await usersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
+                var fresh = await writes.UsersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
                 foreach (var (k, v) in fresh.Value)
                 {
                     user[k] = v;
@@ -320,7 +325,7 @@ public sealed partial class DeliveryWorker(
         return _triggers[campaignId] = parser.ParseAccepted(record.Trigger);
     }
 
-    private async Task MoveAsync(TableClient ledger, TableEntity row, string state, string? reason, CancellationToken ct)
+    private async Task MoveAsync(LedgerWriter ledger, TableEntity row, string state, string? reason, CancellationToken ct)
     {
         if (!await TryMoveAsync(ledger, row, state, reason, ct))
         {
@@ -329,7 +334,7 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>A conditional single-entity write (Azurite enforces If-Match only outside batches).</summary>
-    private async Task<bool> TryMoveAsync(TableClient ledger, TableEntity row, string state, string? reason, CancellationToken ct)
+    private async Task<bool> TryMoveAsync(LedgerWriter ledger, TableEntity row, string state, string? reason, CancellationToken ct, bool single = false)
     {
         row["State"] = state;
         row["Reason"] = reason;
@@ -339,14 +344,16 @@ public sealed partial class DeliveryWorker(
         row["WriteId"] = writeId;
         try
         {
-            var response = await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            var response = single
+                ? await ledger.Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct)
+                : await ledger.Commit.UpdateAsync(row, row.ETag, TableUpdateMode.Replace, ct);
             row.ETag = response.Headers.ETag ?? row.ETag;
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             // an SDK retry of our own write can answer 412 although it landed: look before calling it a conflict
-            var current = await ledger.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+            var current = await ledger.Table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
             if (current.Value.GetString("WriteId") == writeId)
             {
                 row.ETag = current.Value.ETag;
@@ -355,6 +362,15 @@ public sealed partial class DeliveryWorker(
 
             return false;
         }
+    }
+
+    /// <summary>The ledger table and its group commit.</summary>
+    private sealed record LedgerWriter(TableClient Table, GroupCommit Commit);
+
+    /// <summary>Where one chunk's writes go.</summary>
+    private sealed record Writes(TableClient LedgerTable, GroupCommit LedgerCommit, TableClient UsersTable, GroupCommit UsersCommit)
+    {
+        public LedgerWriter Ledger { get; } = new(LedgerTable, LedgerCommit);
     }
 
     private sealed class Tally

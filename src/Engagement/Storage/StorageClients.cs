@@ -28,7 +28,7 @@ public sealed class StorageClients
         // Plain JSON on the wire: the Functions host is set to messageEncoding "none" to match,
         // and handlers still accept base64 from producers on the Functions default.
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
-        queueOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+        queueOptions.AddPolicy(counter.Queues, HttpPipelinePosition.PerRetry);
 
         if (!string.IsNullOrWhiteSpace(o.ConnectionString))
         {

@@ -12,8 +12,17 @@ public sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
 {
     private static readonly AsyncLocal<Scope?> Current = new();
     private long _total;
+    private long _queue;
+
+    public StorageRequestCounter() => Queues = new QueueCounter(this);
 
     public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>The queue requests among <see cref="Total"/> (sends, receives, deletes, visibility updates).</summary>
+    public long QueueTotal => Interlocked.Read(ref _queue);
+
+    /// <summary>The policy for queue clients: counts in <see cref="Total"/> and in <see cref="QueueTotal"/>.</summary>
+    public HttpPipelineSynchronousPolicy Queues { get; }
 
     public override void OnSendingRequest(HttpMessage message)
     {
@@ -21,6 +30,15 @@ public sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
         for (var scope = Current.Value; scope is not null; scope = scope.Parent)
         {
             scope.Increment();
+        }
+    }
+
+    private sealed class QueueCounter(StorageRequestCounter owner) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            Interlocked.Increment(ref owner._queue);
+            owner.OnSendingRequest(message);
         }
     }
 

@@ -1,0 +1,56 @@
+using Azure.Data.Tables;
+using Engagement.Delivery;
+using Engagement.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Campaigns;
+
+/// <summary>
+/// Picks a campaign up where it stopped (a provider outage, a pause, a killed worker): finishes
+/// the plan if it never completed, then enqueues chunks for every recipient still <c>planned</c>
+/// or <c>sending</c>. Safe to run any time: rows that went out are <c>accepted</c> and passed
+/// over, a row still <c>sending</c> waits out its lease and becomes <c>unknown</c> — nobody who
+/// got the message gets it again.
+/// </summary>
+public sealed class CampaignResume(
+    StorageClients storage,
+    UserShards shards,
+    CampaignStore campaigns,
+    CampaignTriggerParser parser,
+    CampaignPlanner planner,
+    IOptions<DeliveryOptions> options)
+{
+    public async Task<int> ResumeAsync(string campaignId, CancellationToken cancellationToken)
+    {
+        var campaign = await campaigns.GetAsync(campaignId, cancellationToken)
+            ?? throw new InvalidOperationException($"no campaign '{campaignId}'");
+        if (campaign.State == CampaignStates.Accepted)
+        {
+            var plan = await planner.PlanAsync(parser.ParseAccepted(campaign.Trigger), cancellationToken);
+            await campaigns.MarkPlannedAsync(campaignId, plan, cancellationToken);
+        }
+
+        var ledger = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
+        var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
+        var chunks = 0;
+        foreach (var shard in shards.All)
+        {
+            var open = new SortedSet<string>(StringComparer.Ordinal);
+            var partition = campaignId + "_" + shard;
+            await foreach (var row in ledger.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (State eq {DeliveryStates.Planned} or State eq {DeliveryStates.Sending})"),
+                select: ["UserId"], cancellationToken: cancellationToken))
+            {
+                open.Add(row.GetString("UserId")!);
+            }
+
+            foreach (var chunk in open.Chunk(options.Value.ChunkSize))
+            {
+                await queue.SendMessageAsync(new DeliveryChunk(campaignId, shard, chunk[0], chunk[^1]).ToJson(), cancellationToken);
+                chunks++;
+            }
+        }
+
+        return chunks;
+    }
+}
