@@ -21,17 +21,9 @@ public sealed class CampaignPlanTests : IAsyncLifetime
         _engine = await TestEngine.StartAsync(
             new StoppedClock(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)),
             s => s.AddSingleton<IChannelSender>(new RecordingSender(Channels.Sms)));
-        var store = _engine.Get<UserStore>();
-        await store.UpsertProfilesAsync(
-            Enumerable.Range(0, Users).Select(i => ($"p{i:D3}", new UserProfile { Interests = i % 3 == 0 ? "toys" : "fitness,recipes", Source = "test" })), 4, TestEngine.Deadline());
         // tiers as a nightly run would have written them: every other user dormant
-        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
-        var shards = _engine.Get<UserShards>();
-        foreach (var i in Enumerable.Range(0, Users))
-        {
-            var id = $"p{i:D3}";
-            await table.UpdateEntityAsync(new TableEntity(shards.Of(id), id) { [UserEntity.Tier] = i % 2 == 0 ? "dormant" : "regular" }, ETag.All, TableUpdateMode.Merge);
-        }
+        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i =>
+            ($"p{i:D3}", new UserProfile { Interests = i % 3 == 0 ? "toys" : "fitness,recipes", Source = "test" }, i % 2 == 0 ? "dormant" : "regular")));
     }
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();

@@ -37,7 +37,7 @@ public sealed class DeliveryTests : IAsyncLifetime
     /// <summary>Everyone dormant; every 10th user by kind: 1 no SMS consent, 2 an invalid phone, 3 in New York.</summary>
     private static async Task SeedAsync(LocalEngine engine)
     {
-        await engine.Get<UserStore>().UpsertProfilesAsync(Enumerable.Range(0, Users).Select(i => (Id(i), new UserProfile
+        await Population.SeedRecipientsAsync(engine, Enumerable.Range(0, Users).Select(i => (Id(i), new UserProfile
         {
             Phone = i % 10 == 2 ? "+86123" : i % 10 == 3 ? "+12125550100" : "+861380013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
             TimeZone = i % 10 == 3 ? "America/New_York" : "Asia/Shanghai",
@@ -45,13 +45,7 @@ public sealed class DeliveryTests : IAsyncLifetime
             ConsentInApp = true,
             Interests = "fitness",
             Source = "test",
-        })), 4, TestEngine.Deadline());
-        var table = await engine.Get<StorageClients>().TableAsync(TableNames.Users);
-        var shards = engine.Get<UserShards>();
-        foreach (var i in Enumerable.Range(0, Users))
-        {
-            await table.UpdateEntityAsync(new TableEntity(shards.Of(Id(i)), Id(i)) { [UserEntity.Tier] = "dormant" }, ETag.All, TableUpdateMode.Merge);
-        }
+        }, "dormant")));
     }
 
     private static string Trigger(string id, string channels, int holdout = 0) => $$"""
@@ -224,6 +218,65 @@ public sealed class DeliveryTests : IAsyncLifetime
         var ledger = await LedgerAsync("c-race");
         Assert.Equal(Users + eligible, ledger.Count(r => r.GetString("State") == DeliveryStates.Accepted));
         Assert.DoesNotContain(ledger, r => r.GetString("Reason") is "frequency-cap" or "monthly-sms-cap");
+    }
+
+    [Fact]
+    public async Task QuietHoursOnTheSpringForwardNight_DeferredUntilNineEdt()
+    {
+        // New York, 2027-03-14: clocks jump from 02:00 EST to 03:00 EDT; 01:30 EST is 06:30Z
+        _clock.SetUtcNow(new DateTimeOffset(2027, 3, 14, 6, 30, 0, TimeSpan.Zero));
+        await RunAsync(_engine, Trigger("c-dst", """{ "channel": "sms", "template": "Spring offer" }""").Replace("2026-12-20", "2027-03-20", StringComparison.Ordinal));
+        var newYorker = Id(3);
+        Assert.DoesNotContain(_sms.Sent, m => m.CampaignId == "c-dst" && m.UserId == newYorker);
+        var chunks = await PlannedChunksAsync("c-dst");
+
+        _clock.SetUtcNow(new DateTimeOffset(2027, 3, 14, 12, 59, 0, TimeSpan.Zero)); // 08:59 EDT: still quiet
+        foreach (var chunk in chunks)
+        {
+            await _engine.Get<DeliveryWorker>().HandleAsync(chunk, TestEngine.Deadline());
+        }
+
+        Assert.DoesNotContain(_sms.Sent, m => m.CampaignId == "c-dst" && m.UserId == newYorker);
+
+        _clock.SetUtcNow(new DateTimeOffset(2027, 3, 14, 13, 0, 0, TimeSpan.Zero)); // 09:00 EDT (it would be 14:00Z in winter time)
+        foreach (var chunk in chunks)
+        {
+            await _engine.Get<DeliveryWorker>().HandleAsync(chunk, TestEngine.Deadline());
+        }
+
+        Assert.Single(_sms.Sent, m => m.CampaignId == "c-dst" && m.UserId == newYorker);
+    }
+
+    [Fact]
+    public async Task CampaignPastItsExpiry_RemainingDeliveriesSkippedAsExpired()
+    {
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("c-expiry", SmsAndInApp));
+        await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
+        _clock.SetUtcNow(new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.FromHours(8))); // exactly expiresAt
+
+        await DrainDeliveriesAsync(_engine);
+
+        var ledger = await LedgerAsync("c-expiry");
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Skipped, "expired"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.DoesNotContain(_sms.Sent, m => m.CampaignId == "c-expiry");
+        Assert.DoesNotContain(await InboxAsync(), r => r.RowKey.StartsWith("c-expiry|", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UserAtTheGlobalCap_SkippedOnEveryChannel()
+    {
+        // three marketing messages in the last 7 days, from other campaigns and channels
+        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var capped = Id(5);
+        var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
+        await users.UpdateEntityAsync(new TableEntity(_engine.Get<UserShards>().Of(capped), capped) { [UserEntity.Touches] = TouchLog.Format(touches, Now) }, ETag.All, TableUpdateMode.Merge);
+
+        await RunAsync(_engine, Trigger("c-cap", SmsAndInApp));
+
+        var ledger = await LedgerAsync("c-cap");
+        Assert.Equal((DeliveryStates.Skipped, "frequency-cap"), StateOf(ledger, capped, Channels.Sms));
+        Assert.Equal((DeliveryStates.Skipped, "frequency-cap"), StateOf(ledger, capped, Channels.InApp));
+        Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, Id(4), Channels.Sms)); // the others are not
     }
 
     /// <summary>One chunk per shard covering every planned recipient (or every recipient), as the planner would cut them.</summary>

@@ -33,19 +33,13 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
             ["Twilio:RequestTimeout"] = "00:00:01",
             ["Delivery:NotSentRetryDelay"] = "00:00:00.200",
         });
-        await _engine.Get<UserStore>().UpsertProfilesAsync(Enumerable.Range(0, Users).Select(i => (Phone(i), new UserProfile
+        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => (Phone(i), new UserProfile
         {
-            Phone = "+861390013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            Phone = Number(i),
             TimeZone = "Asia/Shanghai",
             ConsentSms = true,
             Source = "test",
-        })), 4, TestEngine.Deadline());
-        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
-        var shards = _engine.Get<UserShards>();
-        foreach (var i in Enumerable.Range(0, Users))
-        {
-            await table.UpdateEntityAsync(new TableEntity(shards.Of(Phone(i)), Phone(i)) { [UserEntity.Tier] = "regular" }, ETag.All, TableUpdateMode.Merge);
-        }
+        }, "regular")));
     }
 
     public async Task DisposeAsync()

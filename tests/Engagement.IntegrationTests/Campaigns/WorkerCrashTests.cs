@@ -42,19 +42,13 @@ public sealed class WorkerCrashTests : IAsyncLifetime
             ["Delivery:SendParallelism"] = "1",
         };
         _engine = await TestEngine.StartAsync(settings: _settings);
-        await _engine.Get<UserStore>().UpsertProfilesAsync(Enumerable.Range(0, Users).Select(i => ($"k{i:D3}", new UserProfile
+        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => ($"k{i:D3}", new UserProfile
         {
             Phone = "+861370013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
             TimeZone = "Asia/Shanghai",
             ConsentSms = true,
             Source = "test",
-        })), 4, TestEngine.Deadline());
-        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
-        var shards = _engine.Get<UserShards>();
-        foreach (var i in Enumerable.Range(0, Users))
-        {
-            await table.UpdateEntityAsync(new TableEntity(shards.Of($"k{i:D3}"), $"k{i:D3}") { [UserEntity.Tier] = "regular" }, ETag.All, TableUpdateMode.Merge);
-        }
+        }, "regular")));
     }
 
     public async Task DisposeAsync()

@@ -74,4 +74,17 @@ public static class Population
         Assert.Empty(wrong);
         Assert.Equal(expected.TierCounts().OrderBy(kv => kv.Key), run.TierCounts.Where(kv => kv.Value > 0).OrderBy(kv => kv.Key));
     }
+
+    /// <summary>Users with these profiles and a tier, as a nightly run would have written it (campaign tests need no RFM history).</summary>
+    public static async Task SeedRecipientsAsync(LocalEngine engine, IEnumerable<(string UserId, UserProfile Profile, string Tier)> users)
+    {
+        var list = users.ToList();
+        await engine.Get<UserStore>().UpsertProfilesAsync(list.Select(u => (u.UserId, u.Profile)), 4, TestEngine.Deadline());
+        var table = await engine.Get<Engagement.Storage.StorageClients>().TableAsync(Engagement.Storage.TableNames.Users);
+        var shards = engine.Get<Engagement.Storage.UserShards>();
+        foreach (var u in list)
+        {
+            await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(shards.Of(u.UserId), u.UserId) { [UserEntity.Tier] = u.Tier }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+        }
+    }
 }
