@@ -54,7 +54,7 @@ internal static class CliEnvironment
                 count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
                 share.ToString("P1", System.Globalization.CultureInfo.InvariantCulture),
                 rule.TargetShare?.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
-                gap is { } g ? (Math.Abs(g) <= 3 ? "[green]" : "[red]") + g.ToString("+0.0;-0.0", System.Globalization.CultureInfo.InvariantCulture) + " pt[/]" : "-");
+                gap is { } g ? (Math.Abs(g) <= 3 ? "[green]" : "[red]") + Math.Round(g, 1).ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture) + " pt[/]" : "-");
         }
 
         table.AddRow("[bold]total[/]", $"[bold]{total:N0}[/]", "", "", "");
