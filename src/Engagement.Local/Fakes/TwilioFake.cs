@@ -36,6 +36,9 @@ public sealed class TwilioFaults
 
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Numbers answered 429 this many more times before they go through.</summary>
+    public ConcurrentDictionary<string, int> ThrottleTimes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Numbers answered with a Twilio error code (21610 opted out, 21211 invalid...).</summary>
     public ConcurrentDictionary<string, int> ErrorCodes { get; } = new(StringComparer.Ordinal);
 }
@@ -102,6 +105,12 @@ public sealed class TwilioFake : IAsyncDisposable
         }
 
         var roll = Random.Shared.NextDouble();
+        if (Faults.ThrottleTimes.TryGetValue(to, out var left) && left > 0 && Faults.ThrottleTimes.TryUpdate(to, left - 1, left))
+        {
+            Record(429, null);
+            return new RetryAfterResult(Faults.RetryAfter);
+        }
+
         if (roll < Faults.Throttle)
         {
             Record(429, null);

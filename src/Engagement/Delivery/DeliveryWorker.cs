@@ -167,7 +167,7 @@ public sealed partial class DeliveryWorker(
         }
 
         // 2. record the touch on the user, re-checking the caps against the stored log
-        var capReason = await ReserveTouchAsync(writes, shard, user, channel, ct);
+        var (capReason, touch) = await ReserveTouchAsync(writes, shard, user, channel, ct);
         if (capReason is not null)
         {
             await MoveAsync(ledger, row, DeliveryStates.Skipped, capReason, ct);
@@ -203,6 +203,7 @@ public sealed partial class DeliveryWorker(
                 // surely not taken (throttled, unreachable, breaker open): back to planned, and the
                 // chunk comes back later as a new message, so an outage does not use up its deliveries
                 await MoveAsync(ledger, row, DeliveryStates.Planned, null, ct);
+                await ReleaseTouchAsync(writes, shard, user, touch, ct);
                 Interlocked.Increment(ref tally.NotSent);
                 return time.GetUtcNow() + options.Value.NotSentRetryDelay;
             default:
@@ -244,37 +245,72 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
-    private async Task<string?> ReserveTouchAsync(Writes writes, string shard, TableEntity user, string channel, CancellationToken ct)
+    private async Task<(string? Cap, Touch Touch)> ReserveTouchAsync(Writes writes, string shard, TableEntity user, string channel, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
             var recipient = RecipientOf(user);
+            var touch = new Touch(now, channel);
             if (_policies.CapReason(channel, recipient, now) is { } cap)
             {
-                return cap;
+                return (cap, touch);
             }
 
-            var touches = recipient.Touches.Append(new Touch(now, channel));
-            var update = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
-            try
+            if (await TryWriteTouchesAsync(writes, shard, user, recipient.Touches.Append(touch), now, ct))
             {
-                var response = await writes.UsersCommit.UpdateAsync(update, user.ETag, TableUpdateMode.Merge, ct);
-                user[UserEntity.Touches] = update[UserEntity.Touches];
-                user.ETag = response.Headers.ETag ?? user.ETag;
-                return null;
+                return (null, touch);
             }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 5)
-            {
-                // another campaign (or ingest) wrote the user: re-read and re-check
-                var fresh = await writes.UsersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
-                foreach (var (k, v) in fresh.Value)
-                {
-                    user[k] = v;
-                }
 
-                user.ETag = fresh.Value.ETag;
+            if (attempt >= 5)
+            {
+                throw new InvalidOperationException($"user {user.RowKey} kept changing while its touch was recorded");
             }
+        }
+    }
+
+    /// <summary>Takes back a touch recorded for a message the provider surely did not take, so a retry is not capped by it.</summary>
+    private async Task ReleaseTouchAsync(Writes writes, string shard, TableEntity user, Touch touch, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            var touches = TouchLog.Parse(user.GetString(UserEntity.Touches));
+            var mine = touches.FindIndex(t => t.Channel == touch.Channel && Math.Abs((t.At - touch.At).TotalMinutes) < 1);
+            if (mine < 0)
+            {
+                return;
+            }
+
+            touches.RemoveAt(mine);
+            if (await TryWriteTouchesAsync(writes, shard, user, touches, time.GetUtcNow(), ct))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes the touch log with the user's ETag; false (after re-reading the user) when someone else wrote it first.</summary>
+    private static async Task<bool> TryWriteTouchesAsync(Writes writes, string shard, TableEntity user, IEnumerable<Touch> touches, DateTimeOffset now, CancellationToken ct)
+    {
+        var update = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
+        try
+        {
+            var response = await writes.UsersCommit.UpdateAsync(update, user.ETag, TableUpdateMode.Merge, ct);
+            user[UserEntity.Touches] = update[UserEntity.Touches];
+            user.ETag = response.Headers.ETag ?? user.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // another campaign (or ingest) wrote the user: re-read, the caller re-checks
+            var fresh = await writes.UsersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
+            foreach (var (k, v) in fresh.Value)
+            {
+                user[k] = v;
+            }
+
+            user.ETag = fresh.Value.ETag;
+            return false;
         }
     }
 

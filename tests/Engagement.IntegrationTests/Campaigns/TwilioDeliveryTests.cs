@@ -140,4 +140,20 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.Contains(_twilio.Requests, r => r.Status == 429); // the chaos really happened
         Assert.Contains(ledger, r => r.GetString("State") == DeliveryStates.Unknown);
     }
+
+    [Fact]
+    public async Task ThrottledThreeTimes_SentOnceAndCountedOnceAgainstTheCaps()
+    {
+        _twilio.Faults.ThrottleTimes[Number(7)] = 3; // each 429 puts the delivery back; the cap is 3 messages a week
+
+        await RunAsync("tw-throttled");
+
+        Assert.Equal(4, _twilio.Requests.Count(r => r.To == Number(7)));
+        Assert.Single(_twilio.Taken, r => r.To == Number(7));
+        var ledger = await LedgerAsync("tw-throttled");
+        Assert.Equal(DeliveryStates.Accepted, ledger.Single(r => r.GetString("UserId") == Phone(7)).GetString("State"));
+        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var user = (await users.GetEntityAsync<TableEntity>(_engine.Get<UserShards>().Of(Phone(7)), Phone(7))).Value;
+        Assert.Single(TouchLog.Parse(user.GetString(UserEntity.Touches)));
+    }
 }
