@@ -54,9 +54,12 @@ public static class EngagementServiceCollectionExtensions
         services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
         {
-            services.AddSingleton<IChannelSender, Delivery.Twilio.TwilioSmsSender>();
+            services.AddSingleton<Delivery.Twilio.TwilioSmsSender>();
+            services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
+            services.AddSingleton<IDeliveryLookup>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
         }
         services.AddSingleton<DeliveryWorker>();
+        services.AddSingleton<UnknownDeliveries>();
         services.AddSingleton<CampaignTriggerHandler>();
         services.AddSingleton<QueueHandlers>();
         return services;

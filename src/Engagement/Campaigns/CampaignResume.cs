@@ -9,8 +9,8 @@ namespace Engagement.Campaigns;
 /// Picks a campaign up where it stopped (a provider outage, a pause, a killed worker): finishes
 /// the plan if it never completed, then enqueues chunks for every recipient still <c>planned</c>
 /// or <c>sending</c>. Safe to run any time: rows that went out are <c>accepted</c> and passed
-/// over, a row still <c>sending</c> waits out its lease and becomes <c>unknown</c> — nobody who
-/// got the message gets it again.
+/// over, a row still <c>sending</c> waits out its lease and becomes <c>unknown</c>, and an
+/// <c>unknown</c> one is sent again only if the provider says it never got it (<see cref="UnknownDeliveries"/>).
 /// </summary>
 public sealed class CampaignResume(
     StorageClients storage,
@@ -18,10 +18,13 @@ public sealed class CampaignResume(
     CampaignStore campaigns,
     CampaignTriggerParser parser,
     CampaignPlanner planner,
+    UnknownDeliveries unknowns,
     IOptions<DeliveryOptions> options)
 {
     public async Task<int> ResumeAsync(string campaignId, CancellationToken cancellationToken)
     {
+        // what is unknown is asked of the provider first: only what it never got is sent again
+        await unknowns.ResolveAsync(campaignId, cancellationToken);
         var campaign = await campaigns.GetAsync(campaignId, cancellationToken)
             ?? throw new InvalidOperationException($"no campaign '{campaignId}'");
         if (campaign.State == CampaignStates.Accepted)

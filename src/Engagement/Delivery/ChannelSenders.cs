@@ -28,3 +28,12 @@ public interface IChannelSender
 
     Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken);
 }
+
+/// <summary>A sender that can tell, after the fact, whether a message reached the provider (resolving <c>unknown</c> deliveries).</summary>
+public interface IDeliveryLookup
+{
+    string Channel { get; }
+
+    /// <summary>The provider's id of a message to <paramref name="to"/> with exactly this body sent since <paramref name="since"/>, or null if there is none. Throws when the provider cannot say.</summary>
+    Task<string?> FindAsync(string to, string body, DateTimeOffset since, CancellationToken cancellationToken);
+}

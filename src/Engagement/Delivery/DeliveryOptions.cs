@@ -41,6 +41,9 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>When a provider surely did not take a message (throttled, unreachable, breaker open), the chunk comes back after this.</summary>
     public TimeSpan NotSentRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>An <c>unknown</c> delivery is looked up at the provider only after this long, so its records have settled.</summary>
+    public TimeSpan UnknownResolveAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The tier the monthly SMS cap applies to.</summary>
     public string DormantTier { get; set; } = "dormant";
 

@@ -159,8 +159,12 @@ public sealed partial class DeliveryWorker(
             throw new InvalidOperationException($"no sender is configured for channel '{channel}'");
         }
 
-        // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it
+        // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
+        // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
+        var message = Compose(trigger, channel, row, user);
         row["ClaimedAt"] = now;
+        row["To"] = message.To;
+        row["Body"] = message.Body;
         if (!await TryMoveAsync(ledger, row, DeliveryStates.Sending, null, ct, single: true))
         {
             return null;
@@ -175,8 +179,7 @@ public sealed partial class DeliveryWorker(
             return null;
         }
 
-        // 3. render and send
-        var message = Compose(trigger, channel, row, user);
+        // 3. send
         SendResult sent;
         try
         {

@@ -32,6 +32,8 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
             ["Twilio:MaxRetries"] = "0",
             ["Twilio:RequestTimeout"] = "00:00:01",
             ["Delivery:NotSentRetryDelay"] = "00:00:00.200",
+            ["Delivery:UnknownResolveAfter"] = "00:00:00",
+            ["Twilio:CircuitMinimumThroughput"] = "1000", // these tests inject failures on purpose: keep the circuit closed
         });
         await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => (Phone(i), new UserProfile
         {
@@ -155,5 +157,46 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         var user = (await users.GetEntityAsync<TableEntity>(_engine.Get<UserShards>().Of(Phone(7)), Phone(7))).Value;
         Assert.Single(TouchLog.Parse(user.GetString(UserEntity.Touches)));
+    }
+
+    [Fact]
+    public async Task UnknownAfterA5xx_FoundInTwiliosRecords_AcceptedAndNotResent()
+    {
+        _twilio.Faults.ServerErrorAfterAccept = 1.0; // Twilio took every message, then answered 500
+        await RunAsync("tw-5xx");
+        _twilio.Faults.ServerErrorAfterAccept = 0;
+        Assert.All(await LedgerAsync("tw-5xx"), r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
+        var taken = _twilio.Taken.Count();
+
+        await _engine.Get<CampaignResume>().ResumeAsync("tw-5xx", TestEngine.Deadline());
+        await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+
+        Assert.Equal(taken, _twilio.Taken.Count()); // nothing sent twice
+        var ledger = await LedgerAsync("tw-5xx");
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "resolved-by-lookup"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.Equal(_twilio.Taken.Select(r => r.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+    }
+
+    [Fact]
+    public async Task UnknownThatNeverReachedTwilio_SentOnceOnResume()
+    {
+        // planned, then one row as a worker would leave it if its request died before reaching Twilio
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("tw-lost"));
+        await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
+        var deliveries = await _engine.Get<StorageClients>().TableAsync(TableNames.Deliveries);
+        var lost = (await LedgerAsync("tw-lost")).Single(r => r.GetString("UserId") == Phone(9));
+        lost["State"] = DeliveryStates.Unknown;
+        lost["Reason"] = "timeout";
+        lost["To"] = Number(9);
+        lost["Body"] = "【Brand】Member day: 18% off today 回T退订";
+        lost["ClaimedAt"] = new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero);
+        await deliveries.UpdateEntityAsync(lost, lost.ETag, TableUpdateMode.Replace);
+
+        await _engine.Get<CampaignResume>().ResumeAsync("tw-lost", TestEngine.Deadline());
+        await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+
+        Assert.Single(_twilio.Taken, r => r.To == Number(9));
+        Assert.Equal(Users, _twilio.Taken.Select(r => r.To).Distinct().Count());
+        Assert.Equal(DeliveryStates.Accepted, (await LedgerAsync("tw-lost")).Single(r => r.GetString("UserId") == Phone(9)).GetString("State"));
     }
 }

@@ -35,6 +35,19 @@ public sealed class TwilioOptions : IValidatableObject
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>The circuit opens when this share of sends in <see cref="CircuitSamplingDuration"/> was ambiguous or not taken...</summary>
+    [Range(0.01, 1.0)]
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    /// <summary>...out of at least this many sends...</summary>
+    [Range(2, 100_000)]
+    public int CircuitMinimumThroughput { get; set; } = 20;
+
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>...and stays open (nothing sent, deliveries back to planned) this long.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -22,7 +22,7 @@ namespace Engagement.Delivery.Twilio;
 /// cancel Twilio's call). Twilio has no idempotency key, so a create is never retried once it may
 /// have arrived: timeouts, 5xx and resets are <see cref="SendStatus.Unknown"/>.
 /// </summary>
-public sealed partial class TwilioSmsSender : IChannelSender, IDisposable
+public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, IDisposable
 {
     private static readonly ResiliencePropertyKey<int> SegmentsKey = new("segments");
     private static readonly ResiliencePropertyKey<StrongBoxOfRetryAfter> RetryAfterKey = new("retry-after");
@@ -62,10 +62,10 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDisposable
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendResult>
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.Unknown or SendStatus.NotSent }),
-            FailureRatio = 0.5,
-            MinimumThroughput = 20,
-            SamplingDuration = TimeSpan.FromSeconds(30),
-            BreakDuration = TimeSpan.FromSeconds(30),
+            FailureRatio = _options.CircuitFailureRatio,
+            MinimumThroughput = _options.CircuitMinimumThroughput,
+            SamplingDuration = _options.CircuitSamplingDuration,
+            BreakDuration = _options.CircuitBreakDuration,
         });
         if (_limiter is not null)
         {
@@ -153,6 +153,22 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDisposable
         {
             return Classify(ex);
         }
+    }
+
+    /// <summary>Twilio's message list, filtered by recipient and day, matched on the exact body we sent.</summary>
+    public async Task<string?> FindAsync(string to, string body, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var read = new ReadMessageOptions { To = new PhoneNumber(to), DateSentAfter = since.UtcDateTime.Date, PageSize = 100 };
+        foreach (var message in await MessageResource.ReadAsync(read, _client))
+        {
+            if (message.Body == body)
+            {
+                return message.Sid;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Twilio's error codes that say something about the user or the number, and what 429/5xx mean for a resend.</summary>
