@@ -21,6 +21,7 @@ app.Configure(c =>
         b.SetDescription("Marketing campaigns (trigger contract: docs/contracts.md).");
         b.AddCommand<CampaignValidateCommand>("validate").WithDescription("Check a trigger file the way the queue handler will; nothing is enqueued.");
         b.AddCommand<CampaignSendCommand>("send").WithDescription("Validate a trigger file and enqueue it on campaign-triggers.");
+        b.AddCommand<CampaignPreviewCommand>("preview").WithDescription("What a trigger would send now, and per recipient why not: no send, no ledger change.");
         b.AddCommand<CampaignResumeCommand>("resume").WithDescription("Send to the rest of a campaign cut short (outage, pause, killed worker); never again to those already sent.");
         b.AddCommand<CampaignStatusCommand>("status").WithDescription("A campaign's state and its deliveries by channel, state and reason.");
     });

@@ -50,6 +50,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<CampaignPlanner>();
         services.AddSingleton<CampaignResume>();
+        services.AddSingleton<CampaignPreview>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
@@ -58,6 +59,7 @@ public static class EngagementServiceCollectionExtensions
             services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
             services.AddSingleton<IDeliveryLookup>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
         }
+        services.AddSingleton<DeliveryComposer>();
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<UnknownDeliveries>();
         services.AddSingleton<CampaignTriggerHandler>();

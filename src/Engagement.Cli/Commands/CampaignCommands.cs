@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 
 namespace Engagement.Cli.Commands;
 
-internal sealed class CampaignFileSettings : CommandSettings
+internal class CampaignFileSettings : CommandSettings
 {
     [CommandArgument(0, "<FILE>")]
     [Description("A campaign trigger as JSON (contract: docs/contracts.md).")]
@@ -143,5 +143,44 @@ internal sealed class CampaignResumeCommand : AsyncCommand<CampaignStatusSetting
         var result = await engine.Pump().DrainAsync(QueueNames.Deliveries, null, cancellationToken, idleWhenOnlyDelayed: TimeSpan.FromSeconds(3));
         AnsiConsole.MarkupLine($"{result.Handled:N0} handled, {result.DeadLettered:N0} dead-lettered{(result.Remaining > 0 ? $", {result.Remaining:N0} waiting (quiet hours, a send lease or sendAt)" : "")}; see [bold]engage campaign status {Markup.Escape(settings.CampaignId)}[/]");
         return result.DeadLettered == 0 ? 0 : 1;
+    }
+}
+
+internal sealed class CampaignPreviewSettings : CampaignFileSettings
+{
+    [CommandOption("--samples <N>")]
+    [Description("Recipients shown per channel and outcome.")]
+    public int Samples { get; init; } = 3;
+}
+
+/// <summary>What a trigger would send, and per recipient why not, on the configured storage: no send, no ledger row.</summary>
+internal sealed class CampaignPreviewCommand : AsyncCommand<CampaignPreviewSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CampaignPreviewSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var trigger = CampaignValidateCommand.Check(engine.Get<CampaignTriggerParser>(), await File.ReadAllTextAsync(settings.File, cancellationToken));
+        if (trigger is null)
+        {
+            return 1;
+        }
+
+        var preview = await engine.Get<CampaignPreview>().PreviewAsync(trigger, settings.Samples, cancellationToken);
+        var counts = new Table().Title("What would happen").AddColumn("channel").AddColumn("outcome").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
+        foreach (var ((channel, outcome, reason), count) in preview.Counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.Outcome, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
+        {
+            counts.AddRow(Markup.Escape(channel), Markup.Escape(outcome), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(counts);
+        var samples = new Table().Title("Examples").AddColumn("user").AddColumn("channel").AddColumn("outcome").AddColumn("text or reason");
+        foreach (var row in preview.Samples)
+        {
+            samples.AddRow(Markup.Escape(row.UserId), Markup.Escape(row.Channel), Markup.Escape(row.Outcome), Markup.Escape(row.Text ?? row.Reason ?? ""));
+        }
+
+        AnsiConsole.Write(samples);
+        AnsiConsole.MarkupLine("[grey]Nothing was sent and nothing was recorded.[/]");
+        return 0;
     }
 }

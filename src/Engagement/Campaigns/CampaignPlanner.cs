@@ -18,8 +18,6 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// </summary>
 public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    private static readonly string[] AudienceColumns = ["RowKey", UserEntity.Tier, UserEntity.Interests];
-
     /// <summary>Deterministic control group: the same (campaign, user) is always in or out.</summary>
     public static bool IsHeldOut(string campaignId, string userId, int holdoutPercent) =>
         holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(campaignId + "|" + userId)) % 100 < holdoutPercent;
@@ -27,9 +25,7 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
     public async Task<CampaignPlan> PlanAsync(CampaignTrigger trigger, CancellationToken cancellationToken)
     {
         var users = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var tiers = trigger.Audience.Tiers.ToHashSet(StringComparer.Ordinal);
-        var listed = trigger.Audience.UserIds.ToHashSet(StringComparer.Ordinal);
-        var interests = trigger.Audience.Interests.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var audience = new AudienceFilter(trigger.Audience, shards);
         long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
         var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
         var delay = trigger.SendAt is { } at && at > time.GetUtcNow() ? at - time.GetUtcNow() : (TimeSpan?)null;
@@ -37,17 +33,11 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
         {
             var rows = new List<(DeliveryKey, string, string?)>();
             var toSend = new List<string>();
-            var listedHere = listed.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
+            var listedHere = audience.ListedIn(shard);
             await foreach (var user in users.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: AudienceColumns, cancellationToken: cancellationToken))
+                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: AudienceFilter.Columns, cancellationToken: cancellationToken))
             {
-                var isListed = listedHere.Remove(user.RowKey);
-                if (!isListed && !(user.GetString(UserEntity.Tier) is { } tier && tiers.Contains(tier)))
-                {
-                    continue;
-                }
-
-                if (interests.Count > 0 && !(user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(interests.Contains))
+                if (!audience.Matches(user, listedHere))
                 {
                     continue;
                 }

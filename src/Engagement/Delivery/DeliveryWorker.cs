@@ -29,16 +29,13 @@ public sealed partial class DeliveryWorker(
     StorageClients storage,
     CampaignStore campaigns,
     CampaignTriggerParser parser,
-    MessageTemplates templates,
+    DeliveryComposer composer,
     IEnumerable<IChannelSender> senders,
-    ActivityCalendar calendar,
-    IOptions<SmsOptions> sms,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
     ILogger<DeliveryWorker> log)
 {
-    private static readonly string[] UserColumns =
-        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches, UserEntity.PhoneSuppressed];
+    private static readonly IReadOnlyList<string> UserColumns = DeliveryComposer.UserColumns;
 
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);
@@ -140,7 +137,7 @@ public sealed partial class DeliveryWorker(
         }
 
         var now = time.GetUtcNow();
-        var verdict = _policies.Evaluate(channel, RecipientOf(user), trigger.ExpiresAt, now);
+        var verdict = _policies.Evaluate(channel, composer.RecipientOf(user), trigger.ExpiresAt, now);
         if (verdict.Kind == VerdictKind.Defer)
         {
             Interlocked.Increment(ref tally.Deferred);
@@ -161,7 +158,7 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
         // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
-        var message = Compose(trigger, channel, row, user);
+        var message = composer.Compose(trigger, channel, row.PartitionKey + "/" + row.RowKey, row.GetInt32("Occurrence") ?? 1, user);
         row["ClaimedAt"] = now;
         row["To"] = message.To;
         row["Body"] = message.Body;
@@ -218,42 +215,13 @@ public sealed partial class DeliveryWorker(
         return null;
     }
 
-    private OutgoingMessage Compose(CampaignTrigger trigger, string channel, TableEntity row, TableEntity user)
-    {
-        var spec = trigger.Channels.Single(c => c.Channel == channel);
-        var zone = ZoneOf(user);
-        var values = new TemplateValues(
-            user.RowKey,
-            user.GetString(UserEntity.Tier) ?? "",
-            (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "",
-            0,
-            trigger.Name,
-            trigger.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
-        var body = templates.Render(spec.Template, values, trigger.Variables);
-        var to = channel switch
-        {
-            Channels.Sms => user.GetString(UserEntity.Phone)!,
-            Channels.Push => user.GetString(UserEntity.PushToken)!,
-            _ => user.RowKey,
-        };
-        var segments = 0;
-        if (channel == Channels.Sms)
-        {
-            var composed = SmsText.Compose(body, to, sms.Value);
-            body = composed.Text;
-            segments = composed.Segments;
-        }
-
-        return new OutgoingMessage(row.PartitionKey + "/" + row.RowKey, user.RowKey, trigger.CampaignId, row.GetInt32("Occurrence") ?? 1, to, spec.Title, body, segments, trigger.ExpiresAt);
-    }
-
     /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
     private async Task<(string? Cap, Touch Touch)> ReserveTouchAsync(Writes writes, string shard, TableEntity user, string channel, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
-            var recipient = RecipientOf(user);
+            var recipient = composer.RecipientOf(user);
             var touch = new Touch(now, channel);
             if (_policies.CapReason(channel, recipient, now) is { } cap)
             {
@@ -337,21 +305,6 @@ public sealed partial class DeliveryWorker(
         await usersTable.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
         LogUserEffect(log, userId, effect);
     }
-
-    private Recipient RecipientOf(TableEntity user) => new(
-        user.RowKey,
-        user.GetString(UserEntity.Tier),
-        user.GetString(UserEntity.Phone),
-        user.GetString(UserEntity.PushToken),
-        ZoneOf(user),
-        user.GetBoolean(UserEntity.ConsentSms) ?? false,
-        user.GetBoolean(UserEntity.ConsentPush) ?? false,
-        user.GetBoolean(UserEntity.ConsentInApp) ?? true,
-        TouchLog.Parse(user.GetString(UserEntity.Touches)),
-        user.GetBoolean(UserEntity.PhoneSuppressed) ?? false);
-
-    private TimeZoneInfo ZoneOf(TableEntity user) =>
-        user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
 
     private async Task<CampaignTrigger> TriggerAsync(string campaignId, CancellationToken ct)
     {

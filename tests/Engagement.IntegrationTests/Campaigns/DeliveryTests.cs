@@ -279,6 +279,27 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, Id(4), Channels.Sms)); // the others are not
     }
 
+    [Fact]
+    public async Task Preview_SaysPerRecipientWhatWouldHappen_AndSendsAndRecordsNothing()
+    {
+        var trigger = _engine.Get<CampaignTriggerParser>().Parse(Trigger("c-preview", SmsAndInApp, holdout: 10));
+
+        var preview = await _engine.Get<CampaignPreview>().PreviewAsync(trigger, samplesPerOutcome: 2, TestEngine.Deadline());
+
+        var held = Enumerable.Range(0, Users).Count(i => CampaignPlanner.IsHeldOut("c-preview", Id(i), 10));
+        int Sms(int kind) => Enumerable.Range(0, Users).Count(i => i % 10 == kind && !CampaignPlanner.IsHeldOut("c-preview", Id(i), 10));
+        Assert.Equal(Users - held, preview.Counts[(Channels.InApp, "send", "")]);
+        Assert.Equal(held, preview.Counts[(Channels.Sms, DeliveryStates.HeldOut, "holdout")]);
+        Assert.Equal(Sms(1), preview.Counts[(Channels.Sms, "skip", "no-consent")]);
+        Assert.Equal(Sms(2), preview.Counts[(Channels.Sms, "skip", "invalid-phone")]);
+        Assert.Equal(Sms(3), preview.Counts.Where(c => c.Key.Channel == Channels.Sms && c.Key.Outcome == "defer").Sum(c => c.Value));
+        var sms = preview.Samples.First(r => r.Channel == Channels.Sms && r.Outcome == "send");
+        Assert.StartsWith("【Brand】Hi " + sms.UserId, sms.Text, StringComparison.Ordinal);
+        Assert.Empty(await LedgerAsync("c-preview"));
+        Assert.Empty(_sms.Sent);
+        Assert.Empty(await InboxAsync());
+    }
+
     /// <summary>One chunk per shard covering every planned recipient (or every recipient), as the planner would cut them.</summary>
     private async Task<List<DeliveryChunk>> PlannedChunksAsync(string campaignId, bool all = false)
     {

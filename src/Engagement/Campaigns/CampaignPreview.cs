@@ -1,0 +1,90 @@
+using Azure.Data.Tables;
+using Engagement.Delivery;
+using Engagement.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Campaigns;
+
+/// <summary>One recipient and channel as the preview judged it: would be sent (with its text) or why not.</summary>
+public sealed record PreviewRow(string UserId, string Channel, string Outcome, string? Reason, string? Text);
+
+public sealed record CampaignPreviewResult(IReadOnlyDictionary<(string Channel, string Outcome, string Reason), long> Counts, IReadOnlyList<PreviewRow> Samples);
+
+/// <summary>
+/// What a campaign would do now (or at its sendAt): the audience, the holdout and every send-time
+/// policy applied to the stored users, and the rendered text — without sending anything or
+/// writing a ledger row. Outcomes: <c>send</c>, <c>skip</c> (reason), <c>defer</c> (quiet hours),
+/// <c>held-out</c>.
+/// </summary>
+public sealed class CampaignPreview(
+    StorageClients storage,
+    UserShards shards,
+    DeliveryComposer composer,
+    IEnumerable<IChannelSender> senders,
+    IOptions<DeliveryOptions> options,
+    TimeProvider time)
+{
+    private static readonly string[] Columns = [.. DeliveryComposer.UserColumns.Union(AudienceFilter.Columns)];
+    private readonly HashSet<string> _configured = senders.Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
+    private readonly DeliveryPolicies _policies = new(options.Value);
+
+    public async Task<CampaignPreviewResult> PreviewAsync(CampaignTrigger trigger, int samplesPerOutcome, CancellationToken cancellationToken)
+    {
+        var users = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var audience = new AudienceFilter(trigger.Audience, shards);
+        var at = trigger.SendAt is { } sendAt && sendAt > time.GetUtcNow() ? sendAt : time.GetUtcNow();
+        var counts = new Dictionary<(string, string, string), long>();
+        var samples = new List<PreviewRow>();
+        void Add(PreviewRow row)
+        {
+            var key = (row.Channel, row.Outcome, row.Reason ?? "");
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            if (samples.Count(s => s.Channel == row.Channel && s.Outcome == row.Outcome && s.Reason == row.Reason) < samplesPerOutcome)
+            {
+                samples.Add(row);
+            }
+        }
+
+        foreach (var shard in shards.All)
+        {
+            var listedHere = audience.ListedIn(shard);
+            await foreach (var user in users.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
+            {
+                if (!audience.Matches(user, listedHere))
+                {
+                    continue;
+                }
+
+                var held = CampaignPlanner.IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
+                foreach (var channel in trigger.Channels.Select(c => c.Channel))
+                {
+                    if (held)
+                    {
+                        Add(new PreviewRow(user.RowKey, channel, DeliveryStates.HeldOut, "holdout", null));
+                        continue;
+                    }
+
+                    var verdict = _policies.Evaluate(channel, composer.RecipientOf(user), trigger.ExpiresAt, at);
+                    Add(verdict.Kind switch
+                    {
+                        VerdictKind.Skip => new PreviewRow(user.RowKey, channel, "skip", verdict.Reason, null),
+                        VerdictKind.Defer => new PreviewRow(user.RowKey, channel, "defer", $"quiet hours until {verdict.Until:yyyy-MM-dd HH:mm}Z", null),
+                        _ when !_configured.Contains(channel) => new PreviewRow(user.RowKey, channel, "skip", "no-provider", null),
+                        _ => new PreviewRow(user.RowKey, channel, "send", null, composer.Compose(trigger, channel, "preview", 1, user).Body),
+                    });
+                }
+            }
+
+            foreach (var unknown in listedHere)
+            {
+                foreach (var channel in trigger.Channels.Select(c => c.Channel))
+                {
+                    Add(new PreviewRow(unknown, channel, "skip", "unknown-user", null));
+                }
+            }
+        }
+
+        return new CampaignPreviewResult(counts, samples);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Campaigns;
+using Engagement.Users;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Delivery;
+
+/// <summary>
+/// Turns a stored user into what the policies judge (<see cref="Recipient"/>) and what a provider
+/// receives (<see cref="OutgoingMessage"/>): the user's own zone for times, the template rendered,
+/// an SMS finished with signature and opt-out line. Shared by the worker and the preview, so a
+/// preview shows exactly what would be sent.
+/// </summary>
+public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalendar calendar, IOptions<SmsOptions> sms)
+{
+    /// <summary>The user columns a delivery needs.</summary>
+    public static readonly IReadOnlyList<string> UserColumns =
+        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches, UserEntity.PhoneSuppressed];
+
+    public Recipient RecipientOf(TableEntity user) => new(
+        user.RowKey,
+        user.GetString(UserEntity.Tier),
+        user.GetString(UserEntity.Phone),
+        user.GetString(UserEntity.PushToken),
+        ZoneOf(user),
+        user.GetBoolean(UserEntity.ConsentSms) ?? false,
+        user.GetBoolean(UserEntity.ConsentPush) ?? false,
+        user.GetBoolean(UserEntity.ConsentInApp) ?? true,
+        TouchLog.Parse(user.GetString(UserEntity.Touches)),
+        user.GetBoolean(UserEntity.PhoneSuppressed) ?? false);
+
+    public TimeZoneInfo ZoneOf(TableEntity user) =>
+        user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
+
+    public OutgoingMessage Compose(CampaignTrigger trigger, string channel, string deliveryId, int occurrence, TableEntity user)
+    {
+        var spec = trigger.Channels.Single(c => c.Channel == channel);
+        var zone = ZoneOf(user);
+        var values = new TemplateValues(
+            user.RowKey,
+            user.GetString(UserEntity.Tier) ?? "",
+            (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "",
+            0,
+            trigger.Name,
+            trigger.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
+        var body = templates.Render(spec.Template, values, trigger.Variables);
+        var to = channel switch
+        {
+            Channels.Sms => user.GetString(UserEntity.Phone)!,
+            Channels.Push => user.GetString(UserEntity.PushToken)!,
+            _ => user.RowKey,
+        };
+        var segments = 0;
+        if (channel == Channels.Sms)
+        {
+            var composed = SmsText.Compose(body, to, sms.Value);
+            body = composed.Text;
+            segments = composed.Segments;
+        }
+
+        return new OutgoingMessage(deliveryId, user.RowKey, trigger.CampaignId, occurrence, to, spec.Title, body, segments, trigger.ExpiresAt);
+    }
+}
