@@ -59,6 +59,12 @@ public static class EngagementServiceCollectionExtensions
             services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
             services.AddSingleton<IDeliveryLookup>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
         }
+        services.AddOptions<Delivery.Fcm.FcmOptions>().Bind(configuration.GetSection(Delivery.Fcm.FcmOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetSection(Delivery.Fcm.FcmOptions.SectionName).Get<Delivery.Fcm.FcmOptions>() is { IsConfigured: true })
+        {
+            services.AddSingleton<IChannelSender, Delivery.Fcm.FcmPushSender>();
+        }
+
         services.AddSingleton<DeliveryComposer>();
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<UnknownDeliveries>();

@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Engagement.Local.Fakes;
 
@@ -67,16 +62,16 @@ public sealed class TwilioFake : IAsyncDisposable
 
     public static async Task<TwilioFake> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var fake = new TwilioFake(app);
-        app.MapPost("/2010-04-01/Accounts/{account}/Messages.json", fake.CreateAsync);
-        app.MapGet("/2010-04-01/Accounts/{account}/Messages.json", fake.List);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.BaseUrl = new Uri(address);
+        TwilioFake fake = null!;
+        var (app, baseUrl) = await LoopbackHost.StartAsync(
+            a =>
+            {
+                fake = new TwilioFake(a);
+                a.MapPost("/2010-04-01/Accounts/{account}/Messages.json", fake.CreateAsync);
+                a.MapGet("/2010-04-01/Accounts/{account}/Messages.json", fake.List);
+            },
+            cancellationToken);
+        fake.BaseUrl = baseUrl;
         return fake;
     }
 
@@ -154,11 +149,7 @@ public sealed class TwilioFake : IAsyncDisposable
         ["direction"] = "outbound-api",
     };
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackHost.StopAsync(_app);
 
     private sealed class RetryAfterResult(TimeSpan retryAfter) : IResult
     {

@@ -298,6 +298,9 @@ public sealed partial class DeliveryWorker(
             case "invalid-phone":
                 update[UserEntity.PhoneSuppressed] = true;
                 break;
+            case "push-token-invalid":
+                update[UserEntity.PushToken] = ""; // a merge cannot delete a column: empty means none
+                break;
             default:
                 return;
         }

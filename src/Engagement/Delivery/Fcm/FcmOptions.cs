@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Engagement.Delivery.Fcm;
+
+/// <summary>Push through FCM HTTP v1. With no ProjectId the push channel is not configured (triggers using it are refused).</summary>
+public sealed class FcmOptions : IValidatableObject
+{
+    public const string SectionName = "Fcm";
+
+    public string? ProjectId { get; set; }
+
+    /// <summary>The service account's JSON key, a secret (environment or Key Vault, never a file in the repo).</summary>
+    public string? ServiceAccountJson { get; set; }
+
+    /// <summary>Another endpoint for the FCM API (a loopback fake). Null: https://fcm.googleapis.com.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ProjectId);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (IsConfigured && string.IsNullOrWhiteSpace(ServiceAccountJson))
+        {
+            yield return new ValidationResult("Fcm:ServiceAccountJson is required with Fcm:ProjectId.", [nameof(ServiceAccountJson)]);
+        }
+    }
+}
