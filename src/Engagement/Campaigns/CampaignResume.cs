@@ -33,11 +33,11 @@ public sealed class CampaignResume(
             await campaigns.MarkPlannedAsync(campaignId, plan, cancellationToken);
         }
 
-        var ledger = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
         var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
         var chunks = 0;
         foreach (var shard in shards.All)
         {
+            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             var open = new SortedSet<string>(StringComparer.Ordinal);
             var partition = campaignId + "_" + shard;
             await foreach (var row in ledger.QueryAsync<TableEntity>(

@@ -29,7 +29,7 @@ public sealed record DeliveryKey(string CampaignId, string UserId, string Channe
 }
 
 /// <summary>
-/// The <c>deliveries</c> table: PartitionKey <c>{campaignId}_{shard}</c> (a campaign's recipients in
+/// The ledger, one table per shard (<c>deliveries{shard}</c>, see <see cref="TableNames.DeliveriesOf"/>): PartitionKey <c>{campaignId}_{shard}</c> (a campaign's recipients in
 /// one shard, written and read in batches), RowKey <c>{channel}|{occurrence}|{userId}</c> — the
 /// delivery key, so a replayed plan finds its rows instead of making new ones. Rows are only
 /// ever added here; state changes are ETag-conditional (see docs/decisions.md).
@@ -39,7 +39,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
     /// <summary>Adds the rows that do not exist yet; existing rows (any state) are left alone. Returns how many were added.</summary>
     public async Task<int> PlanAsync(string shard, IReadOnlyList<(DeliveryKey Key, string State, string? Reason)> rows, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
+        var table = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
         var now = time.GetUtcNow();
         var added = 0;
         foreach (var chunk in rows.Chunk(100))
@@ -79,13 +79,29 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         return added;
     }
 
+    /// <summary>Every ledger row of a campaign (all shards), for tests and tools.</summary>
+    public async Task<List<TableEntity>> RowsAsync(string campaignId, IEnumerable<string> shards, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        foreach (var shard in shards)
+        {
+            var table = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard}"), cancellationToken: cancellationToken))
+            {
+                rows.Add(e);
+            }
+        }
+
+        return rows;
+    }
+
     /// <summary>Counts a campaign's deliveries by channel, state and reason.</summary>
     public async Task<IReadOnlyDictionary<(string Channel, string State, string Reason), long>> CountAsync(string campaignId, IEnumerable<string> shards, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
         var counts = new Dictionary<(string, string, string), long>();
         foreach (var shard in shards)
         {
+            var table = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             await foreach (var e in table.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard}"), select: ["Channel", "State", "Reason"], cancellationToken: cancellationToken))
             {

@@ -46,7 +46,7 @@ public sealed partial class DeliveryWorker(
         var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
         var dryRun = (await campaigns.GetAsync(chunk.CampaignId, cancellationToken))!.DryRun;
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var ledger = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
+        var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
         var partition = new DeliveryKey(chunk.CampaignId, "", "", chunk.Occurrence).PartitionKey(chunk.Shard);
 
         var rows = new List<TableEntity>();

@@ -29,11 +29,11 @@ public sealed partial class UnknownDeliveries(
 
     public async Task<UnknownResolution> ResolveAsync(string campaignId, CancellationToken cancellationToken)
     {
-        var ledger = await storage.TableAsync(TableNames.Deliveries, cancellationToken);
         var settled = time.GetUtcNow() - options.Value.UnknownResolveAfter;
         int found = 0, notSent = 0, still = 0;
         foreach (var shard in shards.All)
         {
+            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             await foreach (var row in ledger.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard} and State eq {DeliveryStates.Unknown}"), cancellationToken: cancellationToken))
             {

@@ -9,10 +9,15 @@ public static class TableNames
     public const string TierTransitions = "tiertransitions";
     public const string Errors = "errors";
     public const string Campaigns = "campaigns";
+    /// <summary>The delivery ledger is one table per user shard (<see cref="DeliveriesOf"/>): each stays small, which bounds
+    /// Azurite's per-update cost (it grows with the table's rows) and lets a shard's ledger be read or dropped alone.</summary>
     public const string Deliveries = "deliveries";
     public const string Inbox = "inbox";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Deliveries, Inbox];
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox];
+
+    /// <summary>The ledger table of one shard, e.g. <c>deliveriess03</c>.</summary>
+    public static string DeliveriesOf(string shard) => Deliveries + shard;
 }
 
 /// <summary>Every queue the engine uses, and the poison queue the Functions host pairs with each.</summary>

@@ -42,7 +42,7 @@ public sealed class CampaignPlanTests : IAsyncLifetime
     private static bool InAudience(int i) => (i % 2 == 0 || i == 1) && i % 3 != 0;
 
     private async Task<List<TableEntity>> LedgerAsync() =>
-        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, "PartitionKey ge 'plan-1_' and PartitionKey lt 'plan-1`'");
+        await TestEngine.LedgerAsync(_engine, "plan-1");
 
     private async Task SendAndDrainAsync()
     {
@@ -85,14 +85,13 @@ public sealed class CampaignPlanTests : IAsyncLifetime
     {
         await SendAndDrainAsync();
         var rows = await LedgerAsync();
-        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Deliveries);
         // as if the plan had stopped part-way and one delivery had already gone out
         var moved = rows.First(r => r.GetString("State") == DeliveryStates.Planned);
         moved["State"] = DeliveryStates.Accepted;
-        await table.UpdateEntityAsync(moved, ETag.All, TableUpdateMode.Merge);
+        await (await TestEngine.LedgerTableOf(_engine, moved)).UpdateEntityAsync(moved, ETag.All, TableUpdateMode.Merge);
         foreach (var r in rows.Where(r => r.RowKey != moved.RowKey).Take(25))
         {
-            await table.DeleteEntityAsync(r.PartitionKey, r.RowKey);
+            await (await TestEngine.LedgerTableOf(_engine, r)).DeleteEntityAsync(r.PartitionKey, r.RowKey);
         }
 
         var campaigns = await _engine.Get<StorageClients>().TableAsync(TableNames.Campaigns);

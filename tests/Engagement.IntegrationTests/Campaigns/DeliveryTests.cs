@@ -71,7 +71,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
 
     private async Task<List<TableEntity>> LedgerAsync(string campaignId) =>
-        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, TableClient.CreateQueryFilter($"PartitionKey ge {campaignId + "_"} and PartitionKey lt {campaignId + "`"}"));
+        await TestEngine.LedgerAsync(_engine, campaignId);
 
     private async Task<List<TableEntity>> InboxAsync() => await TestEngine.QueryAsync(_engine, TableNames.Inbox, "");
 
@@ -166,7 +166,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         var ledger = await LedgerAsync("c-crash");
         var claimed = ledger.First(r => r.GetString("UserId") == Id(0) && r.GetString("Channel") == Channels.Sms);
         claimed["State"] = DeliveryStates.Sending;
-        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.Deliveries);
+        var table = await TestEngine.LedgerTableOf(_engine, claimed);
         await table.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace);
 
         await DrainDeliveriesAsync(_engine);

@@ -56,7 +56,7 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
     }
 
     private async Task<List<TableEntity>> LedgerAsync(string id) =>
-        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, TableClient.CreateQueryFilter($"PartitionKey ge {id + "_"} and PartitionKey lt {id + "`"}"));
+        await TestEngine.LedgerAsync(_engine, id);
 
     [Fact]
     public async Task Campaign_SendsEachTokenOnePush_WithBearerAndACollapseKeyPerDelivery()

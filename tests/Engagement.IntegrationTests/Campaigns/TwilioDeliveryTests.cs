@@ -73,7 +73,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
     }
 
     private async Task<List<TableEntity>> LedgerAsync(string id) =>
-        await TestEngine.QueryAsync(_engine, TableNames.Deliveries, TableClient.CreateQueryFilter($"PartitionKey ge {id + "_"} and PartitionKey lt {id + "`"}"));
+        await TestEngine.LedgerAsync(_engine, id);
 
     [Fact]
     public async Task Campaign_SendsEachUserOneSmsThroughTwilio_WithSignatureValidityAndCallback()
@@ -183,8 +183,8 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         // planned, then one row as a worker would leave it if its request died before reaching Twilio
         await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("tw-lost"));
         await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
-        var deliveries = await _engine.Get<StorageClients>().TableAsync(TableNames.Deliveries);
         var lost = (await LedgerAsync("tw-lost")).Single(r => r.GetString("UserId") == Phone(9));
+        var deliveries = await TestEngine.LedgerTableOf(_engine, lost);
         lost["State"] = DeliveryStates.Unknown;
         lost["Reason"] = "timeout";
         lost["To"] = Number(9);

@@ -103,4 +103,12 @@ public static class TestEngine
         var row = Assert.Single(rows);
         Assert.Contains(errorFragment, row.GetString("Error"), StringComparison.Ordinal);
     }
+
+    /// <summary>Every ledger row of a campaign, across the per-shard ledger tables.</summary>
+    public static Task<List<TableEntity>> LedgerAsync(LocalEngine engine, string campaignId) =>
+        engine.Get<Engagement.Delivery.DeliveryLedger>().RowsAsync(campaignId, engine.Get<UserShards>().All, Deadline());
+
+    /// <summary>The ledger table a row lives in (its PartitionKey ends with the shard).</summary>
+    public static Task<TableClient> LedgerTableOf(LocalEngine engine, TableEntity row) =>
+        engine.Get<StorageClients>().TableAsync(TableNames.DeliveriesOf(row.PartitionKey[(row.PartitionKey.LastIndexOf('_') + 1)..]));
 }
