@@ -47,6 +47,13 @@ public sealed class CampaignPreview(
 
         foreach (var shard in shards.All)
         {
+            var touchLogs = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var touchesTable = await storage.TableAsync(TableNames.TouchesOf(shard), cancellationToken);
+            await foreach (var t in touchesTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), cancellationToken: cancellationToken))
+            {
+                touchLogs[t.RowKey] = t.GetString(Users.UserEntity.Touches);
+            }
+
             var listedHere = audience.ListedIn(shard);
             await foreach (var user in users.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
@@ -56,6 +63,7 @@ public sealed class CampaignPreview(
                     continue;
                 }
 
+                user[Users.UserEntity.Touches] = touchLogs.GetValueOrDefault(user.RowKey);
                 var held = CampaignPlanner.IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
                 foreach (var channel in trigger.Channels.Select(c => c.Channel))
                 {

@@ -17,8 +17,9 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
 {
     /// <summary>The user columns a delivery needs.</summary>
     public static readonly IReadOnlyList<string> UserColumns =
-        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.Touches, UserEntity.PhoneSuppressed];
+        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.PhoneSuppressed];
 
+    /// <param name="user">A user row; its <c>Touches</c> value comes from the shard's touch-log table (see <see cref="TouchLogs"/>).</param>
     public Recipient RecipientOf(TableEntity user) => new(
         user.RowKey,
         user.GetString(UserEntity.Tier),

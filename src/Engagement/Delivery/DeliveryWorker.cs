@@ -73,10 +73,14 @@ public sealed partial class DeliveryWorker(
             users[u.RowKey] = u;
         }
 
+        // the chunk's touch logs live in the shard's own (small) table
+        var touchesTable = await storage.TableAsync(TableNames.TouchesOf(chunk.Shard), cancellationToken);
+        var touchETags = await TouchLogs.LoadAsync(touchesTable, chunk.Shard, chunk.From, chunk.To, users, cancellationToken);
+
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
         await using var ledgerCommit = new GroupCommit(ledger);
-        await using var usersCommit = new GroupCommit(usersTable);
-        var writes = new Writes(ledger, ledgerCommit, usersTable, usersCommit);
+        await using var touchesCommit = new GroupCommit(touchesTable);
+        var writes = new Writes(ledger, ledgerCommit, usersTable, touchesTable, touchesCommit, touchETags);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;
         var gate = new object();
@@ -260,27 +264,37 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>Writes the touch log with the user's ETag; false (after re-reading the user) when someone else wrote it first.</summary>
+    /// <summary>Writes the user's touch log conditionally (its row's ETag, or an insert for a first touch); false, after re-reading it, when someone else wrote it first.</summary>
     private static async Task<bool> TryWriteTouchesAsync(Writes writes, string shard, TableEntity user, IEnumerable<Touch> touches, DateTimeOffset now, CancellationToken ct)
     {
-        var update = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
+        var row = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
         try
         {
-            var response = await writes.UsersCommit.UpdateAsync(update, user.ETag, TableUpdateMode.Merge, ct);
-            user[UserEntity.Touches] = update[UserEntity.Touches];
-            user.ETag = response.Headers.ETag ?? user.ETag;
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            // another campaign (or ingest) wrote the user: re-read, the caller re-checks
-            var fresh = await writes.UsersTable.GetEntityAsync<TableEntity>(shard, user.RowKey, UserColumns, ct);
-            foreach (var (k, v) in fresh.Value)
+            var response = writes.TouchETags.TryGetValue(user.RowKey, out var etag)
+                ? await writes.TouchesCommit.UpdateAsync(row, etag, TableUpdateMode.Replace, ct)
+                : await writes.TouchesCommit.AddAsync(row, ct);
+            user[UserEntity.Touches] = row[UserEntity.Touches];
+            if (response.Headers.ETag is { } written)
             {
-                user[k] = v;
+                writes.TouchETags[user.RowKey] = written;
             }
 
-            user.ETag = fresh.Value.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // another campaign recorded a touch first: re-read, the caller re-checks the caps
+            var fresh = await writes.TouchesTable.GetEntityIfExistsAsync<TableEntity>(shard, user.RowKey, cancellationToken: ct);
+            user[UserEntity.Touches] = fresh.HasValue ? fresh.Value!.GetString(UserEntity.Touches) : null;
+            if (fresh.HasValue)
+            {
+                writes.TouchETags[user.RowKey] = fresh.Value!.ETag;
+            }
+            else
+            {
+                writes.TouchETags.TryRemove(user.RowKey, out _);
+            }
+
             return false;
         }
     }
@@ -363,7 +377,7 @@ public sealed partial class DeliveryWorker(
     private sealed record LedgerWriter(TableClient Table, GroupCommit Commit);
 
     /// <summary>Where one chunk's writes go.</summary>
-    private sealed record Writes(TableClient LedgerTable, GroupCommit LedgerCommit, TableClient UsersTable, GroupCommit UsersCommit)
+    private sealed record Writes(TableClient LedgerTable, GroupCommit LedgerCommit, TableClient UsersTable, TableClient TouchesTable, GroupCommit TouchesCommit, ConcurrentDictionary<string, ETag> TouchETags)
     {
         public LedgerWriter Ledger { get; } = new(LedgerTable, LedgerCommit);
     }

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Engagement.Storage;
 
 /// <summary>
-/// Group commit for single-entity updates that many concurrent flows make to one table: each
+/// Group commit for single-entity inserts and updates that many concurrent flows make to one table: each
 /// caller awaits its own write, while the writes waiting at the same moment go out together as
 /// batch transactions (one per partition, at most 100, never the same entity twice). If a batch
 /// fails (one stale ETag fails them all), its writes are retried one by one, so every caller gets
@@ -31,6 +31,14 @@ public sealed class GroupCommit : IAsyncDisposable
     {
         var type = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace;
         var pending = new Pending(new TableTransactionAction(type, entity, ifMatch), cancellationToken);
+        ObjectDisposedException.ThrowIf(!_pending.Writer.TryWrite(pending), this);
+        return pending.Done.Task;
+    }
+
+    /// <summary>An insert; a 409 (the entity exists) comes back to the caller as it would from a single write.</summary>
+    public Task<Response> AddAsync(ITableEntity entity, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(new TableTransactionAction(TableTransactionActionType.Add, entity), cancellationToken);
         ObjectDisposedException.ThrowIf(!_pending.Writer.TryWrite(pending), this);
         return pending.Done.Task;
     }
@@ -86,7 +94,9 @@ public sealed class GroupCommit : IAsyncDisposable
             {
                 Transactions++;
                 var mode = w.Action.ActionType == TableTransactionActionType.UpdateMerge ? TableUpdateMode.Merge : TableUpdateMode.Replace;
-                w.Done.TrySetResult(await _table.UpdateEntityAsync(w.Action.Entity, w.Action.ETag, mode, w.CancellationToken));
+                w.Done.TrySetResult(w.Action.ActionType == TableTransactionActionType.Add
+                    ? await _table.AddEntityAsync(w.Action.Entity, w.CancellationToken)
+                    : await _table.UpdateEntityAsync(w.Action.Entity, w.Action.ETag, mode, w.CancellationToken));
             }
             catch (Exception ex)
             {

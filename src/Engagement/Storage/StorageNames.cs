@@ -16,6 +16,12 @@ public static class TableNames
 
     public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox];
 
+    /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
+    public const string Touches = "touches";
+
+    /// <summary>The touch-log table of one shard, e.g. <c>touchess03</c>: PartitionKey the shard, RowKey the user id.</summary>
+    public static string TouchesOf(string shard) => Touches + shard;
+
     /// <summary>The ledger table of one shard, e.g. <c>deliveriess03</c>.</summary>
     public static string DeliveriesOf(string shard) => Deliveries + shard;
 }

@@ -266,10 +266,11 @@ public sealed class DeliveryTests : IAsyncLifetime
     public async Task UserAtTheGlobalCap_SkippedOnEveryChannel()
     {
         // three marketing messages in the last 7 days, from other campaigns and channels
-        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         var capped = Id(5);
+        var shard = _engine.Get<UserShards>().Of(capped);
+        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
         var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
-        await users.UpdateEntityAsync(new TableEntity(_engine.Get<UserShards>().Of(capped), capped) { [UserEntity.Touches] = TouchLog.Format(touches, Now) }, ETag.All, TableUpdateMode.Merge);
+        await touchLogs.UpsertEntityAsync(new TableEntity(shard, capped) { [UserEntity.Touches] = TouchLog.Format(touches, Now) });
 
         await RunAsync(_engine, Trigger("c-cap", SmsAndInApp));
 
@@ -298,6 +299,30 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.Empty(await LedgerAsync("c-preview"));
         Assert.Empty(_sms.Sent);
         Assert.Empty(await InboxAsync());
+    }
+
+    [Fact]
+    public async Task MonthlySmsCap_CountsTheUsersOwnCalendarMonth()
+    {
+        // two dormant Shanghai users, each with one earlier SMS: at 2026-11-30 17:00Z (Dec 1, 01:00 in
+        // Shanghai) and at 2026-11-30 15:00Z (Nov 30, 23:00 in Shanghai); now is Dec 1, 12:00 in Shanghai
+        async Task TouchAsync(string user, DateTimeOffset at)
+        {
+            var shard = _engine.Get<UserShards>().Of(user);
+            var logs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
+            await logs.UpsertEntityAsync(new TableEntity(shard, user) { [UserEntity.Touches] = TouchLog.Format([new Touch(at, Channels.Sms)], Now) });
+        }
+
+        await TouchAsync(Id(4), new DateTimeOffset(2026, 11, 30, 17, 0, 0, TimeSpan.Zero));
+        await TouchAsync(Id(5), new DateTimeOffset(2026, 11, 30, 15, 0, 0, TimeSpan.Zero));
+
+        await RunAsync(_engine, Trigger("c-month", """{ "channel": "sms", "template": "December offer" }"""));
+
+        var ledger = await LedgerAsync("c-month");
+        Assert.Equal((DeliveryStates.Skipped, "monthly-sms-cap"), StateOf(ledger, Id(4), Channels.Sms)); // already had December's
+        Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, Id(5), Channels.Sms));             // that one was November's
+        Assert.DoesNotContain(_sms.Sent, m => m.UserId == Id(4));
+        Assert.Single(_sms.Sent, m => m.UserId == Id(5));
     }
 
     /// <summary>One chunk per shard covering every planned recipient (or every recipient), as the planner would cut them.</summary>

@@ -154,9 +154,10 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.Single(_twilio.Taken, r => r.To == Number(7));
         var ledger = await LedgerAsync("tw-throttled");
         Assert.Equal(DeliveryStates.Accepted, ledger.Single(r => r.GetString("UserId") == Phone(7)).GetString("State"));
-        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
-        var user = (await users.GetEntityAsync<TableEntity>(_engine.Get<UserShards>().Of(Phone(7)), Phone(7))).Value;
-        Assert.Single(TouchLog.Parse(user.GetString(UserEntity.Touches)));
+        var shard = _engine.Get<UserShards>().Of(Phone(7));
+        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
+        var log = (await touchLogs.GetEntityAsync<TableEntity>(shard, Phone(7))).Value;
+        Assert.Single(TouchLog.Parse(log.GetString(UserEntity.Touches)));
     }
 
     [Fact]

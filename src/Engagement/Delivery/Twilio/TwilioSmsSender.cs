@@ -177,6 +177,8 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
         { Status: 429 } or { Code: 20429 } => new SendResult(SendStatus.NotSent, Reason: "throttled"),
         { Code: 21610 } => new SendResult(SendStatus.Rejected, Reason: "twilio-21610 opted out", UserEffect: "opted-out"),
         { Code: 21211 or 21614 or 21612 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} invalid number", UserEffect: "invalid-phone"),
+        // unknown destination / unavailable handset: normally reported by status callbacks, suppressed the same way if an API call says so
+        { Code: 30005 or 30006 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} unreachable number", UserEffect: "invalid-phone"),
         { Status: >= 500 } => new SendResult(SendStatus.Unknown, Reason: $"provider-{ex.Status}"),
         _ => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} {ex.Message}"),
     };
