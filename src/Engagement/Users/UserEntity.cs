@@ -33,7 +33,8 @@ public static class UserEntity
     public const string Tier = "Tier";
     public const string TierSince = "TierSince";
 
-    /// <summary>Marketing messages received, last 35 days (see Delivery.TouchLog); written by delivery.</summary>
+    /// <summary>The touch-log column (marketing messages received, last 35 days, see Delivery.TouchLog). It lives in the
+    /// shard's <c>touches{shard}</c> table, not in the users table; delivery copies it into the user rows it judges.</summary>
     public const string Touches = "Touches";
 
     /// <summary>Set when a provider said the number cannot receive (Twilio 21211, 21614, 30005, 30006): no SMS until the phone changes.</summary>
