@@ -25,6 +25,7 @@ app.Configure(c =>
         b.AddCommand<CampaignResumeCommand>("resume").WithDescription("Send to the rest of a campaign cut short (outage, pause, killed worker); never again to those already sent.");
         b.AddCommand<CampaignStatusCommand>("status").WithDescription("A campaign's state and its deliveries by channel, state and reason.");
     });
+    c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddBranch("bench", b =>
     {

@@ -52,6 +52,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
         services.AddSingleton<IChannelSender, InAppSender>();
+        services.AddSingleton<Inbox>();
         services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
         {

@@ -184,3 +184,21 @@ internal sealed class CampaignPreviewCommand : AsyncCommand<CampaignPreviewSetti
         return 0;
     }
 }
+
+/// <summary>A user's in-app messages, as the app would list them.</summary>
+internal sealed class InboxCommand : AsyncCommand<CampaignStatusSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CampaignStatusSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var messages = await engine.Get<Delivery.Inbox>().ListAsync(settings.CampaignId, includeExpired: true, cancellationToken);
+        var table = new Table().Title($"Inbox of {Markup.Escape(settings.CampaignId)}").AddColumn("campaign").AddColumn("title").AddColumn("message").AddColumn("received (UTC)").AddColumn("read");
+        foreach (var m in messages)
+        {
+            table.AddRow(Markup.Escape(m.CampaignId), Markup.Escape(m.Title ?? ""), Markup.Escape(m.Body), m.CreatedAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), m.Read ? "yes" : "no");
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

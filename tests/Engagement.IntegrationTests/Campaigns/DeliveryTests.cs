@@ -113,6 +113,10 @@ public sealed class DeliveryTests : IAsyncLifetime
             Assert.Equal(expected.Item1 == DeliveryStates.Accepted ? 1 : 0, sms.GetValueOrDefault(user)?.Count ?? 0);
         }
 
+        // the app's view of the inbox (engine API)
+        var reader = Enumerable.Range(0, Users).Select(Id).First(u => !CampaignPlanner.IsHeldOut("c-main", u, 10));
+        var inboxOf = await _engine.Get<Inbox>().ListAsync(reader, includeExpired: false, TestEngine.Deadline());
+        Assert.Equal(("c-main", "Welcome back", "30% off for you", false), (inboxOf.Single().CampaignId, inboxOf.Single().Title, inboxOf.Single().Body, inboxOf.Single().Read));
         var one = _sms.Sent.First();
         Assert.StartsWith("【Brand】Hi ", one.Body, StringComparison.Ordinal);
         Assert.EndsWith("回T退订", one.Body, StringComparison.Ordinal);
