@@ -44,7 +44,6 @@ public sealed partial class DeliveryWorker(
     public async Task<ChunkResult> HandleAsync(DeliveryChunk chunk, CancellationToken cancellationToken)
     {
         var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
-        var dryRun = (await campaigns.GetAsync(chunk.CampaignId, cancellationToken))!.DryRun;
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
         var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
         var partition = new DeliveryKey(chunk.CampaignId, "", "", chunk.Occurrence).PartitionKey(chunk.Shard);
@@ -80,7 +79,7 @@ public sealed partial class DeliveryWorker(
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
         await using var ledgerCommit = new GroupCommit(ledger);
         await using var touchesCommit = new GroupCommit(touchesTable);
-        var writes = new Writes(ledger, ledgerCommit, usersTable, touchesTable, touchesCommit, touchETags);
+        var writes = new Writes(new LedgerWriter(ledger, ledgerCommit), usersTable, touchesTable, touchesCommit, touchETags);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;
         var gate = new object();
@@ -89,7 +88,7 @@ public sealed partial class DeliveryWorker(
             users.TryGetValue(group.Key, out var user);
             foreach (var row in group.OrderBy(r => r.GetString("Channel"), StringComparer.Ordinal))
             {
-                var deferUntil = await DeliverAsync(trigger, dryRun, chunk.Shard, writes, row, user, tally, ct);
+                var deferUntil = await DeliverAsync(trigger, chunk.Shard, writes, row, user, tally, ct);
                 if (deferUntil is { } until)
                 {
                     lock (gate)
@@ -113,7 +112,7 @@ public sealed partial class DeliveryWorker(
         return result;
     }
 
-    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, bool dryRun, string shard, Writes writes, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
+    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, string shard, Writes writes, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
     {
         var ledger = writes.Ledger;
         var channel = row.GetString("Channel")!;
@@ -148,7 +147,7 @@ public sealed partial class DeliveryWorker(
             return verdict.Until;
         }
 
-        if (verdict.Kind == VerdictKind.Skip || dryRun)
+        if (verdict.Kind == VerdictKind.Skip || trigger.DryRun)
         {
             await MoveAsync(ledger, row, DeliveryStates.Skipped, verdict.Reason ?? "dry-run", ct);
             Interlocked.Increment(ref tally.Skipped);
@@ -377,10 +376,7 @@ public sealed partial class DeliveryWorker(
     private sealed record LedgerWriter(TableClient Table, GroupCommit Commit);
 
     /// <summary>Where one chunk's writes go.</summary>
-    private sealed record Writes(TableClient LedgerTable, GroupCommit LedgerCommit, TableClient UsersTable, TableClient TouchesTable, GroupCommit TouchesCommit, ConcurrentDictionary<string, ETag> TouchETags)
-    {
-        public LedgerWriter Ledger { get; } = new(LedgerTable, LedgerCommit);
-    }
+    private sealed record Writes(LedgerWriter Ledger, TableClient UsersTable, TableClient TouchesTable, GroupCommit TouchesCommit, ConcurrentDictionary<string, ETag> TouchETags);
 
     private sealed class Tally
     {
