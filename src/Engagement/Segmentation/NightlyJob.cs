@@ -208,7 +208,7 @@ public sealed partial class NightlyJob(
         var m = new Dictionary<long, long>();
         long users = 0, scored = 0;
         var snapshot = new List<SnapshotUser>();
-        await foreach (var e in ReadShardAsync(work.Shard, ct))
+        await foreach (var e in ReadShardAsync(work.Shard, UserEntity.NightlyColumns, ct))
         {
             users++;
             var v = RfmValues.From(UserEntity.ReadActivity(e), asOfDay, _options.FrequencyWindowDays, _options.MonetaryWindowDays);
@@ -462,11 +462,11 @@ public sealed partial class NightlyJob(
 
     // ---------------- storage helpers of this job ----------------
 
-    private async IAsyncEnumerable<TableEntity> ReadShardAsync(string shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<TableEntity> ReadShardAsync(string shard, IEnumerable<string> columns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var users = await storage.TableAsync(TableNames.Users, ct);
         await foreach (var e in users.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: UserEntity.NightlyColumns, cancellationToken: ct))
+            TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: columns, cancellationToken: ct))
         {
             yield return e;
         }
@@ -496,10 +496,8 @@ public sealed partial class NightlyJob(
 
     private async Task RefreshStandingsAsync(string shard, List<SnapshotUser> snapshot, CancellationToken ct)
     {
-        var users = await storage.TableAsync(TableNames.Users, ct);
         var stored = new Dictionary<string, RfmStanding?>(StringComparer.Ordinal);
-        await foreach (var e in users.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: StandingColumns, cancellationToken: ct))
+        await foreach (var e in ReadShardAsync(shard, StandingColumns, ct))
         {
             stored[e.RowKey] = UserEntity.ReadStanding(e);
         }
