@@ -47,12 +47,7 @@ public sealed class CampaignPreview(
 
         foreach (var shard in shards.All)
         {
-            var touchLogs = new Dictionary<string, string?>(StringComparer.Ordinal);
-            var touchesTable = await storage.TableAsync(TableNames.TouchesOf(shard), cancellationToken);
-            await foreach (var t in touchesTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), cancellationToken: cancellationToken))
-            {
-                touchLogs[t.RowKey] = t.GetString(Users.UserEntity.Touches);
-            }
+            var touchLogs = await TouchLogs.ReadAsync(await storage.TableAsync(TableNames.TouchesOf(shard), cancellationToken), shard, null, null, cancellationToken);
 
             var listedHere = audience.ListedIn(shard);
             await foreach (var user in users.QueryAsync<TableEntity>(
@@ -63,7 +58,7 @@ public sealed class CampaignPreview(
                     continue;
                 }
 
-                user[Users.UserEntity.Touches] = touchLogs.GetValueOrDefault(user.RowKey);
+                user[Users.UserEntity.Touches] = touchLogs.TryGetValue(user.RowKey, out var log) ? log.Touches : null;
                 var held = CampaignPlanner.IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
                 foreach (var channel in trigger.Channels.Select(c => c.Channel))
                 {

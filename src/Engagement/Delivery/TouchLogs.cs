@@ -12,17 +12,31 @@ namespace Engagement.Delivery;
 /// </summary>
 public static class TouchLogs
 {
+    /// <summary>The shard's touch rows (all, or the users in [from, to]): each user's touch log and its row's ETag.</summary>
+    public static async Task<Dictionary<string, (string? Touches, ETag ETag)>> ReadAsync(TableClient touches, string shard, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var filter = from is null || to is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {shard}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {shard} and RowKey ge {from} and RowKey le {to}");
+        var logs = new Dictionary<string, (string?, ETag)>(StringComparer.Ordinal);
+        await foreach (var row in touches.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            logs[row.RowKey] = (row.GetString(UserEntity.Touches), row.ETag);
+        }
+
+        return logs;
+    }
+
     /// <summary>Puts each user's touch log into its row and returns the touch rows' ETags (for conditional writes).</summary>
     public static async Task<ConcurrentDictionary<string, ETag>> LoadAsync(TableClient touches, string shard, string from, string to, IReadOnlyDictionary<string, TableEntity> users, CancellationToken cancellationToken)
     {
         var etags = new ConcurrentDictionary<string, ETag>(StringComparer.Ordinal);
-        await foreach (var row in touches.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {shard} and RowKey ge {from} and RowKey le {to}"), cancellationToken: cancellationToken))
+        foreach (var (userId, (log, etag)) in await ReadAsync(touches, shard, from, to, cancellationToken))
         {
-            etags[row.RowKey] = row.ETag;
-            if (users.TryGetValue(row.RowKey, out var user))
+            etags[userId] = etag;
+            if (users.TryGetValue(userId, out var user))
             {
-                user[UserEntity.Touches] = row.GetString(UserEntity.Touches);
+                user[UserEntity.Touches] = log;
             }
         }
 
