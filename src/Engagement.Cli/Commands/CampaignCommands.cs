@@ -121,13 +121,7 @@ internal sealed class CampaignStatusCommand : AsyncCommand<CampaignStatusSetting
 
         AnsiConsole.MarkupLine($"campaign [bold]{Markup.Escape(campaign.CampaignId)}[/] ({Markup.Escape(campaign.Name)}): {campaign.State}{(campaign.DryRun ? ", dry run" : "")}, accepted {campaign.AcceptedAt:yyyy-MM-dd HH:mm:ss} UTC");
         var counts = await engine.Get<Delivery.DeliveryLedger>().CountAsync(campaign.CampaignId, engine.Get<UserShards>().All, cancellationToken);
-        var table = new Table().AddColumn("channel").AddColumn("state").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
-        foreach (var ((channel, state, reason), count) in counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
-        {
-            table.AddRow(Markup.Escape(channel), Markup.Escape(state), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        AnsiConsole.Write(table);
+        CliEnvironment.PrintDeliveryCounts(null, "state", counts);
         return 0;
     }
 }
@@ -166,13 +160,7 @@ internal sealed class CampaignPreviewCommand : AsyncCommand<CampaignPreviewSetti
         }
 
         var preview = await engine.Get<CampaignPreview>().PreviewAsync(trigger, settings.Samples, cancellationToken);
-        var counts = new Table().Title("What would happen").AddColumn("channel").AddColumn("outcome").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
-        foreach (var ((channel, outcome, reason), count) in preview.Counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.Outcome, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
-        {
-            counts.AddRow(Markup.Escape(channel), Markup.Escape(outcome), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        AnsiConsole.Write(counts);
+        CliEnvironment.PrintDeliveryCounts("What would happen", "outcome", preview.Counts);
         var samples = new Table().Title("Examples").AddColumn("user").AddColumn("channel").AddColumn("outcome").AddColumn("text or reason");
         foreach (var row in preview.Samples)
         {

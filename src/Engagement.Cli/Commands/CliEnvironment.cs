@@ -96,4 +96,21 @@ internal static class CliEnvironment
             AnsiConsole.MarkupLine($"[grey]cut-offs (score 2..5 from; - = unused)  R days {c.R.ToString()[5..]}  F active days {c.F.ToString()[4..]}  M cents {c.M.ToString()[4..]}[/]");
         }
     }
+
+    /// <summary>Deliveries counted by channel, state (or preview outcome) and reason, in a stable order.</summary>
+    public static void PrintDeliveryCounts(string? title, string stateColumn, IReadOnlyDictionary<(string Channel, string State, string Reason), long> counts)
+    {
+        var table = new Table().AddColumn("channel").AddColumn(stateColumn).AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
+        if (title is not null)
+        {
+            table.Title(title);
+        }
+
+        foreach (var ((channel, state, reason), count) in counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
+        {
+            table.AddRow(Markup.Escape(channel), Markup.Escape(state), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+    }
 }

@@ -133,13 +133,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
     private static async Task PrintCampaignAsync(LocalEngine engine, LocalProviders providers, Local.Queues.PumpProgress result, CancellationToken ct)
     {
         var counts = await engine.Get<Delivery.DeliveryLedger>().CountAsync(WinBackId, engine.Get<UserShards>().All, ct);
-        var table = new Table().Title($"Campaign {WinBackId}: deliveries by channel and state").AddColumn("channel").AddColumn("state").AddColumn("reason").AddColumn(new TableColumn("deliveries").RightAligned());
-        foreach (var ((channel, state, reason), count) in counts.OrderBy(c => c.Key.Channel, StringComparer.Ordinal).ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal))
-        {
-            table.AddRow(Markup.Escape(channel), Markup.Escape(state), Markup.Escape(reason), count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        AnsiConsole.Write(table);
+        CliEnvironment.PrintDeliveryCounts($"Campaign {WinBackId}: deliveries by channel and state", "state", counts);
         AnsiConsole.MarkupLine($"The loopback Twilio fake took {providers.Twilio.Taken.Count():N0} SMS; in-app messages are in the inbox table.");
         if (result.Remaining > 0)
         {
