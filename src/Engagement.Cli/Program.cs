@@ -27,6 +27,12 @@ app.Configure(c =>
     });
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
+    c.AddBranch("poison", b =>
+    {
+        b.SetDescription("Poison queues (<queue>-poison): what was dead-lettered, and replay once the cause is fixed.");
+        b.AddCommand<PoisonListCommand>("list").WithDescription("Peek at a poison queue (at most 32 messages, with the errors-table reason when known); nothing changes.");
+        b.AddCommand<PoisonReplayCommand>("replay").WithDescription("Move a poison queue's messages back to their queue, bodies unchanged; --dry-run only lists, --max N limits.");
+    });
     c.AddBranch("bench", b =>
     {
         b.SetDescription("Benchmarks; figures go to docs/benchmarks.md.");

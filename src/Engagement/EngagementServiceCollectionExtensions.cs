@@ -32,6 +32,7 @@ public static class EngagementServiceCollectionExtensions
 
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<QueueMessageProcessor>();
+        services.AddSingleton<PoisonQueue>();
 
         services.AddSingleton<ActivityCalendar>();
         services.AddSingleton<ActivityEventParser>();

@@ -67,7 +67,7 @@ public sealed class NightlyStartTests : IAsyncLifetime
         Assert.Equal(TestEngine.Shards, messages.Length);
         foreach (var m in messages.Take(3))
         {
-            await handlers.HandleAsync(new Messaging.QueueEnvelope(QueueNames.NightlyShards, m.MessageId, m.Body.ToString(), m.DequeueCount), TestEngine.Deadline());
+            await handlers.HandleAsync(new Engagement.Messaging.QueueEnvelope(QueueNames.NightlyShards, m.MessageId, m.Body.ToString(), m.DequeueCount), TestEngine.Deadline());
         }
 
         await queue.ClearMessagesAsync();
