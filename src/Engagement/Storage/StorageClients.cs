@@ -37,7 +37,8 @@ public sealed class StorageClients
         }
         else
         {
-            TokenCredential credential = new DefaultAzureCredential();
+            // On Azure the user-assigned identity (ClientId); on an operator's machine their az/azd login.
+            TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = o.ClientId });
             _tables = new TableServiceClient(new Uri($"https://{o.AccountName}.table.core.windows.net"), credential, tableOptions);
             _queues = new QueueServiceClient(new Uri($"https://{o.AccountName}.queue.core.windows.net"), credential, queueOptions);
         }

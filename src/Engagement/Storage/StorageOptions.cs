@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Engagement.Settings;
 
 namespace Engagement.Storage;
 
@@ -10,11 +11,17 @@ public sealed class StorageOptions : IValidatableObject
 {
     public const string SectionName = "Storage";
 
-    /// <summary>Connection string; wins over <see cref="AccountName"/> when both are set.</summary>
+    /// <summary>Connection string (Azurite); wins over <see cref="AccountName"/> when both are set. Never in Azure: no account keys there.</summary>
+    [Setting(Places = SettingPlaces.Local)]
     public string? ConnectionString { get; set; }
 
     /// <summary>Storage account name for identity-based access (service URIs + DefaultAzureCredential).</summary>
+    [Setting(Places = SettingPlaces.Azure)]
     public string? AccountName { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity to use with <see cref="AccountName"/> (the Function App has only that one).</summary>
+    [Setting(Places = SettingPlaces.Azure)]
+    public string? ClientId { get; set; }
 
     /// <summary>
     /// Number of hash shards (partition keys) users are spread over; also the nightly job's unit

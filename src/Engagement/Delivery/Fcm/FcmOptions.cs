@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Engagement.Settings;
 
 namespace Engagement.Delivery.Fcm;
 
@@ -10,9 +11,11 @@ public sealed class FcmOptions : IValidatableObject
     public string? ProjectId { get; set; }
 
     /// <summary>The service account's JSON key, a secret (environment or Key Vault, never a file in the repo).</summary>
+    [Setting(Secret = true)]
     public string? ServiceAccountJson { get; set; }
 
     /// <summary>Another endpoint for the FCM API (a loopback fake). Null: https://fcm.googleapis.com.</summary>
+    [Setting(Places = SettingPlaces.Local)]
     public Uri? BaseUrl { get; set; }
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Engagement.Settings;
 
 namespace Engagement.Delivery.Twilio;
 
@@ -10,6 +11,7 @@ public sealed class TwilioOptions : IValidatableObject
     public string? AccountSid { get; set; }
 
     /// <summary>A secret: from the environment or Key Vault, never from a file in the repo.</summary>
+    [Setting(Secret = true)]
     public string? AuthToken { get; set; }
 
     /// <summary>Send through a Messaging Service (preferred) ...</summary>
@@ -22,6 +24,7 @@ public sealed class TwilioOptions : IValidatableObject
     public Uri? StatusCallbackUrl { get; set; }
 
     /// <summary>Another endpoint for Twilio's API (a loopback fake in tests and the demo). Null: api.twilio.com.</summary>
+    [Setting(Places = SettingPlaces.Local)]
     public Uri? BaseUrl { get; set; }
 
     /// <summary>Pacing in segments per second (Twilio counts throughput in segments: a US long code 1/s, a short code ~100/s). 0: not paced here.</summary>
