@@ -96,7 +96,7 @@ public sealed class TwilioFake : IAsyncDisposable
         if (Faults.ErrorCodes.TryGetValue(to, out var code))
         {
             Record(400, null);
-            return Results.Json(new { code, message = $"fake error {code}", more_info = $"https://www.twilio.com/docs/errors/{code}", status = 400 }, statusCode: 400);
+            return Results.Json(new { code, message = $"The 'To' number {to} is not a valid phone number (fake error {code})", more_info = $"https://www.twilio.com/docs/errors/{code}", status = 400 }, statusCode: 400);
         }
 
         var roll = Random.Shared.NextDouble();

@@ -77,7 +77,7 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
             // only after the shard's rows exist: chunks of contiguous user ids (the query returns them in order)
             foreach (var chunk in toSend.Chunk(options.Value.ChunkSize))
             {
-                var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1]).ToJson();
+                var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson();
                 // sendAt in the future: the message stays invisible until then (the queue allows 7 days; longer waits hop)
                 await queue.SendMessageAsync(message, visibilityTimeout: delay is { } d ? TimeSpan.FromTicks(Math.Min(d.Ticks, TimeSpan.FromDays(7).Ticks)) : null, cancellationToken: cancellationToken);
             }

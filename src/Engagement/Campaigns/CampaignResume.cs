@@ -23,6 +23,8 @@ public sealed class CampaignResume(
 {
     public async Task<int> ResumeAsync(string campaignId, CancellationToken cancellationToken)
     {
+        using var span = Telemetry.EngagementTelemetry.Source.StartActivity("campaign.resume");
+        span?.SetTag("campaign.id", campaignId);
         // what is unknown is asked of the provider first: only what it never got is sent again
         await unknowns.ResolveAsync(campaignId, cancellationToken);
         var campaign = await campaigns.GetAsync(campaignId, cancellationToken)
@@ -49,7 +51,7 @@ public sealed class CampaignResume(
 
             foreach (var chunk in open.Chunk(options.Value.ChunkSize))
             {
-                await queue.SendMessageAsync(new DeliveryChunk(campaignId, shard, chunk[0], chunk[^1]).ToJson(), cancellationToken);
+                await queue.SendMessageAsync(new DeliveryChunk(campaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson(), cancellationToken);
                 chunks++;
             }
         }

@@ -19,7 +19,10 @@ public sealed partial class CampaignTriggerHandler(
 
     public async Task<CampaignAcceptance> HandleAsync(string body, CancellationToken cancellationToken)
     {
+        // the campaign's trace: its delivery chunks carry this span's traceparent
+        using var span = Telemetry.EngagementTelemetry.Source.StartActivity("campaign", System.Diagnostics.ActivityKind.Consumer);
         var trigger = parser.Parse(body);
+        span?.SetTag("campaign.id", trigger.CampaignId);
         var missing = trigger.Channels.Select(c => c.Channel).Where(c => !_configured.Contains(c)).ToList();
         if (missing.Count > 0 && !trigger.DryRun)
         {
@@ -38,6 +41,8 @@ public sealed partial class CampaignTriggerHandler(
         var plan = await planner.PlanAsync(trigger, cancellationToken);
         await campaigns.MarkPlannedAsync(trigger.CampaignId, plan, cancellationToken);
         LogPlanned(log, trigger.CampaignId, plan.Recipients, plan.Planned, plan.HeldOut, plan.Skipped);
+        span?.SetTag("campaign.recipients", plan.Recipients);
+        span?.SetTag("campaign.planned", plan.Planned);
         return acceptance;
     }
 

@@ -7,8 +7,9 @@ namespace Engagement.Delivery;
 /// <summary>
 /// A <c>deliveries</c> message: the recipients of one campaign in one shard whose user ids lie in
 /// [<see cref="From"/>, <see cref="To"/>] (ordinal). Their ledger rows are one range per channel.
+/// <see cref="TraceParent"/>: the campaign's trace (W3C), continued by the worker's span.
 /// </summary>
-public sealed record DeliveryChunk(string CampaignId, string Shard, string From, string To, int Occurrence = 1)
+public sealed record DeliveryChunk(string CampaignId, string Shard, string From, string To, int Occurrence = 1, string? TraceParent = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, DeliveryJsonContext.Default.DeliveryChunk);
 
@@ -28,6 +29,6 @@ public sealed record DeliveryChunk(string CampaignId, string Shard, string From,
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeliveryChunk))]
 internal sealed partial class DeliveryJsonContext : JsonSerializerContext;

@@ -6,6 +6,7 @@ using Engagement.Activity;
 using Engagement.Campaigns;
 using Engagement.Messaging;
 using Engagement.Storage;
+using Engagement.Telemetry;
 using Engagement.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public sealed partial class DeliveryWorker(
     IEnumerable<IChannelSender> senders,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
+    EngagementTelemetry telemetry,
     ILogger<DeliveryWorker> log)
 {
     private static readonly IReadOnlyList<string> UserColumns = DeliveryComposer.UserColumns;
@@ -43,6 +45,9 @@ public sealed partial class DeliveryWorker(
 
     public async Task<ChunkResult> HandleAsync(DeliveryChunk chunk, CancellationToken cancellationToken)
     {
+        using var span = EngagementTelemetry.StartContinuing("campaign.deliver", chunk.TraceParent);
+        span?.SetTag("campaign.id", chunk.CampaignId);
+        span?.SetTag("shard", chunk.Shard);
         var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
         var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
@@ -109,6 +114,12 @@ public sealed partial class DeliveryWorker(
         }
 
         LogChunk(log, chunk.CampaignId, chunk.Shard, chunk.From, chunk.To, result.Accepted, result.Skipped, result.Deferred, result.Unknown, result.Rejected);
+        span?.SetTag("deliveries.accepted", result.Accepted);
+        span?.SetTag("deliveries.skipped", result.Skipped);
+        span?.SetTag("deliveries.deferred", result.Deferred);
+        span?.SetTag("deliveries.unknown", result.Unknown);
+        span?.SetTag("deliveries.rejected", result.Rejected);
+        span?.SetTag("deliveries.not_sent", result.NotSent);
         return result;
     }
 
@@ -134,8 +145,7 @@ public sealed partial class DeliveryWorker(
 
         if (user is null)
         {
-            await MoveAsync(ledger, row, DeliveryStates.Skipped, "unknown-user", ct);
-            Interlocked.Increment(ref tally.Skipped);
+            await SkipAsync(ledger, row, channel, "unknown-user", tally, ct);
             return null;
         }
 
@@ -149,8 +159,7 @@ public sealed partial class DeliveryWorker(
 
         if (verdict.Kind == VerdictKind.Skip || trigger.DryRun)
         {
-            await MoveAsync(ledger, row, DeliveryStates.Skipped, verdict.Reason ?? "dry-run", ct);
-            Interlocked.Increment(ref tally.Skipped);
+            await SkipAsync(ledger, row, channel, verdict.Reason ?? "dry-run", tally, ct);
             return null;
         }
 
@@ -174,13 +183,13 @@ public sealed partial class DeliveryWorker(
         var (capReason, touch) = await ReserveTouchAsync(writes, shard, user, channel, ct);
         if (capReason is not null)
         {
-            await MoveAsync(ledger, row, DeliveryStates.Skipped, capReason, ct);
-            Interlocked.Increment(ref tally.Skipped);
+            await SkipAsync(ledger, row, channel, capReason, tally, ct);
             return null;
         }
 
         // 3. send
         SendResult sent;
+        var started = time.GetTimestamp();
         try
         {
             sent = await sender.SendAsync(message, ct);
@@ -189,6 +198,14 @@ public sealed partial class DeliveryWorker(
         {
             sent = new SendResult(SendStatus.Unknown, Reason: "sender-error: " + ex.GetType().Name);
         }
+
+        telemetry.Sent(channel, sent.Status switch
+        {
+            SendStatus.Accepted => "accepted",
+            SendStatus.Rejected => "rejected",
+            SendStatus.NotSent => "not_sent",
+            _ => "unknown",
+        }, time.GetElapsedTime(started));
 
         switch (sent.Status)
         {
@@ -331,6 +348,13 @@ public sealed partial class DeliveryWorker(
 
         var record = await campaigns.GetAsync(campaignId, ct) ?? throw new MalformedMessageException($"unknown campaign '{campaignId}'");
         return _triggers[campaignId] = parser.ParseAccepted(record.Trigger);
+    }
+
+    private async Task SkipAsync(LedgerWriter ledger, TableEntity row, string channel, string reason, Tally tally, CancellationToken ct)
+    {
+        await MoveAsync(ledger, row, DeliveryStates.Skipped, reason, ct);
+        Interlocked.Increment(ref tally.Skipped);
+        telemetry.Skipped(channel, reason);
     }
 
     private async Task MoveAsync(LedgerWriter ledger, TableEntity row, string state, string? reason, CancellationToken ct)

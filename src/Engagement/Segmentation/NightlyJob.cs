@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Engagement.Activity;
 using Engagement.Messaging;
 using Engagement.Storage;
+using Engagement.Telemetry;
 using Engagement.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,7 @@ public sealed partial class NightlyJob(
     TierClassifier classifier,
     IOptions<SegmentationOptions> options,
     TimeProvider time,
+    EngagementTelemetry telemetry,
     ILogger<NightlyJob> log)
 {
     private const string RunPartition = "run";
@@ -58,6 +60,10 @@ public sealed partial class NightlyJob(
 
     public async Task<NightlyRunSummary> StartAsync(DateOnly asOf, NightlyStartMode mode, CancellationToken cancellationToken)
     {
+        // the run's trace: its shard messages carry this span's traceparent
+        using var span = EngagementTelemetry.Source.StartActivity("nightly.run", ActivityKind.Producer);
+        span?.SetTag("nightly.as_of", asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        span?.SetTag("nightly.shards", shards.Count);
         var runs = await storage.TableAsync(TableNames.NightlyRuns, cancellationToken);
         var date = asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var attempts = new List<TableEntity>();
@@ -101,13 +107,18 @@ public sealed partial class NightlyJob(
         }
 
         LogStarted(log, runId, shards.Count);
-        await EnqueueAsync(shards.All.Select(s => new NightlyShardWork(runId, asOf, NightlyPhase.Stats, s)), cancellationToken);
+        span?.SetTag("nightly.run_id", runId);
+        await EnqueueAsync(shards.All.Select(s => new NightlyShardWork(runId, asOf, NightlyPhase.Stats, s, TraceParent: EngagementTelemetry.CurrentTraceParent())), cancellationToken);
         return ToSummary(header, 0);
     }
 
     /// <summary>Handles one shard message. <paramref name="redelivered"/>: the queue has handed this message out before.</summary>
     public async Task HandleAsync(NightlyShardWork work, bool redelivered, CancellationToken cancellationToken)
     {
+        using var span = EngagementTelemetry.StartContinuing("nightly.shard", work.TraceParent);
+        span?.SetTag("nightly.run_id", work.RunId);
+        span?.SetTag("nightly.phase", work.Phase);
+        span?.SetTag("shard", work.Shard);
         if (!shards.All.Contains(work.Shard))
         {
             throw new MalformedMessageException($"unknown shard '{work.Shard}' (this deployment has {shards.Count} shards)");
@@ -377,6 +388,12 @@ public sealed partial class NightlyJob(
         await Parallel.ForEachAsync(changes.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (chunk, token) =>
             await usersTable.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpdateMerge, c, ETag.All)), token));
         LogShardWritten(log, work.RunId, work.Shard, changes.Count, transitions.Count);
+        // out of the catch-all (dormant) tier; a redelivered shard may count its users again
+        var dormant = _options.Rules[^1].Tier;
+        foreach (var moved in transitions.Where(t => t.GetString("From") == dormant).GroupBy(t => t.GetString("To")!, StringComparer.Ordinal))
+        {
+            telemetry.Reactivated(moved.Count(), moved.Key);
+        }
 
         var result = new TableEntity(work.RunId, ResultPrefix + work.Shard)
         {
@@ -558,7 +575,7 @@ public sealed partial class NightlyJob(
         var prefix = phase == NightlyPhase.Stats ? StatsPrefix : ResultPrefix;
         var done = (await ReadRowsAsync(runId, prefix, ct, "RowKey")).Select(r => r.RowKey[prefix.Length..]).ToHashSet(StringComparer.Ordinal);
         string[]? carried = cutoffs is null ? null : [cutoffs.R.ToString(), cutoffs.F.ToString(), cutoffs.M.ToString()];
-        await EnqueueAsync(shards.All.Where(s => !done.Contains(s)).Select(s => new NightlyShardWork(runId, asOf, phase, s, carried)), ct);
+        await EnqueueAsync(shards.All.Where(s => !done.Contains(s)).Select(s => new NightlyShardWork(runId, asOf, phase, s, carried, EngagementTelemetry.CurrentTraceParent())), ct);
     }
 
     private async Task EnqueueAsync(IEnumerable<NightlyShardWork> work, CancellationToken ct)

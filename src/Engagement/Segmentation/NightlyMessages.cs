@@ -18,7 +18,7 @@ public static class NightlyPhase
 /// Assign messages carry the run's cut-offs (R, F, M as "asc|desc,b1,b2,b3,b4"), so a shard needs no
 /// extra read of the run header; without them the header is read.
 /// </summary>
-public sealed record NightlyShardWork(string RunId, DateOnly AsOf, string Phase, string Shard, string[]? Cutoffs = null);
+public sealed record NightlyShardWork(string RunId, DateOnly AsOf, string Phase, string Shard, string[]? Cutoffs = null, string? TraceParent = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(NightlyShardWork))]

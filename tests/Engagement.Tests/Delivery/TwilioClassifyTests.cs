@@ -86,12 +86,24 @@ public class TwilioClassifyTests
     [Fact]
     public void Classify_Other4xxCode_IsRejectedWithCodeInReasonAndNoUserEffect()
     {
-        var result = TwilioSmsSender.Classify(Api(code: 21408, status: 400, "Permission to send an SMS has not been enabled for the region"));
+        var result = TwilioSmsSender.Classify(Api(code: 21408, status: 400, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +8613900770002."));
 
         Assert.Equal(SendStatus.Rejected, result.Status);
         Assert.Null(result.UserEffect);
-        Assert.NotNull(result.Reason);
-        Assert.Contains("21408", result.Reason, StringComparison.Ordinal);
+        // the code only: reasons are grouped and printed (campaign status), and Twilio's message quotes the number
+        Assert.Equal("twilio-21408", result.Reason);
+    }
+
+    [Fact]
+    public void Classify_AuthenticationFailure_IsNotSent()
+    {
+        // our credentials (a rotated or revoked token), not the recipient: nothing went out, so the delivery waits
+        foreach (var result in new[] { TwilioSmsSender.Classify(Api(code: 20003, status: 401)), TwilioSmsSender.Classify(Api(code: 0, status: 401)) })
+        {
+            Assert.Equal(SendStatus.NotSent, result.Status);
+            Assert.Equal("provider-auth", result.Reason);
+            Assert.Null(result.UserEffect);
+        }
     }
 
     // ---- ApiConnectionException ----
