@@ -19,9 +19,9 @@ public static class EngagementServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ActivityOptions>().Bind(configuration.GetSection(ActivityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SegmentationOptions>().Bind(configuration.GetSection(SegmentationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CampaignOptions>().Bind(configuration.GetSection(CampaignOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<CampaignOptions>().Bind(configuration.GetSection(CampaignOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Settings.KeyVaultReferences>().Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart();
 

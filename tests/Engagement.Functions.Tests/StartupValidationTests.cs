@@ -60,6 +60,8 @@ public sealed class StartupValidationTests
     [InlineData("NightlySchedule", "0 18 * * *", "NightlySchedule")]
     [InlineData("Activity:TimeZone", "Mars/Olympus", "Activity:TimeZone")]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
+    [InlineData("Sms:OptOutLine", "", "'SmsOptions' members: 'OptOutLine'")]
+    [InlineData("Delivery:CapWindowDays", "60", "Delivery:CapWindowDays")]
     public async Task AMissingOrBadSettingFailsStartNamingIt(string key, string? value, string named)
     {
         var ex = await StartAsync(With((key, value)));

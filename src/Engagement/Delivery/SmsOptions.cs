@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Engagement.Delivery;
 
 public sealed class SmsOptions
@@ -8,11 +10,14 @@ public sealed class SmsOptions
     public string BrandSignature { get; set; } = "【Brand】";
 
     /// <summary>Appended to SMS to +86 numbers.</summary>
+    [Required(AllowEmptyStrings = false)]
     public string OptOutLineCn { get; set; } = "回T退订";
 
     /// <summary>Appended to SMS to every other number.</summary>
+    [Required(AllowEmptyStrings = false)]
     public string OptOutLine { get; set; } = "Reply STOP to opt out";
 
     /// <summary>A rendered SMS longer than this many segments is refused at validation.</summary>
+    [Range(1, 10)]
     public int MaxSegments { get; set; } = 6;
 }

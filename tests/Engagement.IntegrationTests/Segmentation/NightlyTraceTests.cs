@@ -11,7 +11,9 @@ namespace Engagement.IntegrationTests.Segmentation;
 /// <summary>A nightly run is one trace: the timer's span and every shard's span of both phases, across queue messages.</summary>
 public sealed class NightlyTraceTests : IAsyncLifetime
 {
-    private static readonly ActivitySource TestSource = new("Engagement.IntegrationTests.NightlyTrace");
+    // matched by name: the listener must not touch TestSource, whose lazy static initialisation can run inside AddActivityListener
+    private const string TestSourceName = "Engagement.IntegrationTests.NightlyTrace";
+    private static readonly ActivitySource TestSource = new(TestSourceName);
     private static readonly DateOnly AsOf = new(2026, 5, 19);
     private readonly ConcurrentQueue<System.Diagnostics.Activity> _spans = new();
     private ActivityListener _listener = null!;
@@ -21,7 +23,7 @@ public sealed class NightlyTraceTests : IAsyncLifetime
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name == EngagementTelemetry.Name || s == TestSource,
+            ShouldListenTo = s => s.Name is EngagementTelemetry.Name or TestSourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a => _spans.Enqueue(a),
         };
