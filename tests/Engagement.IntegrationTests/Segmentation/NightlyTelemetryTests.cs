@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Engagement.IntegrationTests.Infrastructure;
 using Engagement.Local;
 using Engagement.Segmentation;
@@ -8,8 +9,11 @@ using Engagement.Telemetry;
 
 namespace Engagement.IntegrationTests.Segmentation;
 
-/// <summary>A nightly run is one trace: the timer's span and every shard's span of both phases, across queue messages.</summary>
-public sealed class NightlyTraceTests : IAsyncLifetime
+/// <summary>
+/// A nightly run is one trace: the timer's span and every shard's span of both phases, across queue
+/// messages; and users moved out of the dormant tier are counted as reactivations.
+/// </summary>
+public sealed class NightlyTelemetryTests : IAsyncLifetime
 {
     // matched by name: the listener must not touch TestSource, whose lazy static initialisation can run inside AddActivityListener
     private const string TestSourceName = "Engagement.IntegrationTests.NightlyTrace";
@@ -60,5 +64,41 @@ public sealed class NightlyTraceTests : IAsyncLifetime
         Assert.Equal(TestEngine.Shards, shards.Count(s => s.GetTagItem("nightly.phase") as string == NightlyPhase.Assign));
         Assert.All(shards.Where(s => s.GetTagItem("nightly.phase") as string == NightlyPhase.Stats), s => Assert.Equal(run.SpanId, s.ParentSpanId));
         Assert.All(shards, s => Assert.Equal(run.GetTagItem("nightly.run_id"), s.GetTagItem("nightly.run_id")));
+    }
+
+    [Fact]
+    public async Task UsersLeavingTheDormantTierAreCountedAsReactivations()
+    {
+        var factory = _engine.Get<IMeterFactory>();
+        long reactivated = 0;
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "engagement.reactivations" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref reactivated, value));
+        meters.Start();
+
+        await LocalNightly.RunAsync(_engine, AsOf, NightlyStartMode.StartOrResume, null, TestEngine.Deadline());
+        var dormant = (await Population.StandingsAsync(_engine)).Where(s => s.Value?.Tier == "dormant").Select(s => s.Key).Take(30).ToList();
+        Assert.NotEmpty(dormant);
+        Assert.Equal(0, Interlocked.Read(ref reactivated)); // the first night moves nobody out of dormant
+
+        // the next day the dormant users come back and buy, a lot
+        var next = AsOf.AddDays(1);
+        var events = dormant.SelectMany((u, i) => Enumerable.Range(0, 3).Select(k => ActivityJson.Purchase($"back-{i}-{k}", u, 5_000m, ActivityJson.At(next, 10 + k)))).ToArray();
+        await TestEngine.SendAsync(_engine, QueueNames.ActivityEvents, ActivityJson.Many(events));
+        await _engine.Pump().DrainAsync(QueueNames.ActivityEvents, null, TestEngine.Deadline());
+        await LocalNightly.RunAsync(_engine, next, NightlyStartMode.StartOrResume, null, TestEngine.Deadline());
+
+        var moves = await _engine.Get<TierTransitionLog>().MovementsAsync(next, TestEngine.Deadline());
+        var outOfDormant = moves.Where(m => m.Key.From == "dormant" && m.Key.To != "dormant").Sum(m => m.Value);
+        Assert.True(outOfDormant > 0, "nobody left the dormant tier");
+        Assert.Equal(outOfDormant, Interlocked.Read(ref reactivated));
     }
 }
