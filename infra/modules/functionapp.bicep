@@ -93,6 +93,10 @@ var engineSettings = {
   Fcm__ServiceAccountJson: fcmServiceAccountReference
   Fcm__RequestTimeout: '00:00:10'
   Fcm__MaxRetries: '3'
+  Fcm__CircuitFailureRatio: '0.5'
+  Fcm__CircuitMinimumThroughput: '20'
+  Fcm__CircuitSamplingDuration: '00:00:30'
+  Fcm__CircuitBreakDuration: '00:00:30'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

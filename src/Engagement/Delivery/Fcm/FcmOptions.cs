@@ -23,7 +23,22 @@ public sealed class FcmOptions : IValidatableObject
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>The circuit opens when this share of pushes in <see cref="CircuitSamplingDuration"/> was ambiguous or not taken...</summary>
+    [Range(0.01, 1.0)]
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    /// <summary>...out of at least this many...</summary>
+    [Range(2, 100_000)]
+    public int CircuitMinimumThroughput { get; set; } = 20;
+
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>...and stays open (nothing sent, deliveries back to planned) this long.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ProjectId);
+
+    public ProviderResilience Resilience() => new(MaxRetries, CircuitFailureRatio, CircuitMinimumThroughput, CircuitSamplingDuration, CircuitBreakDuration);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -3,12 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Engagement.Delivery.Twilio;
 using Google.Apis.Auth.OAuth2;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
 
 namespace Engagement.Delivery.Fcm;
 
@@ -23,67 +19,25 @@ namespace Engagement.Delivery.Fcm;
 public sealed class FcmPushSender : IChannelSender, IDisposable
 {
     private const string Scope = "https://www.googleapis.com/auth/firebase.messaging";
-    private static readonly ResiliencePropertyKey<System.Runtime.CompilerServices.StrongBox<TimeSpan?>?> RetryAfterKey = new("retry-after");
 
     private readonly FcmOptions _options;
     private readonly HttpClient _http;
     private readonly ITokenAccess _token;
-    private readonly ResiliencePipeline<SendResult> _pipeline;
+    private readonly ProviderPipeline _pipeline;
 
     public FcmPushSender(IOptions<FcmOptions> options, TimeProvider time)
     {
         _options = options.Value;
-        var transport = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
-        _http = new HttpClient(new ProviderEndpointHandler(_options.BaseUrl, time) { InnerHandler = transport }) { Timeout = _options.RequestTimeout };
+        _http = ProviderEndpointHandler.CreateClient(_options.BaseUrl, _options.RequestTimeout, time);
         _token = (ITokenAccess)CredentialFactory.FromJson<ServiceAccountCredential>(_options.ServiceAccountJson!).ToGoogleCredential().CreateScoped(Scope);
-        var builder = new ResiliencePipelineBuilder<SendResult> { TimeProvider = time };
-        if (_options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<SendResult>
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.NotSent }),
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(500),
-                DelayGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(RetryAfterKey, null)?.Value),
-            });
-        }
-
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendResult>
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.Unknown or SendStatus.NotSent }),
-            FailureRatio = 0.5,
-            MinimumThroughput = 20,
-            BreakDuration = TimeSpan.FromSeconds(30),
-        });
-        _pipeline = builder.Build();
+        // retried only what FCM refused before taking it (QUOTA_EXCEEDED, UNAVAILABLE, a failed token fetch)
+        _pipeline = new ProviderPipeline(time, _options.Resilience(), r => r.Status == SendStatus.NotSent);
     }
 
     public string Channel => Campaigns.Channels.Push;
 
-    public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        try
-        {
-            return await _pipeline.ExecuteAsync(
-                async ctx =>
-                {
-                    ctx.Properties.Set(RetryAfterKey, ProviderEndpointHandler.CaptureRetryAfter());
-                    return await SendOnceAsync(message, ctx.CancellationToken);
-                },
-                context);
-        }
-        catch (BrokenCircuitException)
-        {
-            return new SendResult(SendStatus.NotSent, Reason: "circuit-open");
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    public Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
+        _pipeline.ExecuteAsync(ct => SendOnceAsync(message, ct), permits: 1, cancellationToken);
 
     private async Task<SendResult> SendOnceAsync(OutgoingMessage message, CancellationToken ct)
     {

@@ -53,6 +53,8 @@ public sealed class TwilioOptions : IValidatableObject
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid);
 
+    public ProviderResilience Resilience() => new(MaxRetries, CircuitFailureRatio, CircuitMinimumThroughput, CircuitSamplingDuration, CircuitBreakDuration);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IsConfigured)

@@ -2,10 +2,6 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Retry;
 using Twilio.Clients;
 using Twilio.Exceptions;
 using Twilio.Http;
@@ -24,14 +20,12 @@ namespace Engagement.Delivery.Twilio;
 /// </summary>
 public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, IDisposable
 {
-    private static readonly ResiliencePropertyKey<int> SegmentsKey = new("segments");
-    private static readonly ResiliencePropertyKey<StrongBoxOfRetryAfter> RetryAfterKey = new("retry-after");
 
     private readonly TwilioOptions _options;
     private readonly System.Net.Http.HttpClient _http;
     private readonly TwilioRestClient _client;
     private readonly RateLimiter? _limiter;
-    private readonly ResiliencePipeline<SendResult> _pipeline;
+    private readonly ProviderPipeline _pipeline;
     private readonly TimeProvider _time;
     private readonly ILogger<TwilioSmsSender> _log;
 
@@ -40,78 +34,19 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
         _options = options.Value;
         _time = time;
         _log = log;
-        var transport = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 64 };
-        _http = new System.Net.Http.HttpClient(new ProviderEndpointHandler(_options.BaseUrl, time) { InnerHandler = transport }) { Timeout = _options.RequestTimeout };
+        _http = ProviderEndpointHandler.CreateClient(_options.BaseUrl, _options.RequestTimeout, time, maxConnectionsPerServer: 64);
         _client = new TwilioRestClient(_options.AccountSid, _options.AuthToken, httpClient: new SystemNetHttpClient(_http));
         _limiter = SegmentLimiter(_options.SegmentsPerSecond);
 
-        var builder = new ResiliencePipelineBuilder<SendResult> { TimeProvider = time };
-        if (_options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<SendResult>
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.NotSent, Reason: "throttled" or "connection-refused" }),
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(500),
-                DelayGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(RetryAfterKey, null!)?.Value),
-            });
-        }
-
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<SendResult>
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: SendStatus.Unknown or SendStatus.NotSent }),
-            FailureRatio = _options.CircuitFailureRatio,
-            MinimumThroughput = _options.CircuitMinimumThroughput,
-            SamplingDuration = _options.CircuitSamplingDuration,
-            BreakDuration = _options.CircuitBreakDuration,
-        });
-        if (_limiter is not null)
-        {
-            var limiter = _limiter;
-            builder.AddRateLimiter(new RateLimiterStrategyOptions
-            {
-                // one permit per segment: Twilio paces (and bills) segments, not messages
-                RateLimiter = args => limiter.AcquireAsync(Math.Max(1, args.Context.Properties.GetValue(SegmentsKey, 1)), args.Context.CancellationToken),
-            });
-        }
-
-        _pipeline = builder.Build();
+        // retried only when Twilio surely took nothing; a 401 (our credentials) waits for a fix instead
+        _pipeline = new ProviderPipeline(time, _options.Resilience(), r => r is { Status: SendStatus.NotSent, Reason: "throttled" or "connection-refused" }, _limiter);
     }
 
     public string Channel => Campaigns.Channels.Sms;
 
-    public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        try
-        {
-            context.Properties.Set(SegmentsKey, message.Segments);
-            var retryAfter = new StrongBoxOfRetryAfter();
-            context.Properties.Set(RetryAfterKey, retryAfter);
-            return await _pipeline.ExecuteAsync(
-                async (ctx, state) =>
-                {
-                    state.Box = ProviderEndpointHandler.CaptureRetryAfter();
-                    return await CreateAsync(message, ctx.CancellationToken);
-                },
-                context,
-                retryAfter);
-        }
-        catch (BrokenCircuitException)
-        {
-            return new SendResult(SendStatus.NotSent, Reason: "circuit-open");
-        }
-        catch (RateLimiterRejectedException)
-        {
-            return new SendResult(SendStatus.NotSent, Reason: "rate-limited");
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    // one pacing permit per segment: Twilio paces (and bills) segments, not messages
+    public Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
+        _pipeline.ExecuteAsync(ct => CreateAsync(message, ct), message.Segments, cancellationToken);
 
     private async Task<SendResult> CreateAsync(OutgoingMessage message, CancellationToken ct)
     {
@@ -231,14 +166,6 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
     {
         _limiter?.Dispose();
         _http.Dispose();
-    }
-
-    /// <summary>Where this execution's Retry-After (from the last 429) is found by the retry's delay.</summary>
-    private sealed class StrongBoxOfRetryAfter
-    {
-        public System.Runtime.CompilerServices.StrongBox<TimeSpan?>? Box { get; set; }
-
-        public TimeSpan? Value => Box?.Value;
     }
 
     [LoggerMessage(LogLevel.Information, "Twilio refused delivery {DeliveryId}: HTTP {Status}, code {Code} -> {Outcome}")]
