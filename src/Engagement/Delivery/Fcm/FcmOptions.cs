@@ -4,9 +4,11 @@ using Engagement.Settings;
 namespace Engagement.Delivery.Fcm;
 
 /// <summary>Push through FCM HTTP v1. With no ProjectId the push channel is not configured (triggers using it are refused).</summary>
-public sealed class FcmOptions : IValidatableObject
+public sealed class FcmOptions : ProviderOptions, IValidatableObject
 {
     public const string SectionName = "Fcm";
+
+    public FcmOptions() => RequestTimeout = TimeSpan.FromSeconds(10);
 
     public string? ProjectId { get; set; }
 
@@ -18,27 +20,7 @@ public sealed class FcmOptions : IValidatableObject
     [Setting(Places = SettingPlaces.Local)]
     public Uri? BaseUrl { get; set; }
 
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    [Range(0, 10)]
-    public int MaxRetries { get; set; } = 3;
-
-    /// <summary>The circuit opens when this share of pushes in <see cref="CircuitSamplingDuration"/> was ambiguous or not taken...</summary>
-    [Range(0.01, 1.0)]
-    public double CircuitFailureRatio { get; set; } = 0.5;
-
-    /// <summary>...out of at least this many...</summary>
-    [Range(2, 100_000)]
-    public int CircuitMinimumThroughput { get; set; } = 20;
-
-    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>...and stays open (nothing sent, deliveries back to planned) this long.</summary>
-    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
-
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ProjectId);
-
-    public ProviderResilience Resilience() => new(MaxRetries, CircuitFailureRatio, CircuitMinimumThroughput, CircuitSamplingDuration, CircuitBreakDuration);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

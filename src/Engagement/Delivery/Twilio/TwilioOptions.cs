@@ -4,7 +4,7 @@ using Engagement.Settings;
 namespace Engagement.Delivery.Twilio;
 
 /// <summary>SMS through Twilio. With no AccountSid the SMS channel is not configured (triggers using it are refused).</summary>
-public sealed class TwilioOptions : IValidatableObject
+public sealed class TwilioOptions : ProviderOptions, IValidatableObject
 {
     public const string SectionName = "Twilio";
 
@@ -31,29 +31,7 @@ public sealed class TwilioOptions : IValidatableObject
     [Range(0, 10_000)]
     public double SegmentsPerSecond { get; set; } = 1;
 
-    /// <summary>One request's time limit; a send that times out is ambiguous (recorded unknown, never resent blindly).</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>Retries of a send that surely did not leave (429, connection refused).</summary>
-    [Range(0, 10)]
-    public int MaxRetries { get; set; } = 3;
-
-    /// <summary>The circuit opens when this share of sends in <see cref="CircuitSamplingDuration"/> was ambiguous or not taken...</summary>
-    [Range(0.01, 1.0)]
-    public double CircuitFailureRatio { get; set; } = 0.5;
-
-    /// <summary>...out of at least this many sends...</summary>
-    [Range(2, 100_000)]
-    public int CircuitMinimumThroughput { get; set; } = 20;
-
-    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>...and stays open (nothing sent, deliveries back to planned) this long.</summary>
-    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
-
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid);
-
-    public ProviderResilience Resilience() => new(MaxRetries, CircuitFailureRatio, CircuitMinimumThroughput, CircuitSamplingDuration, CircuitBreakDuration);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
