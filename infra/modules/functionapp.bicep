@@ -81,7 +81,8 @@ var engineSettings = {
   Twilio__AuthToken: twilioAuthTokenReference
   Twilio__MessagingServiceSid: twilioMessagingServiceSid
   Twilio__From: twilioFrom
-  Twilio__StatusCallbackUrl: ''
+  // the TwilioStatus function; each message's callback adds ?deliveryId=
+  Twilio__StatusCallbackUrl: 'https://${app.properties.defaultHostName}/api/twilio/status'
   Twilio__SegmentsPerSecond: twilioSegmentsPerSecond
   Twilio__RequestTimeout: '00:00:15'
   Twilio__MaxRetries: '3'

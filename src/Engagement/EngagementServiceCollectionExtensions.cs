@@ -32,6 +32,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<StorageClients>();
         services.AddSingleton<UserShards>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<PhoneIndex>();
+        services.AddSingleton<UserEffects>();
 
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<QueueMessageProcessor>();
@@ -74,6 +76,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<UnknownDeliveries>();
         services.AddSingleton<CampaignTriggerHandler>();
+        services.AddSingleton<Callbacks.TwilioWebhooks>();
+        services.AddSingleton<Callbacks.ProviderCallbackHandler>();
         services.AddSingleton<QueueHandlers>();
         return services;
     }

@@ -27,7 +27,7 @@ public sealed class FunctionsMetadataTests
     public void Metadata_ListsExactlyTheExpectedFunctions()
     {
         var names = Functions.Select(f => f.GetProperty("name").GetString()).Order().ToArray();
-        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer"], names);
+        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer", "ProviderCallbacks", "TwilioInbound", "TwilioStatus"], names);
     }
 
     [Theory]
@@ -35,6 +35,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("NightlyShard", QueueNames.NightlyShards)]
     [InlineData("CampaignTrigger", QueueNames.CampaignTriggers)]
     [InlineData("Deliver", QueueNames.Deliveries)]
+    [InlineData("ProviderCallbacks", QueueNames.ProviderCallbacks)]
     public void QueueTrigger_ListensOnTheEngineQueue(string function, string queue)
     {
         var trigger = Trigger(function);
@@ -49,6 +50,19 @@ public sealed class FunctionsMetadataTests
         var queues = Functions.SelectMany(f => f.GetProperty("bindings").EnumerateArray())
             .Where(b => b.TryGetProperty("queueName", out _)).Select(b => b.GetProperty("queueName").GetString()).ToHashSet();
         Assert.All(QueueNames.All, q => Assert.Contains(q, queues));
+    }
+
+    [Theory]
+    [InlineData("TwilioStatus", "twilio/status")]
+    [InlineData("TwilioInbound", "twilio/inbound")]
+    public void TwilioWebhooks_ArePostOnlyAnonymousRoutes(string function, string route)
+    {
+        // anonymous because Twilio cannot send a function key: the X-Twilio-Signature check is the authentication
+        var trigger = Trigger(function);
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).ToArray());
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed partial class DeliveryWorker(
     IOptions<DeliveryOptions> options,
     TimeProvider time,
     EngagementTelemetry telemetry,
+    UserEffects userEffects,
     ILogger<DeliveryWorker> log)
 {
     private static readonly IReadOnlyList<string> UserColumns = DeliveryComposer.UserColumns;
@@ -216,7 +217,7 @@ public sealed partial class DeliveryWorker(
                 break;
             case SendStatus.Rejected:
                 await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
-                await ApplyUserEffectAsync(writes.UsersTable, shard, user.RowKey, sent.UserEffect, ct);
+                await userEffects.ApplyAsync(user.RowKey, sent.UserEffect, ct);
                 Interlocked.Increment(ref tally.Rejected);
                 break;
             case SendStatus.NotSent:
@@ -315,30 +316,6 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>A permanent provider error that says something about the user: no more SMS to them until it changes.</summary>
-    private async Task ApplyUserEffectAsync(TableClient usersTable, string shard, string userId, string? effect, CancellationToken ct)
-    {
-        var update = new TableEntity(shard, userId);
-        switch (effect)
-        {
-            case "opted-out":
-                update[UserEntity.ConsentSms] = false;
-                update[UserEntity.SmsOptedOutAt] = time.GetUtcNow();
-                break;
-            case "invalid-phone":
-                update[UserEntity.PhoneSuppressed] = true;
-                break;
-            case "push-token-invalid":
-                update[UserEntity.PushToken] = ""; // a merge cannot delete a column: empty means none
-                break;
-            default:
-                return;
-        }
-
-        await usersTable.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, ct);
-        LogUserEffect(log, userId, effect);
-    }
-
     private async Task<CampaignTrigger> TriggerAsync(string campaignId, CancellationToken ct)
     {
         if (_triggers.TryGetValue(campaignId, out var cached))
@@ -417,8 +394,6 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} shard {Shard} [{From}..{To}]: {Accepted} accepted, {Skipped} skipped, {Deferred} deferred, {Unknown} unknown, {Rejected} rejected")]
     private static partial void LogChunk(ILogger logger, string campaignId, string shard, string from, string to, int accepted, int skipped, int deferred, int unknown, int rejected);
 
-    [LoggerMessage(LogLevel.Information, "User {UserId}: {Effect} (a permanent provider error)")]
-    private static partial void LogUserEffect(ILogger logger, string userId, string effect);
 
     [LoggerMessage(LogLevel.Warning, "Delivery {Partition}/{Row} changed under us; not moved to {State}")]
     private static partial void LogLostRow(ILogger logger, string partition, string row, string state);

@@ -14,7 +14,10 @@ public static class TableNames
     public const string Deliveries = "deliveries";
     public const string Inbox = "inbox";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox];
+    /// <summary>Phone number → users, for inbound SMS (<see cref="Engagement.Users.PhoneIndex"/>).</summary>
+    public const string Phones = "phones";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";
@@ -34,7 +37,10 @@ public static class QueueNames
     public const string CampaignTriggers = "campaign-triggers";
     public const string Deliveries = "deliveries";
 
-    public static readonly IReadOnlyList<string> All = [ActivityEvents, NightlyShards, CampaignTriggers, Deliveries];
+    /// <summary>Provider webhooks (status callbacks, inbound SMS) after their signature was checked.</summary>
+    public const string ProviderCallbacks = "provider-callbacks";
+
+    public static readonly IReadOnlyList<string> All = [ActivityEvents, NightlyShards, CampaignTriggers, Deliveries, ProviderCallbacks];
 
     /// <summary>The Functions host moves a message here after maxDequeueCount failures; the engine does the same for bad input.</summary>
     public static string Poison(string queue) => queue + "-poison";

@@ -4,20 +4,26 @@ using Engagement.Storage;
 namespace Engagement.Users;
 
 /// <summary>Bulk reads and writes of whole users, for imports, seeding and exports.</summary>
-public sealed class UserStore(StorageClients storage, UserShards shards)
+public sealed class UserStore(StorageClients storage, UserShards shards, PhoneIndex phones)
 {
-    /// <summary>Merges profile columns (insert or update), leaving activity and standing alone.</summary>
-    public Task UpsertProfilesAsync(IEnumerable<(string UserId, UserProfile Profile)> profiles, int parallelism, CancellationToken cancellationToken) =>
-        WriteAsync(profiles.Select(p =>
+    /// <summary>Merges profile columns (insert or update), leaving activity and standing alone; indexes the numbers.</summary>
+    public async Task UpsertProfilesAsync(IEnumerable<(string UserId, UserProfile Profile)> profiles, int parallelism, CancellationToken cancellationToken)
+    {
+        var list = profiles as IReadOnlyCollection<(string UserId, UserProfile Profile)> ?? profiles.ToList();
+        await WriteAsync(list.Select(p =>
         {
             var e = new TableEntity(shards.Of(p.UserId), p.UserId);
             UserEntity.WriteProfile(e, p.Profile);
             return e;
         }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken);
+        await phones.AddAsync(list.Where(p => p.Profile.Phone is not null).Select(p => (p.UserId, p.Profile.Phone!)), parallelism, cancellationToken);
+    }
 
-    /// <summary>Writes whole users (profile + activity), replacing what is there. Seeding and benchmarks.</summary>
-    public Task ReplaceAsync(IEnumerable<UserRecord> users, int parallelism, CancellationToken cancellationToken) =>
-        WriteAsync(users.Select(u =>
+    /// <summary>Writes whole users (profile + activity), replacing what is there; indexes the numbers. Seeding and benchmarks.</summary>
+    public async Task ReplaceAsync(IEnumerable<UserRecord> users, int parallelism, CancellationToken cancellationToken)
+    {
+        var list = users as IReadOnlyCollection<UserRecord> ?? users.ToList();
+        await WriteAsync(list.Select(u =>
         {
             var e = new TableEntity(shards.Of(u.UserId), u.UserId);
             UserEntity.WriteProfile(e, u.Profile);
@@ -29,6 +35,8 @@ public sealed class UserStore(StorageClients storage, UserShards shards)
 
             return e;
         }), TableTransactionActionType.UpsertReplace, parallelism, cancellationToken);
+        await phones.AddAsync(list.Where(u => u.Profile.Phone is not null).Select(u => (u.UserId, u.Profile.Phone!)), parallelism, cancellationToken);
+    }
 
     public async Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken)
     {

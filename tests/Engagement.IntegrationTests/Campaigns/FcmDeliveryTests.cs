@@ -45,15 +45,10 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
 
     private static string Token(int i) => $"fcm-token-{i}";
 
-    private async Task RunAsync(string id)
-    {
-        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, $$"""
-            {"schemaVersion":1,"campaignId":"{{id}}","name":"Day 1 task","audience":{"tiers":["potential"]},
-             "channels":[{"channel":"push","title":"Your first task","template":"One small step today earns 10 points"}]}
-            """);
-        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline())).DeadLettered);
-        Assert.Equal(0, (await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1))).DeadLettered);
-    }
+    private Task RunAsync(string id) => TestEngine.RunCampaignAsync(_engine, $$"""
+        {"schemaVersion":1,"campaignId":"{{id}}","name":"Day 1 task","audience":{"tiers":["potential"]},
+         "channels":[{"channel":"push","title":"Your first task","template":"One small step today earns 10 points"}]}
+        """);
 
     private async Task<List<TableEntity>> LedgerAsync(string id) =>
         await TestEngine.LedgerAsync(_engine, id);

@@ -116,13 +116,11 @@ public sealed class TelemetryTests : IAsyncLifetime
         _twilio.Faults.ThrottleTimes[Phone(3)] = 1;    // 429 once, then taken
         _twilio.Faults.TimeoutAfterAccept = 0.1;       // ambiguous sends, later looked up at the provider
 
-        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, """
+        await TestEngine.RunCampaignAsync(_engine, """
             {"schemaVersion":1,"campaignId":"tel-1","name":"We miss you","audience":{"tiers":["dormant"]},
              "channels":[{"channel":"sms","template":"We miss you: 20% off until Sunday"},
                          {"channel":"push","title":"We miss you","template":"20% off until Sunday"}]}
             """);
-        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline())).DeadLettered);
-        Assert.Equal(0, (await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1))).DeadLettered);
 
         // unknowns are settled by listing the provider's messages filtered by the number
         _twilio.Faults.TimeoutAfterAccept = 0;

@@ -64,13 +64,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         }
         """.Replace("\"ID\"", "\"" + id + "\"", StringComparison.Ordinal);
 
-    private async Task RunAsync(string id)
-    {
-        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger(id));
-        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline())).DeadLettered);
-        var pumped = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
-        Assert.Equal(0, pumped.DeadLettered);
-    }
+    private Task RunAsync(string id) => TestEngine.RunCampaignAsync(_engine, Trigger(id));
 
     private async Task<List<TableEntity>> LedgerAsync(string id) =>
         await TestEngine.LedgerAsync(_engine, id);

@@ -89,6 +89,17 @@ public static class TestEngine
         await q.SendMessageAsync(body);
     }
 
+    /// <summary>
+    /// Enqueues a campaign trigger and drains it and its delivery chunks as the Functions host would;
+    /// chunks deferred beyond a second (quiet hours) are left on the queue. Nothing may be dead-lettered.
+    /// </summary>
+    public static async Task RunCampaignAsync(LocalEngine engine, string trigger)
+    {
+        await SendAsync(engine, QueueNames.CampaignTriggers, trigger);
+        Assert.Equal(0, (await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, Deadline())).DeadLettered);
+        Assert.Equal(0, (await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1))).DeadLettered);
+    }
+
     public static async Task<int> ApproximateCountAsync(LocalEngine engine, string queue)
     {
         var q = await engine.Get<StorageClients>().QueueAsync(queue);

@@ -96,7 +96,7 @@ public sealed class FcmPushSender : IChannelSender, IDisposable
     /// <summary>FCM v1 errors by HTTP status and the FCM error code in the details.</summary>
     public static SendResult Classify(HttpStatusCode status, string? errorCode) => ((int)status, errorCode) switch
     {
-        (_, "UNREGISTERED") or (404, _) => new SendResult(SendStatus.Rejected, Reason: "fcm UNREGISTERED", UserEffect: "push-token-invalid"),
+        (_, "UNREGISTERED") or (404, _) => new SendResult(SendStatus.Rejected, Reason: "fcm UNREGISTERED", UserEffect: Users.UserEffect.PushTokenInvalid),
         (429, _) or (_, "QUOTA_EXCEEDED") => new SendResult(SendStatus.NotSent, Reason: "throttled"),
         (503, _) or (_, "UNAVAILABLE") => new SendResult(SendStatus.NotSent, Reason: "unavailable"),
         (>= 500, _) => new SendResult(SendStatus.Unknown, Reason: $"provider-{(int)status}"),

@@ -112,10 +112,10 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
         { Status: 429 } or { Code: 20429 } => new SendResult(SendStatus.NotSent, Reason: "throttled"),
         // our credentials, not the recipient: nothing was sent, so the delivery waits (planned) until the token is fixed
         { Status: 401 } or { Code: 20003 } => new SendResult(SendStatus.NotSent, Reason: "provider-auth"),
-        { Code: 21610 } => new SendResult(SendStatus.Rejected, Reason: "twilio-21610 opted out", UserEffect: "opted-out"),
-        { Code: 21211 or 21614 or 21612 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} invalid number", UserEffect: "invalid-phone"),
+        { Code: 21610 } => new SendResult(SendStatus.Rejected, Reason: "twilio-21610 opted out", UserEffect: Users.UserEffect.OptedOut),
+        { Code: 21211 or 21614 or 21612 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} invalid number", UserEffect: Users.UserEffect.InvalidPhone),
         // unknown destination / unavailable handset: normally reported by status callbacks, suppressed the same way if an API call says so
-        { Code: 30005 or 30006 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} unreachable number", UserEffect: "invalid-phone"),
+        { Code: 30005 or 30006 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} unreachable number", UserEffect: Users.UserEffect.InvalidPhone),
         { Status: >= 500 } => new SendResult(SendStatus.Unknown, Reason: $"provider-{ex.Status}"),
         // the code only: Twilio's messages quote the number ("The 'To' number +1... is not valid"), and reasons are
         // grouped, printed and logged

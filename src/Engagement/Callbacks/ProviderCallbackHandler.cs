@@ -1,0 +1,158 @@
+using System.Web;
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Delivery;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Callbacks;
+
+/// <summary>What one callback changed.</summary>
+public sealed record CallbackResult(string Effect, int Users = 0);
+
+/// <summary>
+/// Handles <c>provider-callbacks</c> messages. A status callback advances the delivery's provider
+/// status (never backwards: callbacks arrive out of order and more than once), settles an
+/// <c>unknown</c> delivery as accepted (Twilio would not call back about a message it never took),
+/// and suppresses numbers Twilio says cannot take SMS. An inbound STOP / 退订 removes SMS consent from
+/// every user with that number.
+/// </summary>
+public sealed partial class ProviderCallbackHandler(StorageClients storage, UserShards shards, PhoneIndex phones, UserEffects userEffects, TimeProvider time, ILogger<ProviderCallbackHandler> log)
+{
+    // Twilio's message statuses in the order they happen; the last four end a message's life
+    private static readonly Dictionary<string, int> StatusRank = new(StringComparer.Ordinal)
+    {
+        ["accepted"] = 1, ["scheduled"] = 1, ["queued"] = 2, ["sending"] = 3, ["sent"] = 4,
+        ["delivered"] = 5, ["undelivered"] = 5, ["failed"] = 5, ["read"] = 6, ["canceled"] = 5,
+    };
+
+    public Task<CallbackResult> HandleAsync(ProviderCallback callback, CancellationToken cancellationToken) => callback.Kind switch
+    {
+        CallbackKinds.TwilioStatus => StatusAsync(callback, cancellationToken),
+        CallbackKinds.TwilioInbound => InboundAsync(callback, cancellationToken),
+        _ => throw new MalformedMessageException($"unknown callback kind '{callback.Kind}'"),
+    };
+
+    private async Task<CallbackResult> StatusAsync(ProviderCallback callback, CancellationToken ct)
+    {
+        var deliveryId = HttpUtility.ParseQueryString(new Uri(callback.Url).Query)["deliveryId"]
+            ?? throw new MalformedMessageException("status callback URL without deliveryId");
+        var sid = callback.Field("MessageSid");
+        var status = callback.Field("MessageStatus");
+        if (!StatusRank.TryGetValue(status, out var rank))
+        {
+            throw new MalformedMessageException($"unknown MessageStatus '{status}'");
+        }
+
+        // the id is "{campaign}_{shard}/{channel}|{occurrence}|{user}" (DeliveryWorker)
+        var slash = deliveryId.IndexOf('/', StringComparison.Ordinal);
+        var partition = slash > 0 ? deliveryId[..slash] : "";
+        var shard = partition[(partition.LastIndexOf('_') + 1)..];
+        if (slash <= 0 || !shards.All.Contains(shard, StringComparer.Ordinal) || !TableKeys.IsValid(deliveryId[(slash + 1)..], out _))
+        {
+            throw new MalformedMessageException($"deliveryId '{deliveryId}' is not a delivery of this deployment");
+        }
+
+        var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
+        var found = await ledger.GetEntityIfExistsAsync<TableEntity>(partition, deliveryId[(slash + 1)..], cancellationToken: ct);
+        if (!found.HasValue || found.Value is not { } row)
+        {
+            throw new MalformedMessageException($"no delivery '{deliveryId}'");
+        }
+
+        if (row.GetString("ProviderId") is { Length: > 0 } known && known != sid)
+        {
+            throw new MalformedMessageException($"delivery '{deliveryId}' was sent as {known}, not {sid}");
+        }
+
+        var state = row.GetString("State");
+        if (state == DeliveryStates.Sending)
+        {
+            // the worker is about to record the outcome with this row's ETag: let it, and come back
+            throw new InvalidOperationException($"delivery '{deliveryId}' is still being sent; the callback will be retried");
+        }
+
+        var update = new TableEntity(row.PartitionKey, row.RowKey);
+        string? effect = null;
+        if (state is DeliveryStates.Unknown or DeliveryStates.Planned)
+        {
+            // Twilio has the message: never send it again
+            update["State"] = DeliveryStates.Accepted;
+            update["ProviderId"] = sid;
+            update["SettledBy"] = "status-callback";
+            effect = "settled";
+        }
+
+        var previous = row.GetString("ProviderStatus") is { } p && StatusRank.TryGetValue(p, out var r) ? r : 0;
+        if (rank > previous)
+        {
+            update["ProviderStatus"] = status;
+            update["ProviderStatusAt"] = time.GetUtcNow();
+            if (callback.Optional("ErrorCode") is { } code)
+            {
+                update["ProviderError"] = code;
+            }
+
+            effect ??= "status-advanced";
+        }
+
+        if (effect is null)
+        {
+            return new CallbackResult("duplicate"); // an older or repeated status: nothing to write
+        }
+
+        try
+        {
+            await ledger.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new InvalidOperationException($"delivery '{deliveryId}' changed while its callback was applied; retried", ex);
+        }
+
+        var userEffect = (status, callback.Optional("ErrorCode")) switch
+        {
+            ("undelivered" or "failed", "30003" or "30005" or "30006") => UserEffect.InvalidPhone,
+            ("undelivered" or "failed", "21610") => UserEffect.OptedOut,
+            _ => null,
+        };
+        if (userEffect is not null && row.GetString("UserId") is { } userId)
+        {
+            await userEffects.ApplyAsync(userId, userEffect, ct);
+            return new CallbackResult(userEffect, 1);
+        }
+
+        LogStatus(log, deliveryId, status, effect);
+        return new CallbackResult(effect);
+    }
+
+    private async Task<CallbackResult> InboundAsync(ProviderCallback callback, CancellationToken ct)
+    {
+        var from = callback.Field("From");
+        if (!OptOutKeywords.IsOptOut(callback.Optional("Body")))
+        {
+            LogNotOptOut(log, callback.Optional("MessageSid") ?? "-");
+            return new CallbackResult("ignored"); // two-way conversations are not the engine's
+        }
+
+        var users = await phones.UsersWithAsync(from, ct);
+        foreach (var userId in users)
+        {
+            await userEffects.ApplyAsync(userId, UserEffect.OptedOut, ct);
+        }
+
+        LogOptOut(log, callback.Optional("MessageSid") ?? "-", users.Count);
+        return new CallbackResult(UserEffect.OptedOut, users.Count);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Status callback for {DeliveryId}: {Status} ({Effect})")]
+    private static partial void LogStatus(ILogger logger, string deliveryId, string status, string effect);
+
+    [LoggerMessage(LogLevel.Information, "Inbound SMS {MessageSid} is an opt-out: {Users} user(s) lose SMS consent")]
+    private static partial void LogOptOut(ILogger logger, string messageSid, int users);
+
+    [LoggerMessage(LogLevel.Debug, "Inbound SMS {MessageSid} is not an opt-out; ignored")]
+    private static partial void LogNotOptOut(ILogger logger, string messageSid);
+}

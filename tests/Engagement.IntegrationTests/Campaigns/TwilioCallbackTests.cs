@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Web;
+using Engagement.Callbacks;
+using Engagement.Delivery;
+using Engagement.IntegrationTests.Infrastructure;
+using Engagement.Local;
+using Engagement.Local.Fakes;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.IntegrationTests.Campaigns;
+
+/// <summary>
+/// Twilio's webhooks on Azurite: signed status callbacks settle ambiguous sends and suppress dead
+/// numbers, inbound STOP / 退订 removes SMS consent, and a bad signature or a malformed callback is
+/// refused or dead-lettered with a record. Requests are signed here the way Twilio documents it
+/// (HMAC-SHA1 over the URL and the sorted form fields), independently of the code under test.
+/// </summary>
+public sealed class TwilioCallbackTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero); // 12:00 in Shanghai
+    private const int Users = 12;
+    private const string AuthToken = "callback-test-token";
+    private const string StatusUrl = "https://engage.example.com/api/twilio/status";
+    private static readonly Uri InboundUrl = new("https://engage.example.com/api/twilio/inbound");
+    private TwilioFake _twilio = null!;
+    private LocalEngine _engine = null!;
+
+    public async Task InitializeAsync()
+    {
+        _twilio = await TwilioFake.StartAsync();
+        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "ACcallbacks",
+            ["Twilio:AuthToken"] = AuthToken,
+            ["Twilio:From"] = "+14155550199",
+            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+            ["Twilio:StatusCallbackUrl"] = StatusUrl,
+            ["Twilio:SegmentsPerSecond"] = "0",
+            ["Twilio:MaxRetries"] = "0",
+            ["Twilio:RequestTimeout"] = "00:00:01",
+            ["Twilio:CircuitMinimumThroughput"] = "1000",
+            ["Delivery:UnknownResolveAfter"] = "1.00:00:00", // callbacks, not look-ups, settle the unknowns here
+        });
+        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => (User(i), new UserProfile
+        {
+            Phone = Phone(i),
+            TimeZone = "Asia/Shanghai",
+            ConsentSms = true,
+            Source = "test",
+        }, "dormant")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        await _twilio.DisposeAsync();
+    }
+
+    private static string User(int i) => $"cb{i:D3}";
+
+    private static string Phone(int i) => "+861390088" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>X-Twilio-Signature as Twilio computes it: base64(HMAC-SHA1(token, url + each key and value, keys sorted)).</summary>
+    private static string Sign(Uri url, IReadOnlyDictionary<string, string> form, string token = AuthToken)
+    {
+        var data = new StringBuilder(url.AbsoluteUri);
+        foreach (var (key, value) in form.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            data.Append(key).Append(value);
+        }
+
+        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(data.ToString())));
+    }
+
+    private static string FormBody(IReadOnlyDictionary<string, string> form) =>
+        string.Join("&", form.Select(kv => HttpUtility.UrlEncode(kv.Key) + "=" + HttpUtility.UrlEncode(kv.Value)));
+
+    private async Task<WebhookResponse> PostAsync(string kind, Uri url, Dictionary<string, string> form, string? signature = null) =>
+        await _engine.Get<TwilioWebhooks>().ReceiveAsync(kind, url, signature ?? Sign(url, form), FormBody(form), TestEngine.Deadline());
+
+    private Task<WebhookResponse> StatusAsync(TwilioFakeRequest sent, string status, string? errorCode = null)
+    {
+        var form = new Dictionary<string, string> { ["MessageSid"] = sent.Sid!, ["MessageStatus"] = status, ["AccountSid"] = "ACcallbacks", ["To"] = sent.To };
+        if (errorCode is not null)
+        {
+            form["ErrorCode"] = errorCode;
+        }
+
+        return PostAsync(CallbackKinds.TwilioStatus, new Uri(sent.StatusCallback!), form);
+    }
+
+    private async Task DrainCallbacksAsync() =>
+        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline())).DeadLettered);
+
+    private Task RunCampaignAsync(string id) => TestEngine.RunCampaignAsync(_engine, $$"""
+        {"schemaVersion":1,"campaignId":"{{id}}","name":"We miss you","audience":{"tiers":["dormant"]},
+         "channels":[{"channel":"sms","template":"We miss you: 20% off until Sunday"}]}
+        """);
+
+    [Fact]
+    public async Task StatusCallbacks_SettleAmbiguousSends_OnlyMoveForward_AndRepeatHarmlessly()
+    {
+        _twilio.Faults.TimeoutAfterAccept = 1.0; // Twilio takes every message, the engine never hears back
+        _twilio.Faults.TimeoutDelay = TimeSpan.FromSeconds(2);
+        await RunCampaignAsync("cb-1");
+        var ledger = await TestEngine.LedgerAsync(_engine, "cb-1");
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
+
+        var sent = _twilio.Taken.ToList();
+        Assert.Equal(Users, sent.Count);
+        foreach (var s in sent)
+        {
+            Assert.StartsWith(StatusUrl + "?deliveryId=", s.StatusCallback, StringComparison.Ordinal);
+            Assert.Equal(200, (await StatusAsync(s, "sent")).Status);
+            Assert.Equal(200, (await StatusAsync(s, "delivered")).Status);
+        }
+
+        await DrainCallbacksAsync();
+        ledger = await TestEngine.LedgerAsync(_engine, "cb-1");
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "delivered", "status-callback"), (r.GetString("State"), r.GetString("ProviderStatus"), r.GetString("SettledBy"))));
+        Assert.Equal(sent.Select(s => s.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+
+        // late and repeated callbacks: an older status never overwrites a newer one
+        foreach (var s in sent)
+        {
+            await StatusAsync(s, "queued");
+            await StatusAsync(s, "delivered");
+        }
+
+        await DrainCallbacksAsync();
+        Assert.All(await TestEngine.LedgerAsync(_engine, "cb-1"), r => Assert.Equal("delivered", r.GetString("ProviderStatus")));
+
+        // settled means sent: a resume sends nothing again
+        _twilio.Faults.TimeoutAfterAccept = 0;
+        await _engine.Get<Engagement.Campaigns.CampaignResume>().ResumeAsync("cb-1", TestEngine.Deadline());
+        await _engine.Pump().DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        Assert.Equal(Users, _twilio.Taken.Count());
+    }
+
+    [Fact]
+    public async Task UndeliveredToAnUnreachableNumber_SuppressesIt_AndTheNextCampaignSkipsIt()
+    {
+        await RunCampaignAsync("cb-2");
+        var sent = _twilio.Taken.Single(r => r.To == Phone(3));
+        await StatusAsync(sent, "undelivered", errorCode: "30006");
+        await DrainCallbacksAsync();
+
+        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        var user = await users.GetEntityAsync<Azure.Data.Tables.TableEntity>(_engine.Get<UserShards>().Of(User(3)), User(3));
+        Assert.True(user.Value.GetBoolean(UserEntity.PhoneSuppressed));
+        var row = (await TestEngine.LedgerAsync(_engine, "cb-2")).Single(r => r.GetString("UserId") == User(3));
+        Assert.Equal((DeliveryStates.Accepted, "undelivered", "30006"), (row.GetString("State"), row.GetString("ProviderStatus"), row.GetString("ProviderError")));
+
+        await RunCampaignAsync("cb-3");
+        var next = (await TestEngine.LedgerAsync(_engine, "cb-3")).Single(r => r.GetString("UserId") == User(3));
+        Assert.Equal((DeliveryStates.Skipped, "phone-suppressed"), (next.GetString("State"), next.GetString("Reason")));
+    }
+
+    [Theory]
+    [InlineData("退订")]
+    [InlineData(" stop ")]
+    [InlineData("Ｔ")]
+    public async Task InboundOptOut_RemovesSmsConsent_AndTheNextCampaignSkipsTheUser(string body)
+    {
+        var response = await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, new Dictionary<string, string> { ["MessageSid"] = "SMin1", ["From"] = Phone(5), ["To"] = "+14155550199", ["Body"] = body });
+        Assert.Equal((200, TwilioWebhooks.EmptyTwiml), (response.Status, response.Body));
+        await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, new Dictionary<string, string> { ["MessageSid"] = "SMin2", ["From"] = Phone(6), ["To"] = "+14155550199", ["Body"] = "thanks, see you" });
+        await DrainCallbacksAsync();
+
+        var optedOut = await _engine.Get<UserStore>().GetAsync(User(5), TestEngine.Deadline());
+        Assert.False(optedOut!.Profile.ConsentSms);
+        Assert.True((await _engine.Get<UserStore>().GetAsync(User(6), TestEngine.Deadline()))!.Profile.ConsentSms); // not a keyword
+
+        await RunCampaignAsync("cb-4");
+        var ledger = await TestEngine.LedgerAsync(_engine, "cb-4");
+        Assert.Equal((DeliveryStates.Skipped, "no-consent"), ledger.Where(r => r.GetString("UserId") == User(5)).Select(r => (r.GetString("State"), r.GetString("Reason"))).Single());
+        Assert.DoesNotContain(_twilio.Taken, r => r.To == Phone(5));
+        Assert.Contains(_twilio.Taken, r => r.To == Phone(6));
+    }
+
+    [Fact]
+    public async Task ABadOrMissingSignature_IsRefusedAndRecorded_AndNothingIsQueued()
+    {
+        var form = new Dictionary<string, string> { ["MessageSid"] = "SMx", ["From"] = Phone(1), ["Body"] = "STOP" };
+        var forged = await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, form, signature: Sign(InboundUrl, form, token: "someone-elses-token"));
+        var missing = await _engine.Get<TwilioWebhooks>().ReceiveAsync(CallbackKinds.TwilioInbound, InboundUrl, null, FormBody(form), TestEngine.Deadline());
+        // the same signature for another URL (a replay against another endpoint) does not count either
+        var moved = await PostAsync(CallbackKinds.TwilioInbound, new Uri("https://engage.example.com/api/twilio/status"), form, signature: Sign(InboundUrl, form));
+
+        Assert.Equal([403, 403, 403], new[] { forged.Status, missing.Status, moved.Status });
+        Assert.Equal(0, await TestEngine.ApproximateCountAsync(_engine, QueueNames.ProviderCallbacks));
+        var errors = await TestEngine.ErrorRowsAsync(_engine, "webhook-" + CallbackKinds.TwilioInbound);
+        Assert.Equal(2, errors.Count(e => e.GetString("Error")!.Contains("does not match", StringComparison.Ordinal)));
+        Assert.Single(errors, e => e.GetString("Error")!.Contains("missing", StringComparison.Ordinal));
+        Assert.True((await _engine.Get<UserStore>().GetAsync(User(1), TestEngine.Deadline()))!.Profile.ConsentSms);
+    }
+
+    [Theory]
+    [InlineData("", "delivered", "without MessageSid")]
+    [InlineData("SM1", "teleported", "unknown MessageStatus 'teleported'")]
+    public async Task AMalformedSignedCallback_IsDeadLetteredWithItsReason(string sid, string status, string error)
+    {
+        var url = new Uri(StatusUrl + "?deliveryId=" + Uri.EscapeDataString("cb-9_s00/sms|1|cb000"));
+        var form = new Dictionary<string, string> { ["MessageSid"] = sid, ["MessageStatus"] = status };
+        Assert.Equal(200, (await PostAsync(CallbackKinds.TwilioStatus, url, form)).Status);
+
+        var body = (await _engine.Get<StorageClients>().QueueAsync(QueueNames.ProviderCallbacks)).PeekMessage().Value.Body.ToString();
+        await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline());
+        await TestEngine.AssertDeadLetteredAsync(_engine, QueueNames.ProviderCallbacks, body, error);
+    }
+
+    [Fact]
+    public async Task ACallbackForADeliveryThatDoesNotExist_IsDeadLettered()
+    {
+        var url = new Uri(StatusUrl + "?deliveryId=" + Uri.EscapeDataString("nope_s01/sms|1|cb001"));
+        await PostAsync(CallbackKinds.TwilioStatus, url, new Dictionary<string, string> { ["MessageSid"] = "SM2", ["MessageStatus"] = "delivered" });
+        var body = (await _engine.Get<StorageClients>().QueueAsync(QueueNames.ProviderCallbacks)).PeekMessage().Value.Body.ToString();
+        await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline());
+        await TestEngine.AssertDeadLetteredAsync(_engine, QueueNames.ProviderCallbacks, body, "no delivery 'nope_s01/sms|1|cb001'");
+    }
+}
