@@ -10,32 +10,35 @@ public sealed class UserStore(StorageClients storage, UserShards shards, PhoneIn
     public async Task UpsertProfilesAsync(IEnumerable<(string UserId, UserProfile Profile)> profiles, int parallelism, CancellationToken cancellationToken)
     {
         var list = profiles as IReadOnlyCollection<(string UserId, UserProfile Profile)> ?? profiles.ToList();
-        await WriteAsync(list.Select(p =>
-        {
-            var e = new TableEntity(shards.Of(p.UserId), p.UserId);
-            UserEntity.WriteProfile(e, p.Profile);
-            return e;
-        }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken);
-        await phones.AddAsync(list.Where(p => p.Profile.Phone is not null).Select(p => (p.UserId, p.Profile.Phone!)), parallelism, cancellationToken);
+        // the index alongside, not after: both are idempotent upserts, so a failure of either is retried whole
+        await Task.WhenAll(
+            WriteAsync(list.Select(p =>
+            {
+                var e = new TableEntity(shards.Of(p.UserId), p.UserId);
+                UserEntity.WriteProfile(e, p.Profile);
+                return e;
+            }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken),
+            phones.AddAsync(list.Where(p => p.Profile.Phone is not null).Select(p => (p.UserId, p.Profile.Phone!)), parallelism, cancellationToken));
     }
 
     /// <summary>Writes whole users (profile + activity), replacing what is there; indexes the numbers. Seeding and benchmarks.</summary>
     public async Task ReplaceAsync(IEnumerable<UserRecord> users, int parallelism, CancellationToken cancellationToken)
     {
         var list = users as IReadOnlyCollection<UserRecord> ?? users.ToList();
-        await WriteAsync(list.Select(u =>
-        {
-            var e = new TableEntity(shards.Of(u.UserId), u.UserId);
-            UserEntity.WriteProfile(e, u.Profile);
-            UserEntity.WriteActivity(e, u.Activity);
-            if (u.Standing is { } s)
+        await Task.WhenAll(
+            phones.AddAsync(list.Where(u => u.Profile.Phone is not null).Select(u => (u.UserId, u.Profile.Phone!)), parallelism, cancellationToken),
+            WriteAsync(list.Select(u =>
             {
-                UserEntity.WriteStanding(e, s);
-            }
+                var e = new TableEntity(shards.Of(u.UserId), u.UserId);
+                UserEntity.WriteProfile(e, u.Profile);
+                UserEntity.WriteActivity(e, u.Activity);
+                if (u.Standing is { } s)
+                {
+                    UserEntity.WriteStanding(e, s);
+                }
 
-            return e;
-        }), TableTransactionActionType.UpsertReplace, parallelism, cancellationToken);
-        await phones.AddAsync(list.Where(u => u.Profile.Phone is not null).Select(u => (u.UserId, u.Profile.Phone!)), parallelism, cancellationToken);
+                return e;
+            }), TableTransactionActionType.UpsertReplace, parallelism, cancellationToken));
     }
 
     public async Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken)
