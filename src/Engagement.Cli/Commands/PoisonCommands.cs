@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Engagement.Messaging;
+using Engagement.Users;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -105,11 +106,11 @@ internal static class PoisonCommands
                 Markup.Escape(m.MessageId),
                 m.InsertedOn?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
                 m.DequeueCount.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(Snippet(m.Body, 80)),
+                Markup.Escape(Snippet(PhoneMask.Mask(m.Body), 80)),
             };
             if (withError)
             {
-                cells.Add(Markup.Escape(Snippet(m.Error ?? "-", 80)));
+                cells.Add(Markup.Escape(Snippet(PhoneMask.Mask(m.Error ?? "-"), 80)));
             }
 
             table.AddRow(cells.ToArray());
