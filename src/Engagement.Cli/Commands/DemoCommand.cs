@@ -51,6 +51,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var population = new DemoPopulation(settings.Users, firstNight, days: 120, seed: settings.Seed);
         NightlyRunSummary first = null!, second = null!;
         Local.Queues.PumpProgress campaignResult = null!;
+        CallbackTally callbacks = null!;
         long eventsIngested = 0;
         double ingestSeconds = 0;
 
@@ -94,6 +95,8 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                     campaign.Value = p.Handled;
                 }), cancellationToken, idleWhenOnlyDelayed: TimeSpan.FromSeconds(2));
                 campaign.Value = campaign.MaxValue;
+
+                callbacks = await CallBackAsync(ctx, engine, providers, cancellationToken);
             });
 
         AnsiConsole.WriteLine();
@@ -108,6 +111,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         AnsiConsole.MarkupLine(ok ? "[green]Tier shares are within 3 points of the playbook's 15/30/40/15.[/]" : "[yellow]Tier shares are more than 3 points off the playbook's targets.[/]");
         AnsiConsole.WriteLine();
         await PrintCampaignAsync(engine, providers, campaignResult, cancellationToken);
+        AnsiConsole.MarkupLine($"Twilio called back {callbacks.Delivered + callbacks.Undelivered:N0} times through the signed status webhook: {callbacks.Delivered:N0} delivered, {callbacks.Undelivered:N0} undelivered to unreachable numbers (now suppressed); a 退订 reply removed SMS consent from {callbacks.OptedOut} user(s).");
         AnsiConsole.MarkupLine("[grey]Stopping Azurite; the demo data goes with it.[/]");
         return 0;
     }
@@ -139,6 +143,56 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         {
             AnsiConsole.MarkupLine($"[grey]{result.Remaining:N0} chunk(s) wait on the deliveries queue: SMS deferred by quiet hours (21:00-09:00 in each user's own zone).[/]");
         }
+    }
+
+    private sealed record CallbackTally(int Delivered, int Undelivered, int OptedOut);
+
+    /// <summary>
+    /// What Twilio does next: a status callback per SMS (2% of numbers unreachable, error 30006) and one
+    /// recipient replying 退订, each signed and sent through the same webhook handler and queue the
+    /// TwilioStatus / TwilioInbound functions use.
+    /// </summary>
+    private static async Task<CallbackTally> CallBackAsync(ProgressContext ctx, LocalEngine engine, LocalProviders providers, CancellationToken ct)
+    {
+        static bool Unreachable(string number) => System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(number)) % 50 == 0;
+        var webhooks = engine.Get<Callbacks.TwilioWebhooks>();
+        var requests = providers.Twilio.StatusCallbacks(LocalProviders.AuthToken, r => Unreachable(r.To) ? ("undelivered", "30006") : ("delivered", null)).ToList();
+        var task = ctx.AddTask($"Twilio calls back: {requests.Count:N0} signed status callbacks and a 退订 reply through the webhooks", maxValue: requests.Count + 1);
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (r, token) =>
+            await webhooks.ReceiveAsync(Callbacks.CallbackKinds.TwilioStatus, r.Url, r.Signature, r.FormBody, token));
+
+        var replier = providers.Twilio.Taken.FirstOrDefault(r => !Unreachable(r.To));
+        if (replier is not null)
+        {
+            var stop = TwilioFake.Inbound(LocalProviders.InboundWebhook, replier.To, replier.From ?? "", "退订", LocalProviders.AuthToken);
+            await webhooks.ReceiveAsync(Callbacks.CallbackKinds.TwilioInbound, stop.Url, stop.Signature, stop.FormBody, ct);
+        }
+
+        await engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, new Progress<Local.Queues.PumpProgress>(p => task.Value = Math.Min(task.MaxValue, p.Handled)), ct);
+        task.Value = task.MaxValue;
+
+        // read back: the users with that number who no longer have SMS consent
+        var optedOut = 0;
+        foreach (var userId in replier is null ? [] : await engine.Get<PhoneIndex>().UsersWithAsync(replier.To, ct))
+        {
+            optedOut += (await engine.Get<UserStore>().GetAsync(userId, ct)) is { Profile.ConsentSms: false } ? 1 : 0;
+        }
+
+        // what the ledger now says, not what was sent
+        var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
+        var storage = engine.Get<StorageClients>();
+        foreach (var shard in engine.Get<UserShards>().All)
+        {
+            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
+            await foreach (var row in ledger.QueryAsync<Azure.Data.Tables.TableEntity>(
+                Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {WinBackId + "_" + shard} and ProviderStatus ne ''"), select: ["ProviderStatus"], cancellationToken: ct))
+            {
+                var status = row.GetString("ProviderStatus")!;
+                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            }
+        }
+
+        return new CallbackTally(statuses.GetValueOrDefault("delivered"), statuses.GetValueOrDefault("undelivered"), optedOut);
     }
 
     private static async Task<NightlyRunSummary> RunNightAsync(ProgressContext ctx, LocalEngine engine, DateOnly asOf, CancellationToken ct)

@@ -12,6 +12,13 @@ public sealed class LocalProviders : IAsyncDisposable
 
     public TwilioFake Twilio { get; }
 
+    /// <summary>The auth token the engine is given for the fake: the fake signs its webhooks with it.</summary>
+    public const string AuthToken = "loopback-fake";
+
+    public static readonly Uri StatusWebhook = new("https://engage.local/api/twilio/status");
+
+    public static readonly Uri InboundWebhook = new("https://engage.local/api/twilio/inbound");
+
     public static async Task<LocalProviders> StartAsync(CancellationToken cancellationToken = default) =>
         new(await TwilioFake.StartAsync(cancellationToken));
 
@@ -25,11 +32,13 @@ public sealed class LocalProviders : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["Twilio:AccountSid"] = "AC00000000000000000000000000local",
-            ["Twilio:AuthToken"] = "loopback-fake",
+            ["Twilio:AuthToken"] = AuthToken,
             ["Twilio:From"] = "+15005550006",
             ["Twilio:MessagingServiceSid"] = null,
             ["Twilio:BaseUrl"] = Twilio.BaseUrl.ToString(),
             ["Twilio:SegmentsPerSecond"] = segmentsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // where the TwilioStatus function would be; the fake signs its callbacks for this URL
+            ["Twilio:StatusCallbackUrl"] = StatusWebhook.ToString(),
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {

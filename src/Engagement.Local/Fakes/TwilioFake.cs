@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace Engagement.Local.Fakes;
 
+/// <summary>A webhook request as Twilio would send it: where to, the form-encoded body, X-Twilio-Signature.</summary>
+public sealed record TwilioFakeCallback(Uri Url, string FormBody, string Signature);
+
 /// <summary>One create-message request as the fake saw it, and what it answered.</summary>
 public sealed record TwilioFakeRequest(string To, string Body, string? From, string? MessagingServiceSid, string? StatusCallback, int? ValidityPeriod, int Status, string? Sid)
 {
@@ -150,6 +153,53 @@ public sealed class TwilioFake : IAsyncDisposable
     };
 
     public ValueTask DisposeAsync() => LoopbackHost.StopAsync(_app);
+
+    /// <summary>
+    /// What Twilio would POST to each taken message's StatusCallback, signed as Twilio signs
+    /// (X-Twilio-Signature: base64 HMAC-SHA1 with the auth token over the URL and the form fields,
+    /// sorted by name). <paramref name="outcome"/> picks each message's final status and error code.
+    /// </summary>
+    public IEnumerable<TwilioFakeCallback> StatusCallbacks(string authToken, Func<TwilioFakeRequest, (string Status, string? ErrorCode)> outcome) =>
+        Taken.Where(r => r.StatusCallback is not null).Select(r =>
+        {
+            var (status, error) = outcome(r);
+            var form = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["AccountSid"] = "AC00000000000000000000000000local", ["MessageSid"] = r.Sid!, ["SmsSid"] = r.Sid!,
+                ["MessageStatus"] = status, ["SmsStatus"] = status, ["To"] = r.To, ["From"] = r.From ?? "", ["ApiVersion"] = "2010-04-01",
+            };
+            if (error is not null)
+            {
+                form["ErrorCode"] = error;
+            }
+
+            return SignedRequest(new Uri(r.StatusCallback!), form, authToken);
+        });
+
+    /// <summary>What Twilio would POST to the inbound-message webhook when <paramref name="from"/> texts <paramref name="body"/>.</summary>
+    public static TwilioFakeCallback Inbound(Uri webhook, string from, string to, string body, string authToken) =>
+        SignedRequest(webhook, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AccountSid"] = "AC00000000000000000000000000local", ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"),
+            ["From"] = from, ["To"] = to, ["Body"] = body, ["NumMedia"] = "0", ["ApiVersion"] = "2010-04-01",
+        }, authToken);
+
+    /// <summary>Any form POSTed to <paramref name="url"/>, signed with <paramref name="authToken"/> as Twilio signs.</summary>
+    public static TwilioFakeCallback SignedRequest(Uri url, IReadOnlyDictionary<string, string> form, string authToken)
+    {
+        var data = new System.Text.StringBuilder(url.AbsoluteUri);
+        foreach (var (key, value) in form.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            data.Append(key).Append(value);
+        }
+
+#pragma warning disable CA5350 // HMAC-SHA1 is Twilio's signature scheme; the fake reproduces it, it protects nothing here
+        var signature = Convert.ToBase64String(System.Security.Cryptography.HMACSHA1.HashData(
+            System.Text.Encoding.UTF8.GetBytes(authToken), System.Text.Encoding.UTF8.GetBytes(data.ToString())));
+#pragma warning restore CA5350
+        var body = string.Join("&", form.Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
+        return new TwilioFakeCallback(url, body, signature);
+    }
 
     private sealed class RetryAfterResult(TimeSpan retryAfter) : IResult
     {

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Web;
 using Engagement.Callbacks;
 using Engagement.Delivery;
 using Engagement.IntegrationTests.Infrastructure;
@@ -14,8 +11,8 @@ namespace Engagement.IntegrationTests.Campaigns;
 /// <summary>
 /// Twilio's webhooks on Azurite: signed status callbacks settle ambiguous sends and suppress dead
 /// numbers, inbound STOP / 退订 removes SMS consent, and a bad signature or a malformed callback is
-/// refused or dead-lettered with a record. Requests are signed here the way Twilio documents it
-/// (HMAC-SHA1 over the URL and the sorted form fields), independently of the code under test.
+/// refused or dead-lettered with a record. Requests are signed by the Twilio fake the way Twilio
+/// documents it (HMAC-SHA1 over the URL and the sorted form fields), independently of the code under test.
 /// </summary>
 public sealed class TwilioCallbackTests : IAsyncLifetime
 {
@@ -62,23 +59,12 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
 
     private static string Phone(int i) => "+861390088" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>X-Twilio-Signature as Twilio computes it: base64(HMAC-SHA1(token, url + each key and value, keys sorted)).</summary>
-    private static string Sign(Uri url, IReadOnlyDictionary<string, string> form, string token = AuthToken)
+    // signed by the fake, which implements Twilio's documented scheme on its own (the code under test uses Twilio's RequestValidator)
+    private async Task<WebhookResponse> PostAsync(string kind, Uri url, Dictionary<string, string> form, string? signature = null)
     {
-        var data = new StringBuilder(url.AbsoluteUri);
-        foreach (var (key, value) in form.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            data.Append(key).Append(value);
-        }
-
-        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(data.ToString())));
+        var request = TwilioFake.SignedRequest(url, form, AuthToken);
+        return await _engine.Get<TwilioWebhooks>().ReceiveAsync(kind, url, signature ?? request.Signature, request.FormBody, TestEngine.Deadline());
     }
-
-    private static string FormBody(IReadOnlyDictionary<string, string> form) =>
-        string.Join("&", form.Select(kv => HttpUtility.UrlEncode(kv.Key) + "=" + HttpUtility.UrlEncode(kv.Value)));
-
-    private async Task<WebhookResponse> PostAsync(string kind, Uri url, Dictionary<string, string> form, string? signature = null) =>
-        await _engine.Get<TwilioWebhooks>().ReceiveAsync(kind, url, signature ?? Sign(url, form), FormBody(form), TestEngine.Deadline());
 
     private Task<WebhookResponse> StatusAsync(TwilioFakeRequest sent, string status, string? errorCode = null)
     {
@@ -184,10 +170,10 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
     public async Task ABadOrMissingSignature_IsRefusedAndRecorded_AndNothingIsQueued()
     {
         var form = new Dictionary<string, string> { ["MessageSid"] = "SMx", ["From"] = Phone(1), ["Body"] = "STOP" };
-        var forged = await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, form, signature: Sign(InboundUrl, form, token: "someone-elses-token"));
-        var missing = await _engine.Get<TwilioWebhooks>().ReceiveAsync(CallbackKinds.TwilioInbound, InboundUrl, null, FormBody(form), TestEngine.Deadline());
+        var forged = await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, form, signature: TwilioFake.SignedRequest(InboundUrl, form, "someone-elses-token").Signature);
+        var missing = await _engine.Get<TwilioWebhooks>().ReceiveAsync(CallbackKinds.TwilioInbound, InboundUrl, null, TwilioFake.SignedRequest(InboundUrl, form, AuthToken).FormBody, TestEngine.Deadline());
         // the same signature for another URL (a replay against another endpoint) does not count either
-        var moved = await PostAsync(CallbackKinds.TwilioInbound, new Uri("https://engage.example.com/api/twilio/status"), form, signature: Sign(InboundUrl, form));
+        var moved = await PostAsync(CallbackKinds.TwilioInbound, new Uri("https://engage.example.com/api/twilio/status"), form, signature: TwilioFake.SignedRequest(InboundUrl, form, AuthToken).Signature);
 
         Assert.Equal([403, 403, 403], new[] { forged.Status, missing.Status, moved.Status });
         Assert.Equal(0, await TestEngine.ApproximateCountAsync(_engine, QueueNames.ProviderCallbacks));
