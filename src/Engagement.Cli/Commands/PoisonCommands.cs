@@ -10,7 +10,7 @@ namespace Engagement.Cli.Commands;
 internal class PoisonQueueSettings : CommandSettings
 {
     [CommandArgument(0, "<QUEUE>")]
-    [Description("activity-events, nightly-shards, campaign-triggers or deliveries (the -poison name works too).")]
+    [Description("activity-events, nightly-shards, campaign-triggers, deliveries or provider-callbacks (the -poison name works too).")]
     public string Queue { get; init; } = "";
 
     /// <summary>The queue pair, or null after printing why the name is refused (the caller exits with 2).</summary>

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Engagement.Delivery;
 using Engagement.Messaging;
 using Engagement.Storage;
+using Engagement.Telemetry;
 using Engagement.Users;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,14 @@ public sealed record CallbackResult(string Effect, int Users = 0);
 /// and suppresses numbers Twilio says cannot take SMS. An inbound STOP / 退订 removes SMS consent from
 /// every user with that number.
 /// </summary>
-public sealed partial class ProviderCallbackHandler(StorageClients storage, UserShards shards, PhoneIndex phones, UserEffects userEffects, TimeProvider time, ILogger<ProviderCallbackHandler> log)
+public sealed partial class ProviderCallbackHandler(
+    StorageClients storage,
+    UserShards shards,
+    PhoneIndex phones,
+    UserEffects userEffects,
+    EngagementTelemetry telemetry,
+    TimeProvider time,
+    ILogger<ProviderCallbackHandler> log)
 {
     // Twilio's message statuses in the order they happen; the last four end a message's life
     private static readonly Dictionary<string, int> StatusRank = new(StringComparer.Ordinal)
@@ -28,12 +36,17 @@ public sealed partial class ProviderCallbackHandler(StorageClients storage, User
         ["delivered"] = 5, ["undelivered"] = 5, ["failed"] = 5, ["read"] = 6, ["canceled"] = 5,
     };
 
-    public Task<CallbackResult> HandleAsync(ProviderCallback callback, CancellationToken cancellationToken) => callback.Kind switch
+    public async Task<CallbackResult> HandleAsync(ProviderCallback callback, CancellationToken cancellationToken)
     {
-        CallbackKinds.TwilioStatus => StatusAsync(callback, cancellationToken),
-        CallbackKinds.TwilioInbound => InboundAsync(callback, cancellationToken),
-        _ => throw new MalformedMessageException($"unknown callback kind '{callback.Kind}'"),
-    };
+        var result = callback.Kind switch
+        {
+            CallbackKinds.TwilioStatus => await StatusAsync(callback, cancellationToken),
+            CallbackKinds.TwilioInbound => await InboundAsync(callback, cancellationToken),
+            _ => throw new MalformedMessageException($"unknown callback kind '{callback.Kind}'"),
+        };
+        telemetry.CallbackHandled(callback.Kind, result.Effect);
+        return result;
+    }
 
     private async Task<CallbackResult> StatusAsync(ProviderCallback callback, CancellationToken ct)
     {

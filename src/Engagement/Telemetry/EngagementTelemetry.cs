@@ -20,6 +20,7 @@ public sealed class EngagementTelemetry
     private readonly Counter<long> _skips;
     private readonly Histogram<double> _providerDuration;
     private readonly Counter<long> _reactivations;
+    private readonly Counter<long> _callbacks;
 
     public EngagementTelemetry(IMeterFactory meters)
     {
@@ -28,6 +29,7 @@ public sealed class EngagementTelemetry
         _skips = meter.CreateCounter<long>("engagement.skips", "{delivery}", "Planned deliveries not sent, by channel and reason (no-consent, cap-global, expired, holdout, ...).");
         _providerDuration = meter.CreateHistogram<double>("engagement.provider.duration", "s", "Time for a channel's provider to take or refuse one message, retries included.");
         _reactivations = meter.CreateCounter<long>("engagement.reactivations", "{user}", "Users the nightly run moved out of the dormant tier.");
+        _callbacks = meter.CreateCounter<long>("engagement.callbacks", "{callback}", "Provider callbacks handled, by kind (twilio-status, twilio-inbound) and effect (settled, status-advanced, duplicate, opted-out, invalid-phone, ignored).");
     }
 
     /// <summary>
@@ -58,6 +60,9 @@ public sealed class EngagementTelemetry
 
     public void Skipped(string channel, string reason) =>
         _skips.Add(1, new TagList { { "channel", channel }, { "reason", reason } });
+
+    public void CallbackHandled(string kind, string effect) =>
+        _callbacks.Add(1, new TagList { { "kind", kind }, { "effect", effect } });
 
     public void Reactivated(long users, string toTier)
     {

@@ -14,7 +14,8 @@ namespace Engagement.IntegrationTests.Campaigns;
 
 /// <summary>
 /// Everything the engine writes to logs, traces and metrics during an SMS + push campaign (with
-/// provider errors, throttling, timeouts and the provider look-up of unknown sends) is captured at
+/// provider errors, throttling, timeouts, the provider look-up of unknown sends, status callbacks,
+/// a 退订 reply and a forged webhook) is captured at
 /// Trace level from every source, Azure SDK and HttpClient included, and searched for the
 /// recipients' phone numbers and push tokens and the provider credentials. The same run checks that
 /// a campaign is one trace and that sends and skips are counted by channel, outcome and reason.
@@ -56,6 +57,7 @@ public sealed class TelemetryTests : IAsyncLifetime
                 ["Twilio:AuthToken"] = AuthToken,
                 ["Twilio:From"] = "+14155550199",
                 ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+                ["Twilio:StatusCallbackUrl"] = "https://engage.example.com/api/twilio/status",
                 ["Twilio:SegmentsPerSecond"] = "0",
                 ["Twilio:MaxRetries"] = "2",
                 ["Twilio:RequestTimeout"] = "00:00:01",
@@ -126,6 +128,20 @@ public sealed class TelemetryTests : IAsyncLifetime
         _twilio.Faults.TimeoutAfterAccept = 0;
         await _engine.Get<Engagement.Campaigns.CampaignResume>().ResumeAsync("tel-1", TestEngine.Deadline());
         await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+
+        // Twilio calls back (signed status callbacks, one unreachable number, a 退订 reply), and one forged request
+        var webhooks = _engine.Get<Engagement.Callbacks.TwilioWebhooks>();
+        foreach (var c in _twilio.StatusCallbacks(AuthToken, r => r.To == Phone(7) ? ("undelivered", "30006") : ("delivered", null)))
+        {
+            await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioStatus, c.Url, c.Signature, c.FormBody, TestEngine.Deadline());
+        }
+
+        var inbound = new Uri("https://engage.example.com/api/twilio/inbound");
+        var stop = TwilioFake.Inbound(inbound, Phone(8), "+14155550199", "退订", AuthToken);
+        await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioInbound, stop.Url, stop.Signature, stop.FormBody, TestEngine.Deadline());
+        var forged = TwilioFake.Inbound(inbound, Phone(9), "+14155550199", "STOP", "not-the-token");
+        await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioInbound, forged.Url, forged.Signature, forged.FormBody, TestEngine.Deadline());
+        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline())).DeadLettered);
     }
 
     private IEnumerable<(string Where, string Text)> Captured()
@@ -224,6 +240,12 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.True(Count("engagement.sends", "sms", "outcome", "not_sent") >= 0);
         Assert.Equal(ledger.Count(r => r.GetString("Channel") == "push" && r.GetString("Reason") == "no-consent"), Count("engagement.skips", "push", "reason", "no-consent"));
         Assert.Equal(Users / 10, Count("engagement.skips", "push", "reason", "no-consent"));
+
+        long Callbacks(string kind, string effect) =>
+            _measurements.Where(m => m.Instrument == "engagement.callbacks" && m.Tags["kind"] == kind && m.Tags["effect"] == effect).Sum(m => m.Value);
+        Assert.Equal(1, Callbacks("twilio-inbound", "opted-out")); // the forged one never got that far
+        Assert.Equal(1, Callbacks("twilio-status", "invalid-phone"));
+        Assert.Equal(_twilio.Taken.Count(r => r.StatusCallback is not null) - 1, Callbacks("twilio-status", "settled") + Callbacks("twilio-status", "status-advanced"));
     }
 
     /// <summary>Keeps every log record with its formatted text, structured values and exception.</summary>
