@@ -31,6 +31,10 @@ public static class FunctionsServiceCollectionExtensions
             telemetry.UseAzureMonitorExporter(o =>
             {
                 o.ConnectionString = host.ApplicationInsightsConnectionString;
+                // every trace: there is one per nightly run, per campaign and per queue message, and the
+                // exporter's default rate-limited sampling drops whole campaign traces (seen in a test)
+                o.TracesPerSecond = null;
+                o.SamplingRatio = 1.0F;
                 if (host.TelemetryClientId() is { } clientId)
                 {
                     o.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));

@@ -30,7 +30,8 @@ public sealed class StorageClients
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         queueOptions.AddPolicy(counter.Queues, HttpPipelinePosition.PerRetry);
 
-        if (!string.IsNullOrWhiteSpace(o.ConnectionString))
+        UsesIdentity = string.IsNullOrWhiteSpace(o.ConnectionString);
+        if (!UsesIdentity)
         {
             _tables = new TableServiceClient(o.ConnectionString, tableOptions);
             _queues = new QueueServiceClient(o.ConnectionString, queueOptions);
@@ -45,6 +46,14 @@ public sealed class StorageClients
     }
 
     public StorageRequestCounter Counter { get; }
+
+    /// <summary>Where the tables are (the CLI says which storage it works on; tests check identity mode).</summary>
+    public Uri TableEndpoint => _tables.Uri;
+
+    public Uri QueueEndpoint => _queues.Uri;
+
+    /// <summary>True when the clients authenticate with Entra ID (account name), false with a connection string.</summary>
+    public bool UsesIdentity { get; }
 
     public Task<TableClient> TableAsync(string name, CancellationToken cancellationToken = default) =>
         _tableCache.GetOrAdd(name, n => new Lazy<Task<TableClient>>(async () =>
