@@ -18,7 +18,7 @@ public sealed record CallbackResult(string Effect, int Users = 0);
 /// status (never backwards: callbacks arrive out of order and more than once), settles an
 /// <c>unknown</c> delivery as accepted (Twilio would not call back about a message it never took),
 /// and suppresses numbers Twilio says cannot take SMS. An inbound STOP / 退订 removes SMS consent from
-/// every user with that number.
+/// every user with that number; START / UNSTOP / YES gives it back.
 /// </summary>
 public sealed partial class ProviderCallbackHandler(
     StorageClients storage,
@@ -133,7 +133,7 @@ public sealed partial class ProviderCallbackHandler(
         };
         if (userEffect is not null && row.GetString("UserId") is { } userId)
         {
-            await userEffects.ApplyAsync(userId, userEffect, ct);
+            await userEffects.ApplyAsync(userId, userEffect, ct, phone: row.GetString("To") ?? callback.Optional("To"));
             return new CallbackResult(userEffect, 1);
         }
 
@@ -144,28 +144,30 @@ public sealed partial class ProviderCallbackHandler(
     private async Task<CallbackResult> InboundAsync(ProviderCallback callback, CancellationToken ct)
     {
         var from = callback.Field("From");
-        if (!OptOutKeywords.IsOptOut(callback.Optional("Body")))
+        var body = callback.Optional("Body");
+        var effect = SmsKeywords.IsOptOut(body) ? UserEffect.OptedOut : SmsKeywords.IsOptIn(body) ? UserEffect.OptedIn : null;
+        if (effect is null)
         {
-            LogNotOptOut(log, callback.Optional("MessageSid") ?? "-");
+            LogNotAKeyword(log, callback.Optional("MessageSid") ?? "-");
             return new CallbackResult("ignored"); // two-way conversations are not the engine's
         }
 
         var users = await phones.UsersWithAsync(from, ct);
         foreach (var userId in users)
         {
-            await userEffects.ApplyAsync(userId, UserEffect.OptedOut, ct);
+            await userEffects.ApplyAsync(userId, effect, ct, phone: from);
         }
 
-        LogOptOut(log, callback.Optional("MessageSid") ?? "-", users.Count);
-        return new CallbackResult(UserEffect.OptedOut, users.Count);
+        LogKeyword(log, callback.Optional("MessageSid") ?? "-", effect, users.Count);
+        return new CallbackResult(effect, users.Count);
     }
 
     [LoggerMessage(LogLevel.Information, "Status callback for {DeliveryId}: {Status} ({Effect})")]
     private static partial void LogStatus(ILogger logger, string deliveryId, string status, string effect);
 
-    [LoggerMessage(LogLevel.Information, "Inbound SMS {MessageSid} is an opt-out: {Users} user(s) lose SMS consent")]
-    private static partial void LogOptOut(ILogger logger, string messageSid, int users);
+    [LoggerMessage(LogLevel.Information, "Inbound SMS {MessageSid} is a keyword: {Effect} for {Users} user(s)")]
+    private static partial void LogKeyword(ILogger logger, string messageSid, string effect, int users);
 
-    [LoggerMessage(LogLevel.Debug, "Inbound SMS {MessageSid} is not an opt-out; ignored")]
-    private static partial void LogNotOptOut(ILogger logger, string messageSid);
+    [LoggerMessage(LogLevel.Debug, "Inbound SMS {MessageSid} is not an opt-out or opt-in keyword; ignored")]
+    private static partial void LogNotAKeyword(ILogger logger, string messageSid);
 }

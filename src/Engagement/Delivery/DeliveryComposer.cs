@@ -17,7 +17,8 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
 {
     /// <summary>The user columns a delivery needs.</summary>
     public static readonly IReadOnlyList<string> UserColumns =
-        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.PhoneSuppressed];
+        ["RowKey", UserEntity.Tier, UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.Interests,
+         UserEntity.PhoneSuppressed, UserEntity.SuppressedPhone, UserEntity.SmsOptedOutAt, UserEntity.SmsOptedInAt];
 
     /// <param name="user">A user row; its <c>Touches</c> value comes from the shard's touch-log table (see <see cref="TouchLogs"/>).</param>
     public Recipient RecipientOf(TableEntity user) => new(
@@ -30,7 +31,13 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
         user.GetBoolean(UserEntity.ConsentPush) ?? false,
         user.GetBoolean(UserEntity.ConsentInApp) ?? true,
         TouchLog.Parse(user.GetString(UserEntity.Touches)),
-        user.GetBoolean(UserEntity.PhoneSuppressed) ?? false);
+        IsSuppressed(user),
+        user.GetDateTimeOffset(UserEntity.SmsOptedOutAt) is { } optedOut && !(user.GetDateTimeOffset(UserEntity.SmsOptedInAt) > optedOut));
+
+    /// <summary>Suppressed while the profile keeps the number that was suppressed (rows from before the number was recorded: always).</summary>
+    private static bool IsSuppressed(TableEntity user) =>
+        user.GetBoolean(UserEntity.PhoneSuppressed) == true
+        && (user.GetString(UserEntity.SuppressedPhone) is not { Length: > 0 } suppressed || suppressed == user.GetString(UserEntity.Phone));
 
     public TimeZoneInfo ZoneOf(TableEntity user) =>
         user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;

@@ -17,7 +17,8 @@ public sealed record Recipient(
     bool ConsentPush,
     bool ConsentInApp,
     IReadOnlyList<Touch> Touches,
-    bool PhoneSuppressed = false);
+    bool PhoneSuppressed = false,
+    bool SmsOptedOut = false);
 
 public enum VerdictKind
 {
@@ -63,6 +64,12 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
         if (!consent)
         {
             return PolicyVerdict.Skip("no-consent");
+        }
+
+        // a STOP the user has not taken back: an imported consent flag does not override it
+        if (channel == Campaigns.Channels.Sms && r.SmsOptedOut)
+        {
+            return PolicyVerdict.Skip("opted-out");
         }
 
         if (channel == Campaigns.Channels.Sms && !IsValidPhone(r.Phone))

@@ -217,7 +217,7 @@ public sealed partial class DeliveryWorker(
                 break;
             case SendStatus.Rejected:
                 await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
-                await userEffects.ApplyAsync(user.RowKey, sent.UserEffect, ct);
+                await userEffects.ApplyAsync(user.RowKey, sent.UserEffect, ct, phone: message.To);
                 Interlocked.Increment(ref tally.Rejected);
                 break;
             case SendStatus.NotSent:

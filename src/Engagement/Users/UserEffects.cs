@@ -16,12 +16,16 @@ public static class UserEffect
 
     /// <summary>The push token is dead (FCM UNREGISTERED): removed.</summary>
     public const string PushTokenInvalid = "push-token-invalid";
+
+    /// <summary>The user replied START / UNSTOP / YES: SMS consent again, and an earlier opt-out is lifted.</summary>
+    public const string OptedIn = "opted-in";
 }
 
 /// <summary>Applies a <see cref="UserEffect"/> to the user's row: a merge of only the columns it changes.</summary>
 public sealed partial class UserEffects(StorageClients storage, UserShards shards, TimeProvider time, ILogger<UserEffects> log)
 {
-    public async Task ApplyAsync(string userId, string? effect, CancellationToken cancellationToken)
+    /// <param name="phone">The number the effect is about (an invalid number is suppressed only while the profile keeps it).</param>
+    public async Task ApplyAsync(string userId, string? effect, CancellationToken cancellationToken, string? phone = null)
     {
         var update = new TableEntity(shards.Of(userId), userId);
         switch (effect)
@@ -32,6 +36,11 @@ public sealed partial class UserEffects(StorageClients storage, UserShards shard
                 break;
             case UserEffect.InvalidPhone:
                 update[UserEntity.PhoneSuppressed] = true;
+                update[UserEntity.SuppressedPhone] = phone ?? "";
+                break;
+            case UserEffect.OptedIn:
+                update[UserEntity.ConsentSms] = true;
+                update[UserEntity.SmsOptedInAt] = time.GetUtcNow();
                 break;
             case UserEffect.PushTokenInvalid:
                 update[UserEntity.PushToken] = ""; // a merge cannot delete a column: empty means none

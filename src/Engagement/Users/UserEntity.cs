@@ -37,11 +37,17 @@ public static class UserEntity
     /// shard's <c>touches{shard}</c> table, not in the users table; delivery copies it into the user rows it judges.</summary>
     public const string Touches = "Touches";
 
-    /// <summary>Set when a provider said the number cannot receive (Twilio 21211, 21614, 30005, 30006): no SMS until the phone changes.</summary>
+    /// <summary>Set when a provider said the number cannot receive (Twilio 21211, 21614, 30003, 30005, 30006): no SMS until the phone changes.</summary>
     public const string PhoneSuppressed = "PhoneSuppressed";
 
-    /// <summary>When the user opted out of SMS (a STOP reply or Twilio 21610).</summary>
+    /// <summary>The number <see cref="PhoneSuppressed"/> is about: a profile with another number is not suppressed.</summary>
+    public const string SuppressedPhone = "SuppressedPhone";
+
+    /// <summary>When the user opted out of SMS (a STOP reply or Twilio 21610). Only the user lifts it (<see cref="SmsOptedInAt"/>), not a profile import.</summary>
     public const string SmsOptedOutAt = "SmsOptedOutAt";
+
+    /// <summary>When the user last opted back in (a START reply); later than <see cref="SmsOptedOutAt"/> lifts the opt-out.</summary>
+    public const string SmsOptedInAt = "SmsOptedInAt";
 
     /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
     public static readonly IReadOnlyList<string> NightlyColumns =

@@ -21,13 +21,14 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
     private const string AuthToken = "callback-test-token";
     private const string StatusUrl = "https://engage.example.com/api/twilio/status";
     private static readonly Uri InboundUrl = new("https://engage.example.com/api/twilio/inbound");
+    private readonly StoppedClock _clock = new(Now);
     private TwilioFake _twilio = null!;
     private LocalEngine _engine = null!;
 
     public async Task InitializeAsync()
     {
         _twilio = await TwilioFake.StartAsync();
-        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
+        _engine = await TestEngine.StartAsync(_clock, settings: new Dictionary<string, string?>
         {
             ["Twilio:AccountSid"] = "ACcallbacks",
             ["Twilio:AuthToken"] = AuthToken,
@@ -80,10 +81,29 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
     private async Task DrainCallbacksAsync() =>
         Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline())).DeadLettered);
 
-    private Task RunCampaignAsync(string id) => TestEngine.RunCampaignAsync(_engine, $$"""
-        {"schemaVersion":1,"campaignId":"{{id}}","name":"We miss you","audience":{"tiers":["dormant"]},
+    private Task RunCampaignAsync(string id, string tier = "dormant") => TestEngine.RunCampaignAsync(_engine, $$"""
+        {"schemaVersion":1,"campaignId":"{{id}}","name":"We miss you","audience":{"tiers":["{{tier}}"]},
          "channels":[{"channel":"sms","template":"We miss you: 20% off until Sunday"}]}
         """);
+
+    private async Task<(string? State, string? Reason)> SmsToAsync(string campaignId, int user) =>
+        (await TestEngine.LedgerAsync(_engine, campaignId)).Where(r => r.GetString("UserId") == User(user)).Select(r => (r.GetString("State"), r.GetString("Reason"))).Single();
+
+    /// <summary>Moves one user to the regular tier (no dormant monthly SMS cap) for tests that send to them several times.</summary>
+    private async Task MakeRegularAsync(int user)
+    {
+        var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
+        await users.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(_engine.Get<UserShards>().Of(User(user)), User(user)) { [UserEntity.Tier] = "regular" }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+    }
+
+    private Task ImportAsync(int user, string phone, bool consentSms) =>
+        _engine.Get<UserStore>().UpsertProfilesAsync([(User(user), new UserProfile { Phone = phone, TimeZone = "Asia/Shanghai", ConsentSms = consentSms, Source = "import" })], 1, TestEngine.Deadline());
+
+    private async Task ReplyAsync(int user, string body)
+    {
+        await PostAsync(CallbackKinds.TwilioInbound, InboundUrl, new Dictionary<string, string> { ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["From"] = Phone(user), ["To"] = "+14155550199", ["Body"] = body });
+        await DrainCallbacksAsync();
+    }
 
     [Fact]
     public async Task StatusCallbacks_SettleAmbiguousSends_OnlyMoveForward_AndRepeatHarmlessly()
@@ -164,6 +184,42 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         Assert.Equal((DeliveryStates.Skipped, "no-consent"), ledger.Where(r => r.GetString("UserId") == User(5)).Select(r => (r.GetString("State"), r.GetString("Reason"))).Single());
         Assert.DoesNotContain(_twilio.Taken, r => r.To == Phone(5));
         Assert.Contains(_twilio.Taken, r => r.To == Phone(6));
+    }
+
+    [Fact]
+    public async Task AStopHoldsAgainstAnImportedConsent_UntilTheUserRepliesStart()
+    {
+        await MakeRegularAsync(5);
+        await RunCampaignAsync("cb-5a", "regular");
+        Assert.Equal((DeliveryStates.Accepted, null), await SmsToAsync("cb-5a", 5));
+
+        await ReplyAsync(5, "退订");
+        await ImportAsync(5, Phone(5), consentSms: true); // the app's profile export still says yes
+        await RunCampaignAsync("cb-5b", "regular");
+        Assert.Equal((DeliveryStates.Skipped, "opted-out"), await SmsToAsync("cb-5b", 5));
+
+        _clock.Advance(TimeSpan.FromMinutes(5)); // the user thinks again
+        await ReplyAsync(5, "START");
+        await RunCampaignAsync("cb-5c", "regular");
+        Assert.Equal((DeliveryStates.Accepted, null), await SmsToAsync("cb-5c", 5));
+        Assert.Equal(2, _twilio.Taken.Count(r => r.To == Phone(5)));
+    }
+
+    [Fact]
+    public async Task ASuppressedNumber_IsSentToAgainOnceTheProfileHasANewOne()
+    {
+        await MakeRegularAsync(3);
+        await RunCampaignAsync("cb-6a", "regular");
+        await StatusAsync(_twilio.Taken.Single(r => r.To == Phone(3)), "undelivered", errorCode: "30005");
+        await DrainCallbacksAsync();
+        await RunCampaignAsync("cb-6b", "regular");
+        Assert.Equal((DeliveryStates.Skipped, "phone-suppressed"), await SmsToAsync("cb-6b", 3));
+
+        const string newNumber = "+8613700990003";
+        await ImportAsync(3, newNumber, consentSms: true);
+        await RunCampaignAsync("cb-6c", "regular");
+        Assert.Equal((DeliveryStates.Accepted, null), await SmsToAsync("cb-6c", 3));
+        Assert.Single(_twilio.Taken, r => r.To == newNumber);
     }
 
     [Fact]

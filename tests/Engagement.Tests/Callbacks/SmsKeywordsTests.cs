@@ -5,7 +5,7 @@ using FsCheck.Xunit;
 
 namespace Engagement.Tests.Callbacks;
 
-public sealed class OptOutKeywordsTests
+public sealed class SmsKeywordsTests
 {
     [Theory]
     [InlineData("STOP")]
@@ -18,7 +18,7 @@ public sealed class OptOutKeywordsTests
     [InlineData("T")]
     [InlineData("td")]
     [InlineData("Ｔ")]
-    public void Keywords_AreOptOuts(string body) => Assert.True(OptOutKeywords.IsOptOut(body));
+    public void Keywords_AreOptOuts(string body) => Assert.True(SmsKeywords.IsOptOut(body));
 
     [Theory]
     [InlineData("")]
@@ -29,19 +29,28 @@ public sealed class OptOutKeywordsTests
     [InlineData("Thanks")]
     [InlineData("好的")]
     [InlineData("START")]
-    public void OtherMessages_AreNot(string? body) => Assert.False(OptOutKeywords.IsOptOut(body));
+    public void OtherMessages_AreNot(string? body) => Assert.False(SmsKeywords.IsOptOut(body));
+
+    [Theory]
+    [InlineData("START", true)]
+    [InlineData(" unstop ", true)]
+    [InlineData("Yes!", true)]
+    [InlineData("ＳＴＡＲＴ", true)]
+    [InlineData("STOP", false)]
+    [InlineData("yes please send more", false)]
+    public void OptIn(string body, bool expected) => Assert.Equal(expected, SmsKeywords.IsOptIn(body));
 
     [Property]
     public Property AKeywordInsideASentence_IsNotAnOptOut() =>
         Prop.ForAll(
             Gen.Elements("STOP", "退订", "T", "UNSUBSCRIBE").ToArbitrary(),
             Gen.Elements("I will not ", "why ", "好的 ").ToArbitrary(),
-            (keyword, before) => !OptOutKeywords.IsOptOut(before + keyword + " later"));
+            (keyword, before) => !SmsKeywords.IsOptOut(before + keyword + " later"));
 
     [Property]
     public Property CaseAndSurroundingSpace_DoNotMatter() =>
         Prop.ForAll(
             Gen.Elements("stop", "Stop", "sToP", "unsubscribe", "Cancel", "td").ToArbitrary(),
             Gen.Elements("", " ", "  ", "\t", "\n").ToArbitrary(),
-            (keyword, pad) => OptOutKeywords.IsOptOut(pad + keyword + pad));
+            (keyword, pad) => SmsKeywords.IsOptOut(pad + keyword + pad));
 }
