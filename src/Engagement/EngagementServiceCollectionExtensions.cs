@@ -57,6 +57,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignPlanner>();
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
+        services.AddSingleton<Outcomes.Reactivations>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
         services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();

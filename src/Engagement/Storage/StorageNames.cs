@@ -17,7 +17,10 @@ public static class TableNames
     /// <summary>Phone number → users, for inbound SMS (<see cref="Engagement.Users.PhoneIndex"/>).</summary>
     public const string Phones = "phones";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones];
+    /// <summary>Users a campaign reached (or held out) who were active again in the window (<see cref="Engagement.Outcomes.Reactivations"/>).</summary>
+    public const string Reactivations = "reactivations";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

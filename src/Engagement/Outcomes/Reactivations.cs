@@ -1,0 +1,133 @@
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Delivery;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.Outcomes;
+
+/// <summary>
+/// A campaign's wake-up result: of the users it reached, how many were active within the window,
+/// against the users held out of it (the lift is the campaign's own effect, not the season's).
+/// </summary>
+public sealed record CampaignOutcome(string CampaignId, int WindowDays, int Reached, int ReachedActive, int HeldOut, int HeldOutActive, int StillInWindow)
+{
+    public double? Rate => Reached == 0 ? null : (double)ReachedActive / Reached;
+
+    public double? HoldoutRate => HeldOut == 0 ? null : (double)HeldOutActive / HeldOut;
+
+    /// <summary>Percentage points the campaign added over its holdout.</summary>
+    public double? Lift => Rate is { } r && HoldoutRate is { } h ? (r - h) * 100 : null;
+}
+
+/// <summary>
+/// Measures and records reactivations (the ops team's wake-up rate). A user is <b>reached</b> on the
+/// ops-calendar day their first delivery of the campaign was accepted (any channel), <b>held out</b>
+/// from the day the campaign was planned; either is <b>reactivated</b> when active on any day from
+/// then for <c>windowDays</c> days. Each reactivated user is written to <c>reactivations</c>
+/// (PartitionKey the campaign, RowKey <see cref="RowKey"/>; re-measuring rewrites the same rows), so
+/// the record survives the activity window moving on. Users whose window is still open count as measured so
+/// far (<see cref="CampaignOutcome.StillInWindow"/>).
+/// </summary>
+public sealed class Reactivations(StorageClients storage, UserShards shards, DeliveryLedger ledger, ActivityCalendar calendar, TimeProvider time)
+{
+    private static readonly string[] ActivityColumns = ["RowKey", UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays];
+
+    private sealed record Exposure(string UserId, string Shard, bool HeldOut, DateTimeOffset At, string Channels);
+
+    /// <summary>One row per window measured: <c>w14|u123</c>. A user active in a window stays so, so rows are only ever added.</summary>
+    public static string RowKey(int windowDays, string userId) => $"w{windowDays:D2}|{userId}";
+
+    public async Task<CampaignOutcome> MeasureAsync(string campaignId, int windowDays, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowDays, 1);
+        var exposures = Exposures(await ledger.RowsAsync(campaignId, shards.All, cancellationToken));
+        var today = calendar.DayOf(time.GetUtcNow());
+        var table = await storage.TableAsync(TableNames.Reactivations, cancellationToken);
+        int reachedActive = 0, heldOutActive = 0, open = 0;
+        foreach (var shard in exposures.GroupBy(e => e.Shard))
+        {
+            var activity = await ActivityAsync(shard.Key, shard.Select(e => e.UserId).ToList(), cancellationToken);
+            var rows = new List<TableEntity>();
+            foreach (var e in shard)
+            {
+                var from = calendar.DayOf(e.At);
+                var until = Math.Min(from + windowDays - 1, today);
+                open += today < from + windowDays - 1 ? 1 : 0;
+                var activeOn = activity.TryGetValue(e.UserId, out var a) ? Enumerable.Range(from, Math.Max(0, until - from + 1)).FirstOrDefault(a.IsActiveOn, -1) : -1;
+                if (activeOn < 0)
+                {
+                    continue;
+                }
+
+                if (e.HeldOut)
+                {
+                    heldOutActive++;
+                }
+                else
+                {
+                    reachedActive++;
+                }
+
+                rows.Add(new TableEntity(campaignId, RowKey(windowDays, e.UserId))
+                {
+                    ["UserId"] = e.UserId,
+                    ["HeldOut"] = e.HeldOut,
+                    ["ExposedOn"] = DateOnly.FromDayNumber(from).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    ["ActiveOn"] = DateOnly.FromDayNumber(activeOn).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    ["Channels"] = e.Channels,
+                    ["WindowDays"] = windowDays,
+                });
+            }
+
+            foreach (var batch in rows.Chunk(100))
+            {
+                await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+            }
+        }
+
+        return new CampaignOutcome(campaignId, windowDays, exposures.Count(e => !e.HeldOut), reachedActive, exposures.Count(e => e.HeldOut), heldOutActive, open);
+    }
+
+    /// <summary>One exposure per user: reached (an accepted delivery, earliest wins) or held out; users neither reached nor held out are not in the measure.</summary>
+    private static List<Exposure> Exposures(IEnumerable<TableEntity> rows)
+    {
+        var list = new List<Exposure>();
+        foreach (var user in rows.GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal))
+        {
+            var shard = user.First().PartitionKey[(user.First().PartitionKey.LastIndexOf('_') + 1)..];
+            var accepted = user.Where(r => r.GetString("State") == DeliveryStates.Accepted).ToList();
+            if (accepted.Count > 0)
+            {
+                var at = accepted.Min(r => r.GetDateTimeOffset("UpdatedAt") ?? r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue);
+                list.Add(new Exposure(user.Key, shard, false, at, string.Join(",", accepted.Select(r => r.GetString("Channel")).Order(StringComparer.Ordinal))));
+            }
+            else if (user.Any(r => r.GetString("State") == DeliveryStates.HeldOut))
+            {
+                list.Add(new Exposure(user.Key, shard, true, user.Min(r => r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue), ""));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>The activity of these users of one shard: one range query (users are sorted by id), filtered here.</summary>
+    private async Task<Dictionary<string, ActivityAggregate>> ActivityAsync(string shard, List<string> userIds, CancellationToken ct)
+    {
+        var wanted = userIds.ToHashSet(StringComparer.Ordinal);
+        var first = userIds.Min(StringComparer.Ordinal)!;
+        var last = userIds.Max(StringComparer.Ordinal)!;
+        var users = await storage.TableAsync(TableNames.Users, ct);
+        var result = new Dictionary<string, ActivityAggregate>(StringComparer.Ordinal);
+        await foreach (var u in users.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {shard} and RowKey ge {first} and RowKey le {last}"), select: ActivityColumns, cancellationToken: ct))
+        {
+            if (wanted.Contains(u.RowKey))
+            {
+                result[u.RowKey] = ActivityAggregate.Restore(u.GetInt32(UserEntity.LastActiveDay), u.GetInt32(UserEntity.FirstActiveDay), u.GetBinary(UserEntity.ActiveDays) ?? [], [], null);
+            }
+        }
+
+        return result;
+    }
+}
