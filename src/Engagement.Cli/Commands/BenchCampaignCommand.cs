@@ -83,7 +83,13 @@ internal sealed class BenchCampaignCommand : AsyncCommand<BenchCampaignSettings>
             var queueOps = counter.QueueTotal - before.QueueTotal;
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[bold]{label}[/]: {sent.Count:N0}/{recipients:N0} sent; plan {planSeconds:F1} s, send {sendSeconds:F1} s = [bold]{sent.Count / sendSeconds:N0} sends/s[/]; queue operations {queueOps * 1.0 / recipients:F4} per recipient; table round-trips {table * 1.0 / recipients:F2} per recipient"));
-            if (rate <= 0 || sent.Count < 20)
+            if (rate <= 0)
+            {
+                var handled = await CallBackAsync(engine, providers, counter, sent.Count, cancellationToken);
+                return sent.Count == recipients && handled ? sent.Count / sendSeconds : null;
+            }
+
+            if (sent.Count < 20)
             {
                 return sent.Count == recipients ? sent.Count / sendSeconds : null;
             }
@@ -96,6 +102,21 @@ internal sealed class BenchCampaignCommand : AsyncCommand<BenchCampaignSettings>
                 $"  achieved {achieved:F2} segments/s against {rate:F0} configured ({(achieved / rate - 1) * 100:+0.0;-0.0}%)"));
             return sent.Count == recipients ? achieved : null;
         }
+    }
+
+    /// <summary>Twilio's "delivered" callback for each message sent, through the signed webhook and the provider-callbacks queue.</summary>
+    private static async Task<bool> CallBackAsync(LocalEngine engine, LocalProviders providers, StorageRequestCounter counter, int expected, CancellationToken cancellationToken)
+    {
+        var requests = providers.Twilio.StatusCallbacks(LocalProviders.AuthToken, _ => ("delivered", null)).ToList();
+        var before = (counter.Total, counter.QueueTotal);
+        var t = Stopwatch.GetTimestamp();
+        var run = await LocalWebhooks.DeliverAsync(engine, Callbacks.CallbackKinds.TwilioStatus, requests, cancellationToken);
+        var seconds = Stopwatch.GetElapsedTime(t).TotalSeconds;
+        var queueOps = counter.QueueTotal - before.QueueTotal;
+        var tableOps = counter.Total - before.Total - queueOps;
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]status callbacks[/]: {requests.Count:N0} signed, {run.Refused} refused; received and handled in {seconds:F1} s = [bold]{run.Handled / seconds:N0} callbacks/s[/] ({run.DeadLettered} dead-lettered); queue operations {queueOps * 1.0 / Math.Max(1, requests.Count):F2} and table round-trips {tableOps * 1.0 / Math.Max(1, requests.Count):F2} per callback"));
+        return requests.Count == expected && run.Refused == 0 && run.DeadLettered == 0 && run.Handled == expected;
     }
 
     private static string Tier(int rate) => rate == 10 ? "high-value" : "potential";

@@ -155,20 +155,16 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
     private static async Task<CallbackTally> CallBackAsync(ProgressContext ctx, LocalEngine engine, LocalProviders providers, CancellationToken ct)
     {
         static bool Unreachable(string number) => System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(number)) % 50 == 0;
-        var webhooks = engine.Get<Callbacks.TwilioWebhooks>();
         var requests = providers.Twilio.StatusCallbacks(LocalProviders.AuthToken, r => Unreachable(r.To) ? ("undelivered", "30006") : ("delivered", null)).ToList();
         var task = ctx.AddTask($"Twilio calls back: {requests.Count:N0} signed status callbacks and a 退订 reply through the webhooks", maxValue: requests.Count + 1);
-        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (r, token) =>
-            await webhooks.ReceiveAsync(Callbacks.CallbackKinds.TwilioStatus, r.Url, r.Signature, r.FormBody, token));
-
+        await LocalWebhooks.DeliverAsync(engine, Callbacks.CallbackKinds.TwilioStatus, requests, ct, new Progress<int>(n => task.Value = n));
         var replier = providers.Twilio.Taken.FirstOrDefault(r => !Unreachable(r.To));
         if (replier is not null)
         {
             var stop = TwilioFake.Inbound(LocalProviders.InboundWebhook, replier.To, replier.From ?? "", "退订", LocalProviders.AuthToken);
-            await webhooks.ReceiveAsync(Callbacks.CallbackKinds.TwilioInbound, stop.Url, stop.Signature, stop.FormBody, ct);
+            await LocalWebhooks.DeliverAsync(engine, Callbacks.CallbackKinds.TwilioInbound, [stop], ct);
         }
 
-        await engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, new Progress<Local.Queues.PumpProgress>(p => task.Value = Math.Min(task.MaxValue, p.Handled)), ct);
         task.Value = task.MaxValue;
 
         // read back: the users with that number who no longer have SMS consent

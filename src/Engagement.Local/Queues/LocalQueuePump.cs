@@ -57,21 +57,40 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
             await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (m, ct) =>
             {
                 var envelope = new QueueEnvelope(queueName, m.MessageId, m.Body.ToString(), m.DequeueCount);
+                MessageOutcome outcome;
                 try
                 {
-                    var outcome = await handlers.HandleAsync(envelope, ct);
-                    await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
-                    Interlocked.Increment(ref outcome == MessageOutcome.Handled ? ref handled : ref dead);
+                    outcome = await handlers.HandleAsync(envelope, ct);
                 }
                 catch (Exception) when (!ct.IsCancellationRequested)
                 {
                     // the host would leave it for redelivery; so do we, sooner
                     Interlocked.Increment(ref failed);
-                    await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct);
+                    await GoneIsFineAsync(queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct));
+                    return;
                 }
+
+                await GoneIsFineAsync(queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct));
+                Interlocked.Increment(ref outcome == MessageOutcome.Handled ? ref handled : ref dead);
             });
             lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
             progress?.Report(new PumpProgress(handled, dead, failed, -1));
+        }
+    }
+
+    /// <summary>
+    /// A 404 on delete or update means the message is gone already: under load the SDK can retry a
+    /// delete that did succeed (the first attempt timed out), and the retry finds nothing. The handler's
+    /// work is done and idempotent either way; it must not crash the pump.
+    /// </summary>
+    private static async Task GoneIsFineAsync<T>(Task<T> operation)
+    {
+        try
+        {
+            await operation;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
         }
     }
 }
