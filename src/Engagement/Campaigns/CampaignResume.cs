@@ -23,12 +23,15 @@ public sealed class CampaignResume(
 {
     public async Task<int> ResumeAsync(string campaignId, CancellationToken cancellationToken)
     {
-        using var span = Telemetry.EngagementTelemetry.Source.StartActivity("campaign.resume");
-        span?.SetTag("campaign.id", campaignId);
-        // what is unknown is asked of the provider first: only what it never got is sent again
-        await unknowns.ResolveAsync(campaignId, cancellationToken);
         var campaign = await campaigns.GetAsync(campaignId, cancellationToken)
             ?? throw new InvalidOperationException($"no campaign '{campaignId}'");
+
+        // part of the campaign's trace: the resumed chunks' spans join the original ones
+        using var span = Telemetry.EngagementTelemetry.StartContinuing("campaign.resume", campaign.TraceParent);
+        span?.SetTag("campaign.id", campaignId);
+
+        // what is unknown is asked of the provider first: only what it never got is sent again
+        await unknowns.ResolveAsync(campaignId, cancellationToken);
         if (campaign.State == CampaignStates.Accepted)
         {
             var plan = await planner.PlanAsync(parser.ParseAccepted(campaign.Trigger), cancellationToken);

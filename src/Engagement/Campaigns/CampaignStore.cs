@@ -16,7 +16,8 @@ public enum CampaignAcceptance
 }
 
 /// <summary>A campaign as recorded: its trigger text, hash and where it stands.</summary>
-public sealed record CampaignRecord(string CampaignId, string Name, string Trigger, string TriggerHash, string State, bool DryRun, DateTimeOffset AcceptedAt);
+/// <param name="TraceParent">The trace of the campaign (W3C), so a later resume continues it.</param>
+public sealed record CampaignRecord(string CampaignId, string Name, string Trigger, string TriggerHash, string State, bool DryRun, DateTimeOffset AcceptedAt, string? TraceParent = null);
 
 /// <summary>
 /// The <c>campaigns</c> table: PartitionKey "campaign", RowKey the campaign id. The insert is the
@@ -39,6 +40,7 @@ public sealed class CampaignStore(StorageClients storage, TimeProvider time)
             ["State"] = CampaignStates.Accepted,
             ["DryRun"] = trigger.DryRun,
             ["AcceptedAt"] = time.GetUtcNow(),
+            ["TraceParent"] = Telemetry.EngagementTelemetry.CurrentTraceParent(),
         };
         try
         {
@@ -76,7 +78,7 @@ public sealed class CampaignStore(StorageClients storage, TimeProvider time)
         var table = await storage.TableAsync(TableNames.Campaigns, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, campaignId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e
-            ? new CampaignRecord(e.RowKey, e.GetString("Name") ?? "", e.GetString("Trigger") ?? "", e.GetString("TriggerHash") ?? "", e.GetString("State") ?? "", e.GetBoolean("DryRun") ?? false, e.GetDateTimeOffset("AcceptedAt") ?? default)
+            ? new CampaignRecord(e.RowKey, e.GetString("Name") ?? "", e.GetString("Trigger") ?? "", e.GetString("TriggerHash") ?? "", e.GetString("State") ?? "", e.GetBoolean("DryRun") ?? false, e.GetDateTimeOffset("AcceptedAt") ?? default, e.GetString("TraceParent"))
             : null;
     }
 }
