@@ -24,6 +24,8 @@ app.Configure(c =>
         b.AddCommand<CampaignPreviewCommand>("preview").WithDescription("What a trigger would send now, and per recipient why not: no send, no ledger change.");
         b.AddCommand<CampaignResumeCommand>("resume").WithDescription("Send to the rest of a campaign cut short (outage, pause, killed worker); never again to those already sent.");
         b.AddCommand<CampaignStatusCommand>("status").WithDescription("A campaign's state and its deliveries by channel, state and reason.");
+        b.AddCommand<CampaignPauseCommand>("pause").WithDescription("Stop a campaign's sends at the next chunk; its chunks wait on the queue (nothing lost, nothing sent twice).");
+        b.AddCommand<CampaignUnpauseCommand>("unpause").WithDescription("Let a paused campaign's chunks go out again.");
         b.AddCommand<CampaignOutcomeCommand>("outcome").WithDescription("Wake-up rate: reached users active again within --window days, against the holdout; records them in the reactivations table.");
     });
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");

@@ -17,7 +17,7 @@ public enum CampaignAcceptance
 
 /// <summary>A campaign as recorded: its trigger text, hash and where it stands.</summary>
 /// <param name="TraceParent">The trace of the campaign (W3C), so a later resume continues it.</param>
-public sealed record CampaignRecord(string CampaignId, string Name, string Trigger, string TriggerHash, string State, bool DryRun, DateTimeOffset AcceptedAt, string? TraceParent = null);
+public sealed record CampaignRecord(string CampaignId, string Name, string Trigger, string TriggerHash, string State, bool DryRun, DateTimeOffset AcceptedAt, string? TraceParent = null, bool Paused = false);
 
 /// <summary>
 /// The <c>campaigns</c> table: PartitionKey "campaign", RowKey the campaign id. The insert is the
@@ -73,12 +73,36 @@ public sealed class CampaignStore(StorageClients storage, TimeProvider time)
         await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
+    /// <summary>Pauses or unpauses a campaign: a paused campaign's chunks are put back on the queue unsent (see DeliveryWorker).</summary>
+    /// <returns>False when there is no such campaign.</returns>
+    public async Task<bool> SetPausedAsync(string campaignId, bool paused, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Campaigns, cancellationToken);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(Partition, campaignId) { ["Paused"] = paused, ["PausedChangedAt"] = time.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One point read of one column: the delivery worker asks before every chunk, so a pause takes effect at the next chunk.</summary>
+    public async Task<bool> IsPausedAsync(string campaignId, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Campaigns, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, campaignId, ["Paused"], cancellationToken);
+        return row.HasValue && row.Value?.GetBoolean("Paused") == true;
+    }
+
     public async Task<CampaignRecord?> GetAsync(string campaignId, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(TableNames.Campaigns, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, campaignId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e
-            ? new CampaignRecord(e.RowKey, e.GetString("Name") ?? "", e.GetString("Trigger") ?? "", e.GetString("TriggerHash") ?? "", e.GetString("State") ?? "", e.GetBoolean("DryRun") ?? false, e.GetDateTimeOffset("AcceptedAt") ?? default, e.GetString("TraceParent"))
+            ? new CampaignRecord(e.RowKey, e.GetString("Name") ?? "", e.GetString("Trigger") ?? "", e.GetString("TriggerHash") ?? "", e.GetString("State") ?? "", e.GetBoolean("DryRun") ?? false, e.GetDateTimeOffset("AcceptedAt") ?? default, e.GetString("TraceParent"), e.GetBoolean("Paused") ?? false)
             : null;
     }
 }

@@ -50,6 +50,17 @@ public sealed partial class DeliveryWorker(
         span?.SetTag("campaign.id", chunk.CampaignId);
         span?.SetTag("shard", chunk.Shard);
         var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
+        if (!(trigger.ExpiresAt <= time.GetUtcNow()) && await campaigns.IsPausedAsync(chunk.CampaignId, cancellationToken))
+        {
+            // nothing sent, nothing claimed: the same chunk asks again later; once the campaign has expired it goes
+            // through (the policies skip every row as expired), so a forgotten pause does not circulate for ever
+            var later = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
+            await later.SendMessageAsync(chunk.ToJson(), visibilityTimeout: options.Value.NotSentRetryDelay, cancellationToken: cancellationToken);
+            LogPaused(log, chunk.CampaignId, chunk.Shard);
+            span?.SetTag("campaign.paused", true);
+            return new ChunkResult(0, 0, 0, 0, 0, 0);
+        }
+
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
         var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
         var partition = new DeliveryKey(chunk.CampaignId, "", "", chunk.Occurrence).PartitionKey(chunk.Shard);
@@ -394,6 +405,9 @@ public sealed partial class DeliveryWorker(
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} shard {Shard} [{From}..{To}]: {Accepted} accepted, {Skipped} skipped, {Deferred} deferred, {Unknown} unknown, {Rejected} rejected")]
     private static partial void LogChunk(ILogger logger, string campaignId, string shard, string from, string to, int accepted, int skipped, int deferred, int unknown, int rejected);
 
+
+    [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} is paused: chunk of shard {Shard} put back unsent")]
+    private static partial void LogPaused(ILogger logger, string campaignId, string shard);
 
     [LoggerMessage(LogLevel.Warning, "Delivery {Partition}/{Row} changed under us; not moved to {State}")]
     private static partial void LogLostRow(ILogger logger, string partition, string row, string state);

@@ -1,0 +1,78 @@
+using Engagement.Campaigns;
+using Engagement.Delivery;
+using Engagement.IntegrationTests.Infrastructure;
+using Engagement.Local;
+using Engagement.Local.Fakes;
+using Engagement.Storage;
+using Engagement.Users;
+
+namespace Engagement.IntegrationTests.Campaigns;
+
+/// <summary>
+/// Pausing one campaign (a wrong offer went out): its chunks go back on the queue unsent and
+/// unclaimed, other campaigns carry on, and after the unpause every recipient gets exactly one SMS.
+/// </summary>
+public sealed class CampaignPauseTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero); // 12:00 in Shanghai
+    private const int Users = 30;
+    private TwilioFake _twilio = null!;
+    private LocalEngine _engine = null!;
+
+    public async Task InitializeAsync()
+    {
+        _twilio = await TwilioFake.StartAsync();
+        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "ACpause",
+            ["Twilio:AuthToken"] = "pause-test-token",
+            ["Twilio:From"] = "+14155550199",
+            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+            ["Twilio:SegmentsPerSecond"] = "0",
+            ["Delivery:NotSentRetryDelay"] = "00:00:03", // how long a paused chunk stays away before it asks again
+        });
+        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => ($"p{i:D3}", new UserProfile
+        {
+            Phone = "+861390055" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            TimeZone = "Asia/Shanghai",
+            ConsentSms = true,
+            ConsentInApp = true,
+            Source = "test",
+        }, "regular")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        await _twilio.DisposeAsync();
+    }
+
+    private static string Trigger(string id, string channel) => $$"""
+        {"schemaVersion":1,"campaignId":"{{id}}","name":"Member day","audience":{"tiers":["regular"]},
+         "channels":[{"channel":"{{channel}}","title":"Member day","template":"18% off today"}]}
+        """;
+
+    [Fact]
+    public async Task APausedCampaign_SendsNothingUntilUnpaused_ThenEveryoneOnce()
+    {
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("pz-1", "sms"));
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("pz-2", "inapp"));
+        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline())).DeadLettered);
+        var store = _engine.Get<CampaignStore>();
+        Assert.True(await store.SetPausedAsync("pz-1", paused: true, TestEngine.Deadline()));
+        Assert.False(await store.SetPausedAsync("no-such-campaign", paused: true, TestEngine.Deadline()));
+
+        var paused = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        Assert.Empty(_twilio.Requests);
+        Assert.True(paused.Remaining > 0, "the paused campaign's chunks should still be on the queue");
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Planned, r.GetString("State"))); // not even claimed
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-2"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State"))); // the other campaign went on
+
+        Assert.True(await store.SetPausedAsync("pz-1", paused: false, TestEngine.Deadline()));
+        var resumed = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(8));
+        Assert.Equal(0, resumed.Remaining);
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.Equal(Users, _twilio.Taken.Count());
+        Assert.Equal(Users, _twilio.Taken.Select(r => r.To).Distinct().Count());
+    }
+}
