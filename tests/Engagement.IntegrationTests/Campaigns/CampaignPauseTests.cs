@@ -4,7 +4,6 @@ using Engagement.IntegrationTests.Infrastructure;
 using Engagement.Local;
 using Engagement.Local.Fakes;
 using Engagement.Storage;
-using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Campaigns;
 
@@ -22,23 +21,9 @@ public sealed class CampaignPauseTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _twilio = await TwilioFake.StartAsync();
-        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "ACpause",
-            ["Twilio:AuthToken"] = "pause-test-token",
-            ["Twilio:From"] = "+14155550199",
-            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["Twilio:SegmentsPerSecond"] = "0",
-            ["Delivery:NotSentRetryDelay"] = "00:00:03", // how long a paused chunk stays away before it asks again
-        });
-        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => ($"p{i:D3}", new UserProfile
-        {
-            Phone = "+861390055" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
-            TimeZone = "Asia/Shanghai",
-            ConsentSms = true,
-            ConsentInApp = true,
-            Source = "test",
-        }, "regular")));
+        // how long a paused chunk stays away before it asks again
+        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: TestEngine.TwilioSettings(_twilio, "pause-test-token", ("Delivery:NotSentRetryDelay", "00:00:03")));
+        await Population.SeedSmsRecipientsAsync(_engine, "p", "+861390055", Users, "regular");
     }
 
     public async Task DisposeAsync()

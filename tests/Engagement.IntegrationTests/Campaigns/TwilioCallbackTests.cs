@@ -28,26 +28,15 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _twilio = await TwilioFake.StartAsync();
-        _engine = await TestEngine.StartAsync(_clock, settings: new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "ACcallbacks",
-            ["Twilio:AuthToken"] = AuthToken,
-            ["Twilio:From"] = "+14155550199",
-            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["Twilio:StatusCallbackUrl"] = StatusUrl,
-            ["Twilio:SegmentsPerSecond"] = "0",
-            ["Twilio:MaxRetries"] = "0",
-            ["Twilio:RequestTimeout"] = "00:00:01",
-            ["Twilio:CircuitMinimumThroughput"] = "1000",
-            ["Delivery:UnknownResolveAfter"] = "1.00:00:00", // callbacks, not look-ups, settle the unknowns here
-        });
-        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => (User(i), new UserProfile
-        {
-            Phone = Phone(i),
-            TimeZone = "Asia/Shanghai",
-            ConsentSms = true,
-            Source = "test",
-        }, "dormant")));
+        _engine = await TestEngine.StartAsync(_clock, settings: TestEngine.TwilioSettings(
+            _twilio,
+            AuthToken,
+            ("Twilio:StatusCallbackUrl", StatusUrl),
+            ("Twilio:MaxRetries", "0"),
+            ("Twilio:RequestTimeout", "00:00:01"),
+            ("Twilio:CircuitMinimumThroughput", "1000"),
+            ("Delivery:UnknownResolveAfter", "1.00:00:00"))); // callbacks, not look-ups, settle the unknowns here
+        await Population.SeedSmsRecipientsAsync(_engine, "cb", "+861390088", Users, "dormant");
     }
 
     public async Task DisposeAsync()

@@ -21,27 +21,16 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _twilio = await TwilioFake.StartAsync();
-        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "ACtest",
-            ["Twilio:AuthToken"] = "not-a-secret",
-            ["Twilio:From"] = "+14155550199",
-            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["Twilio:StatusCallbackUrl"] = "https://engage.example.com/webhooks/twilio/status",
-            ["Twilio:SegmentsPerSecond"] = "0",
-            ["Twilio:MaxRetries"] = "0",
-            ["Twilio:RequestTimeout"] = "00:00:01",
-            ["Delivery:NotSentRetryDelay"] = "00:00:00.200",
-            ["Delivery:UnknownResolveAfter"] = "00:00:00",
-            ["Twilio:CircuitMinimumThroughput"] = "1000", // these tests inject failures on purpose: keep the circuit closed
-        });
-        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => (Phone(i), new UserProfile
-        {
-            Phone = Number(i),
-            TimeZone = "Asia/Shanghai",
-            ConsentSms = true,
-            Source = "test",
-        }, "regular")));
+        _engine = await TestEngine.StartAsync(new StoppedClock(Now), settings: TestEngine.TwilioSettings(
+            _twilio,
+            "not-a-secret",
+            ("Twilio:StatusCallbackUrl", "https://engage.example.com/webhooks/twilio/status"),
+            ("Twilio:MaxRetries", "0"),
+            ("Twilio:RequestTimeout", "00:00:01"),
+            ("Delivery:NotSentRetryDelay", "00:00:00.200"),
+            ("Delivery:UnknownResolveAfter", "00:00:00"),
+            ("Twilio:CircuitMinimumThroughput", "1000"))); // these tests inject failures on purpose: keep the circuit closed
+        await Population.SeedSmsRecipientsAsync(_engine, "t", "+861390013", Users, "regular");
     }
 
     public async Task DisposeAsync()

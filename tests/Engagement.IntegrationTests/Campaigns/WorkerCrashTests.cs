@@ -28,27 +28,16 @@ public sealed class WorkerCrashTests : IAsyncLifetime
     {
         _twilio = await TwilioFake.StartAsync();
         _twilio.Faults.Latency = TimeSpan.FromMilliseconds(300); // slow enough to be killed mid-way
-        _settings = new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "ACcrash",
-            ["Twilio:AuthToken"] = "not-a-secret",
-            ["Twilio:From"] = "+14155550199",
-            ["Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["Twilio:SegmentsPerSecond"] = "0",
-            ["Delivery:QuietHoursStart"] = "00:00", // the child process runs on the real clock, at any hour
-            ["Delivery:QuietHoursEnd"] = "00:00",
-            ["Delivery:SendLease"] = "00:00:03",
-            ["Delivery:ChunkSize"] = "20",
-            ["Delivery:SendParallelism"] = "1",
-        };
+        _settings = TestEngine.TwilioSettings(
+            _twilio,
+            "not-a-secret",
+            ("Delivery:QuietHoursStart", "00:00"), // the child process runs on the real clock, at any hour
+            ("Delivery:QuietHoursEnd", "00:00"),
+            ("Delivery:SendLease", "00:00:03"),
+            ("Delivery:ChunkSize", "20"),
+            ("Delivery:SendParallelism", "1"));
         _engine = await TestEngine.StartAsync(settings: _settings);
-        await Population.SeedRecipientsAsync(_engine, Enumerable.Range(0, Users).Select(i => ($"k{i:D3}", new UserProfile
-        {
-            Phone = "+861370013" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
-            TimeZone = "Asia/Shanghai",
-            ConsentSms = true,
-            Source = "test",
-        }, "regular")));
+        await Population.SeedSmsRecipientsAsync(_engine, "k", "+861370013", Users, "regular");
     }
 
     public async Task DisposeAsync()

@@ -75,6 +75,19 @@ public static class Population
         Assert.Equal(expected.TierCounts().OrderBy(kv => kv.Key), run.TierCounts.Where(kv => kv.Value > 0).OrderBy(kv => kv.Key));
     }
 
+    /// <summary>
+    /// <paramref name="count"/> SMS recipients in one tier: ids <c>{prefix}000</c>..., numbers
+    /// <c>{numberPrefix}0000</c>... (E.164), Shanghai time, SMS consent.
+    /// </summary>
+    public static Task SeedSmsRecipientsAsync(LocalEngine engine, string prefix, string numberPrefix, int count, string tier) =>
+        SeedRecipientsAsync(engine, Enumerable.Range(0, count).Select(i => ($"{prefix}{i:D3}", new UserProfile
+        {
+            Phone = numberPrefix + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            TimeZone = "Asia/Shanghai",
+            ConsentSms = true,
+            Source = "test",
+        }, tier)));
+
     /// <summary>Users with these profiles and a tier, as a nightly run would have written it (campaign tests need no RFM history).</summary>
     public static async Task SeedRecipientsAsync(LocalEngine engine, IEnumerable<(string UserId, UserProfile Profile, string Tier)> users)
     {

@@ -90,6 +90,28 @@ public static class TestEngine
     }
 
     /// <summary>
+    /// Settings that send SMS through Twilio's client to <paramref name="twilio"/>, unpaced, with
+    /// <paramref name="more"/> added or overriding (null removes nothing; give the value you want).
+    /// </summary>
+    public static Dictionary<string, string?> TwilioSettings(Local.Fakes.TwilioFake twilio, string authToken, params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Twilio:AccountSid"] = "ACtest",
+            ["Twilio:AuthToken"] = authToken,
+            ["Twilio:From"] = "+14155550199",
+            ["Twilio:BaseUrl"] = twilio.BaseUrl.ToString(),
+            ["Twilio:SegmentsPerSecond"] = "0",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>
     /// Enqueues a campaign trigger and drains it and its delivery chunks as the Functions host would;
     /// chunks deferred beyond a second (quiet hours) are left on the queue. Nothing may be dead-lettered.
     /// </summary>
