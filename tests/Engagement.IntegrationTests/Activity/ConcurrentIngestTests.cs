@@ -1,6 +1,4 @@
 using Engagement.Activity;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using Engagement.IntegrationTests.Infrastructure;
 using Engagement.Activity;
 using Engagement.Users;
 

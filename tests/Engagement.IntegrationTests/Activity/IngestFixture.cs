@@ -1,5 +1,3 @@
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.IntegrationTests.Activity;

@@ -1,6 +1,3 @@
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
-using Engagement.Storage;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,5 @@
 using System.Text;
 using Engagement.Activity;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Storage;
 using Engagement.Users;
 using static Engagement.IntegrationTests.Infrastructure.ActivityJson;
 

@@ -1,9 +1,6 @@
 using Engagement.Campaigns;
 using Engagement.Delivery;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Local.Fakes;
-using Engagement.Storage;
 
 namespace Engagement.IntegrationTests.Campaigns;
 

@@ -1,8 +1,5 @@
 using System.Text;
 using Engagement.Campaigns;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
-using Engagement.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.IntegrationTests.Campaigns;

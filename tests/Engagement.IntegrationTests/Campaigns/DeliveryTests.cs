@@ -2,9 +2,6 @@ using Azure;
 using Azure.Data.Tables;
 using Engagement.Campaigns;
 using Engagement.Delivery;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
-using Engagement.Storage;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
 

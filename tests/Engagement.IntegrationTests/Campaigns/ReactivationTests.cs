@@ -1,8 +1,5 @@
 using Engagement.Delivery;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Outcomes;
-using Engagement.Storage;
 using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Campaigns;

@@ -1,9 +1,6 @@
 using Engagement.Callbacks;
 using Engagement.Delivery;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Local.Fakes;
-using Engagement.Storage;
 using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Campaigns;

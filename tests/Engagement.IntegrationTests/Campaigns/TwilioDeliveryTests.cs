@@ -2,10 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Engagement.Campaigns;
 using Engagement.Delivery;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Local.Fakes;
-using Engagement.Storage;
 using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Campaigns;

@@ -1,5 +1,4 @@
 using Engagement.Activity;
-using Engagement.Local;
 using Engagement.Local.Demo;
 using Engagement.Segmentation;
 using Engagement.Users;

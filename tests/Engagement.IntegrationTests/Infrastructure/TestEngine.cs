@@ -1,7 +1,5 @@
 using Azure.Data.Tables;
-using Engagement.Local;
 using Engagement.Messaging;
-using Engagement.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

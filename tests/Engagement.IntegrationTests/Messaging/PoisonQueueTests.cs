@@ -1,7 +1,4 @@
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Messaging;
-using Engagement.Storage;
 
 namespace Engagement.IntegrationTests.Messaging;
 

@@ -1,8 +1,5 @@
 using Azure.Data.Tables;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Segmentation;
-using Engagement.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

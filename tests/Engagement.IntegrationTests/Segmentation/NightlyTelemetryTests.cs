@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Segmentation;
-using Engagement.Storage;
 using Engagement.Telemetry;
 
 namespace Engagement.IntegrationTests.Segmentation;

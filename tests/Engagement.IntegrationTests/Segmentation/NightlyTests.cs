@@ -1,7 +1,4 @@
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Segmentation;
-using Engagement.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.IntegrationTests.Segmentation;

@@ -1,5 +1,3 @@
-using Engagement.IntegrationTests.Infrastructure;
-using Engagement.Local;
 using Engagement.Segmentation;
 using Engagement.Users;
 
