@@ -31,7 +31,7 @@ public sealed class LocalProviders : IAsyncDisposable
     {
         var values = new Dictionary<string, string?>
         {
-            ["Twilio:AccountSid"] = "AC00000000000000000000000000local",
+            ["Twilio:AccountSid"] = TwilioFake.AccountSid,
             ["Twilio:AuthToken"] = AuthToken,
             ["Twilio:From"] = "+15005550006",
             ["Twilio:MessagingServiceSid"] = null,

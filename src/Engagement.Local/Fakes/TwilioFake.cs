@@ -152,6 +152,9 @@ public sealed class TwilioFake : IAsyncDisposable
         ["direction"] = "outbound-api",
     };
 
+    /// <summary>The account the fake stands for: plainly not a real SID (those are "AC" + 32 hex digits).</summary>
+    public const string AccountSid = "AC-loopback-fake";
+
     public ValueTask DisposeAsync() => LoopbackHost.StopAsync(_app);
 
     /// <summary>
@@ -165,7 +168,7 @@ public sealed class TwilioFake : IAsyncDisposable
             var (status, error) = outcome(r);
             var form = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["AccountSid"] = "AC00000000000000000000000000local", ["MessageSid"] = r.Sid!, ["SmsSid"] = r.Sid!,
+                ["AccountSid"] = AccountSid, ["MessageSid"] = r.Sid!, ["SmsSid"] = r.Sid!,
                 ["MessageStatus"] = status, ["SmsStatus"] = status, ["To"] = r.To, ["From"] = r.From ?? "", ["ApiVersion"] = "2010-04-01",
             };
             if (error is not null)
@@ -180,7 +183,7 @@ public sealed class TwilioFake : IAsyncDisposable
     public static TwilioFakeCallback Inbound(Uri webhook, string from, string to, string body, string authToken) =>
         SignedRequest(webhook, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AccountSid"] = "AC00000000000000000000000000local", ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"),
+            ["AccountSid"] = AccountSid, ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"),
             ["From"] = from, ["To"] = to, ["Body"] = body, ["NumMedia"] = "0", ["ApiVersion"] = "2010-04-01",
         }, authToken);
 
