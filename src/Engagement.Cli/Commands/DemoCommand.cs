@@ -181,7 +181,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         {
             var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
             await foreach (var row in ledger.QueryAsync<Azure.Data.Tables.TableEntity>(
-                Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {WinBackId + "_" + shard} and ProviderStatus ne ''"), select: ["ProviderStatus"], cancellationToken: ct))
+                Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {Delivery.DeliveryKey.PartitionOf(WinBackId, shard)} and ProviderStatus ne ''"), select: ["ProviderStatus"], cancellationToken: ct))
             {
                 var status = row.GetString("ProviderStatus")!;
                 statuses[status] = statuses.GetValueOrDefault(status) + 1;

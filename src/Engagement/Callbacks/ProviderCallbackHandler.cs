@@ -59,17 +59,15 @@ public sealed partial class ProviderCallbackHandler(
             throw new MalformedMessageException($"unknown MessageStatus '{status}'");
         }
 
-        // the id is "{campaign}_{shard}/{channel}|{occurrence}|{user}" (DeliveryWorker)
-        var slash = deliveryId.IndexOf('/', StringComparison.Ordinal);
-        var partition = slash > 0 ? deliveryId[..slash] : "";
-        var shard = partition[(partition.LastIndexOf('_') + 1)..];
-        if (slash <= 0 || !shards.All.Contains(shard, StringComparer.Ordinal) || !TableKeys.IsValid(deliveryId[(slash + 1)..], out _))
+        var parsed = DeliveryKey.TryParseId(deliveryId, out var partition, out var rowKey);
+        var shard = DeliveryKey.ShardOf(partition);
+        if (!parsed || !shards.All.Contains(shard, StringComparer.Ordinal) || !TableKeys.IsValid(rowKey, out _))
         {
             throw new MalformedMessageException($"deliveryId '{deliveryId}' is not a delivery of this deployment");
         }
 
         var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
-        var found = await ledger.GetEntityIfExistsAsync<TableEntity>(partition, deliveryId[(slash + 1)..], cancellationToken: ct);
+        var found = await ledger.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: ct);
         if (!found.HasValue || found.Value is not { } row)
         {
             throw new MalformedMessageException($"no delivery '{deliveryId}'");

@@ -44,7 +44,7 @@ public sealed class CampaignResume(
         {
             var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             var open = new SortedSet<string>(StringComparer.Ordinal);
-            var partition = campaignId + "_" + shard;
+            var partition = DeliveryKey.PartitionOf(campaignId, shard);
             await foreach (var row in ledger.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (State eq {DeliveryStates.Planned} or State eq {DeliveryStates.Sending})"),
                 select: ["UserId"], cancellationToken: cancellationToken))

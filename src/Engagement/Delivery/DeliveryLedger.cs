@@ -25,7 +25,25 @@ public sealed record DeliveryKey(string CampaignId, string UserId, string Channe
 
     public static string RowKeyPrefix(string channel, int occurrence) => $"{channel}|{occurrence.ToString(CultureInfo.InvariantCulture)}|";
 
-    public string PartitionKey(string shard) => CampaignId + "_" + shard;
+    public string PartitionKey(string shard) => PartitionOf(CampaignId, shard);
+
+    /// <summary>A campaign's rows in one shard: <c>{campaignId}_{shard}</c>.</summary>
+    public static string PartitionOf(string campaignId, string shard) => campaignId + "_" + shard;
+
+    /// <summary>The shard a ledger partition belongs to (shard names have no '_', campaign ids may).</summary>
+    public static string ShardOf(string partitionKey) => partitionKey[(partitionKey.LastIndexOf('_') + 1)..];
+
+    /// <summary>The id a delivery goes by outside the ledger (message ids, provider callbacks): <c>{partition}/{row}</c>.</summary>
+    public static string IdOf(TableEntity row) => row.PartitionKey + "/" + row.RowKey;
+
+    /// <summary>Splits an <see cref="IdOf"/> id; false when it has no partition part.</summary>
+    public static bool TryParseId(string id, out string partitionKey, out string rowKey)
+    {
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        partitionKey = slash > 0 ? id[..slash] : "";
+        rowKey = slash > 0 ? id[(slash + 1)..] : "";
+        return slash > 0;
+    }
 }
 
 /// <summary>
@@ -86,7 +104,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         foreach (var shard in shards)
         {
             var table = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard}"), cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryKey.PartitionOf(campaignId, shard)}"), cancellationToken: cancellationToken))
             {
                 rows.Add(e);
             }
@@ -103,7 +121,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         {
             var table = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             await foreach (var e in table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard}"), select: ["Channel", "State", "Reason"], cancellationToken: cancellationToken))
+                TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryKey.PartitionOf(campaignId, shard)}"), select: ["Channel", "State", "Reason"], cancellationToken: cancellationToken))
             {
                 var key = (e.GetString("Channel") ?? "", e.GetString("State") ?? "", e.GetString("Reason") ?? "");
                 counts[key] = counts.GetValueOrDefault(key) + 1;

@@ -63,7 +63,7 @@ public sealed partial class DeliveryWorker(
 
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
         var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
-        var partition = new DeliveryKey(chunk.CampaignId, "", "", chunk.Occurrence).PartitionKey(chunk.Shard);
+        var partition = DeliveryKey.PartitionOf(chunk.CampaignId, chunk.Shard);
 
         var rows = new List<TableEntity>();
         foreach (var channel in trigger.Channels)
@@ -182,7 +182,7 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
         // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
-        var message = composer.Compose(trigger, channel, row.PartitionKey + "/" + row.RowKey, row.GetInt32("Occurrence") ?? 1, user);
+        var message = composer.Compose(trigger, channel, DeliveryKey.IdOf(row), row.GetInt32("Occurrence") ?? 1, user);
         row["ClaimedAt"] = now;
         row["To"] = message.To;
         row["Body"] = message.Body;

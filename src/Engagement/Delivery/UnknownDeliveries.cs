@@ -35,7 +35,7 @@ public sealed partial class UnknownDeliveries(
         {
             var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
             await foreach (var row in ledger.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {campaignId + "_" + shard} and State eq {DeliveryStates.Unknown}"), cancellationToken: cancellationToken))
+                TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryKey.PartitionOf(campaignId, shard)} and State eq {DeliveryStates.Unknown}"), cancellationToken: cancellationToken))
             {
                 if (row.GetDateTimeOffset("UpdatedAt") is { } at && at > settled)
                 {

@@ -95,7 +95,7 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
         var list = new List<Exposure>();
         foreach (var user in rows.GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal))
         {
-            var shard = user.First().PartitionKey[(user.First().PartitionKey.LastIndexOf('_') + 1)..];
+            var shard = DeliveryKey.ShardOf(user.First().PartitionKey);
             var accepted = user.Where(r => r.GetString("State") == DeliveryStates.Accepted).ToList();
             if (accepted.Count > 0)
             {

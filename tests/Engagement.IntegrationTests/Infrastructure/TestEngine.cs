@@ -141,5 +141,5 @@ public static class TestEngine
 
     /// <summary>The ledger table a row lives in (its PartitionKey ends with the shard).</summary>
     public static Task<TableClient> LedgerTableOf(LocalEngine engine, TableEntity row) =>
-        engine.Get<StorageClients>().TableAsync(TableNames.DeliveriesOf(row.PartitionKey[(row.PartitionKey.LastIndexOf('_') + 1)..]));
+        engine.Get<StorageClients>().TableAsync(TableNames.DeliveriesOf(Engagement.Delivery.DeliveryKey.ShardOf(row.PartitionKey)));
 }
