@@ -11,19 +11,11 @@ namespace Engagement.Functions.Tests;
 /// </summary>
 public sealed class StartupValidationTests
 {
-    private static readonly Dictionary<string, string?> Valid = new(StringComparer.Ordinal)
-    {
-        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-        ["NightlySchedule"] = "0 0 18 * * *",
-    };
+    private static readonly Dictionary<string, string?> Valid = new(FunctionsHostBuilder.Minimal, StringComparer.Ordinal);
 
     private static async Task<Exception?> StartAsync(Dictionary<string, string?> settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddEngagementFunctions(builder.Configuration);
-        using var host = builder.Build();
+        using var host = FunctionsHostBuilder.Build(settings);
         try
         {
             await host.StartAsync();

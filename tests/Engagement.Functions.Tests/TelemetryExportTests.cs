@@ -16,18 +16,7 @@ namespace Engagement.Functions.Tests;
 [Collection(nameof(TelemetryExportTests))] // the console test swaps Console.Out
 public sealed class TelemetryExportTests
 {
-    private static IHost Build(Dictionary<string, string?> extra)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-        });
-        builder.Configuration.AddInMemoryCollection(extra);
-        builder.Services.AddEngagementFunctions(builder.Configuration);
-        return builder.Build();
-    }
+    private static IHost Build(Dictionary<string, string?> extra) => FunctionsHostBuilder.Build(FunctionsHostBuilder.Minimal.Concat(extra));
 
     private static int FreePort()
     {

@@ -175,19 +175,8 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         }
 
         // what the ledger now says, not what was sent
-        var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
-        var storage = engine.Get<StorageClients>();
-        foreach (var shard in engine.Get<UserShards>().All)
-        {
-            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
-            await foreach (var row in ledger.QueryAsync<Azure.Data.Tables.TableEntity>(
-                Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {Delivery.DeliveryKey.PartitionOf(WinBackId, shard)} and ProviderStatus ne ''"), select: ["ProviderStatus"], cancellationToken: ct))
-            {
-                var status = row.GetString("ProviderStatus")!;
-                statuses[status] = statuses.GetValueOrDefault(status) + 1;
-            }
-        }
-
+        var statuses = (await engine.Get<Delivery.DeliveryLedger>().RowsAsync(WinBackId, engine.Get<UserShards>().All, ct))
+            .Select(r => r.GetString("ProviderStatus")).OfType<string>().CountBy(status => status).ToDictionary();
         return new CallbackTally(statuses.GetValueOrDefault("delivered"), statuses.GetValueOrDefault("undelivered"), optedOut);
     }
 

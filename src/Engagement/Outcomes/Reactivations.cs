@@ -52,9 +52,10 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
             foreach (var e in shard)
             {
                 var from = calendar.DayOf(e.At);
-                var until = Math.Min(from + windowDays - 1, today);
-                open += today < from + windowDays - 1 ? 1 : 0;
-                var activeOn = activity.TryGetValue(e.UserId, out var a) ? Enumerable.Range(from, Math.Max(0, until - from + 1)).FirstOrDefault(a.IsActiveOn, -1) : -1;
+                var last = from + windowDays - 1;
+                open += today < last ? 1 : 0;
+                var seen = Math.Min(last, today); // days after today have no activity yet
+                var activeOn = activity.TryGetValue(e.UserId, out var a) ? Enumerable.Range(from, Math.Max(0, seen - from + 1)).FirstOrDefault(a.IsActiveOn, -1) : -1;
                 if (activeOn < 0)
                 {
                     continue;

@@ -35,7 +35,8 @@ public sealed partial class InfraTests
 
     private static string AppIdentityId => Site.GetProperty("identity").GetProperty("userAssignedIdentities").EnumerateObject().Single().Name;
 
-    private static Dictionary<string, string> AppSettings =>
+    /// <summary>The Function App's app settings as the snapshot predicts them (also read by SettingsCatalogTests).</summary>
+    internal static Dictionary<string, string> AppSettings =>
         Single("Microsoft.Web/sites/config").GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
 
     [Fact]

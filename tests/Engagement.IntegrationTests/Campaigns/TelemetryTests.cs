@@ -127,18 +127,15 @@ public sealed class TelemetryTests : IAsyncLifetime
         await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
 
         // Twilio calls back (signed status callbacks, one unreachable number, a 退订 reply), and one forged request
-        var webhooks = _engine.Get<Engagement.Callbacks.TwilioWebhooks>();
-        foreach (var c in _twilio.StatusCallbacks(AuthToken, r => r.To == Phone(7) ? ("undelivered", "30006") : ("delivered", null)))
-        {
-            await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioStatus, c.Url, c.Signature, c.FormBody, TestEngine.Deadline());
-        }
-
+        var statuses = await LocalWebhooks.DeliverAsync(
+            _engine, Engagement.Callbacks.CallbackKinds.TwilioStatus, _twilio.StatusCallbacks(AuthToken, r => r.To == Phone(7) ? ("undelivered", "30006") : ("delivered", null)), TestEngine.Deadline());
         var inbound = new Uri("https://engage.example.com/api/twilio/inbound");
-        var stop = TwilioFake.Inbound(inbound, Phone(8), "+14155550199", "退订", AuthToken);
-        await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioInbound, stop.Url, stop.Signature, stop.FormBody, TestEngine.Deadline());
-        var forged = TwilioFake.Inbound(inbound, Phone(9), "+14155550199", "STOP", "not-the-token");
-        await webhooks.ReceiveAsync(Engagement.Callbacks.CallbackKinds.TwilioInbound, forged.Url, forged.Signature, forged.FormBody, TestEngine.Deadline());
-        Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.ProviderCallbacks, null, TestEngine.Deadline())).DeadLettered);
+        var replies = await LocalWebhooks.DeliverAsync(
+            _engine,
+            Engagement.Callbacks.CallbackKinds.TwilioInbound,
+            [TwilioFake.Inbound(inbound, Phone(8), "+14155550199", "退订", AuthToken), TwilioFake.Inbound(inbound, Phone(9), "+14155550199", "STOP", "not-the-token")],
+            TestEngine.Deadline());
+        Assert.Equal((0, 0, 1, 1, 0), (statuses.Refused, statuses.DeadLettered, replies.Received, replies.Refused, replies.DeadLettered));
     }
 
     private IEnumerable<(string Where, string Text)> Captured()
