@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
 using Engagement.Segmentation;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
@@ -18,12 +20,17 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
         [Description("user_id,r_score,f_score,m_score,tier")]
         public string Output { get; init; } = "";
 
+        [CommandOption("--stats", IsHidden = true)]
+        [Description("Print one JSON line with the phase times and the process's peak working set (used by engage bench score).")]
+        public bool Stats { get; init; }
+
         public override ValidationResult Validate() =>
             File.Exists(Input) ? ValidationResult.Success() : ValidationResult.Error($"no such file: {Input}");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var t0 = Stopwatch.GetTimestamp();
         ScoreCsv.Input input;
         try
         {
@@ -35,8 +42,25 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
             return 1;
         }
 
+        var t1 = Stopwatch.GetTimestamp();
         var result = RfmBatchScorer.Score(input.Values, Classifier());
+        var t2 = Stopwatch.GetTimestamp();
         ScoreCsv.Write(settings.Output, input.Ids, result);
+        var t3 = Stopwatch.GetTimestamp();
+        if (settings.Stats)
+        {
+            // the same shape as pandas_rfm.py's line, so bench score reads both alike
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
+            {
+                ["read"] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds,
+                ["score"] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds,
+                ["write"] = Stopwatch.GetElapsedTime(t2, t3).TotalSeconds,
+                ["total"] = Stopwatch.GetElapsedTime(t0, t3).TotalSeconds,
+                ["peak_bytes"] = Process.GetCurrentProcess().PeakWorkingSet64,
+            }));
+            return 0;
+        }
+
         var counts = result.Tiers.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
         AnsiConsole.MarkupLine($"Scored {input.Ids.Length:N0} users into {Markup.Escape(settings.Output)}: " +
             string.Join(", ", counts.Select(kv => $"{Markup.Escape(kv.Key)} {kv.Value:N0} ({(double)kv.Value / Math.Max(1, input.Ids.Length):P1})")));
