@@ -53,11 +53,12 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // Spectre does not stop a command on Ctrl-C / SIGTERM: this one stops its server and pumps, then exits 0
+        // Spectre does not stop a command on Ctrl-C / SIGTERM: the first one stops the server and pumps
+        // (exit 0); a second one while that takes long ends the process the default way
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void Stop(PosixSignalContext signal)
         {
-            signal.Cancel = true;
+            signal.Cancel = !stop.IsCancellationRequested;
             stop.Cancel();
         }
 
