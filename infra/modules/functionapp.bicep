@@ -83,6 +83,8 @@ var engineSettings = {
   Twilio__From: twilioFrom
   // the TwilioStatus function; each message's callback adds ?deliveryId=
   Twilio__StatusCallbackUrl: 'https://${app.properties.defaultHostName}/api/twilio/status'
+  // the TwilioInbound function (set it as the Messaging Service's incoming-message webhook); signatures are checked against it
+  Twilio__InboundUrl: 'https://${app.properties.defaultHostName}/api/twilio/inbound'
   Twilio__SegmentsPerSecond: twilioSegmentsPerSecond
   Twilio__RequestTimeout: '00:00:15'
   Twilio__MaxRetries: '3'

@@ -30,6 +30,7 @@ app.Configure(c =>
     });
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
+    c.AddCommand<ServeCommand>("serve").WithDescription("The Functions app's webhooks (/api/twilio/status, /api/twilio/inbound) on a local web server, with every engine queue worked; --public-url for a tunnel.");
     c.AddBranch("poison", b =>
     {
         b.SetDescription("Poison queues (<queue>-poison): what was dead-lettered, and replay once the cause is fixed.");

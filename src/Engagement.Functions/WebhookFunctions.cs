@@ -17,13 +17,13 @@ public sealed class WebhookFunctions(TwilioWebhooks twilio, QueueHandlers handle
     /// <summary>Status callbacks: Twilio:StatusCallbackUrl points here; each carries ?deliveryId=.</summary>
     [Function(nameof(TwilioStatus))]
     public Task<HttpResponseData> TwilioStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/status")] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = TwilioWebhooks.StatusRoute)] HttpRequestData request, CancellationToken cancellationToken) =>
         ReceiveAsync(CallbackKinds.TwilioStatus, request, cancellationToken);
 
-    /// <summary>Inbound SMS: the Messaging Service's (or number's) "A message comes in" webhook points here.</summary>
+    /// <summary>Inbound SMS: the Messaging Service's (or number's) "A message comes in" webhook points here (Twilio:InboundUrl).</summary>
     [Function(nameof(TwilioInbound))]
     public Task<HttpResponseData> TwilioInbound(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "twilio/inbound")] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = TwilioWebhooks.InboundRoute)] HttpRequestData request, CancellationToken cancellationToken) =>
         ReceiveAsync(CallbackKinds.TwilioInbound, request, cancellationToken);
 
     /// <summary>The queued callbacks, after their signature was checked.</summary>
@@ -35,6 +35,8 @@ public sealed class WebhookFunctions(TwilioWebhooks twilio, QueueHandlers handle
     {
         var body = await request.ReadAsStringAsync() ?? "";
         var signature = request.Headers.TryGetValues("X-Twilio-Signature", out var values) ? values.FirstOrDefault() : null;
+        // request.Url is what the worker sees (behind Azure's front end: maybe http, another host or port);
+        // TwilioWebhooks checks the signature against the configured public URL with this URL's query
         var result = await twilio.ReceiveAsync(kind, request.Url, signature, body, cancellationToken);
         var response = request.CreateResponse((HttpStatusCode)result.Status);
         response.Headers.Add("Content-Type", result.ContentType);

@@ -37,8 +37,9 @@ public sealed class LocalProviders : IAsyncDisposable
             ["Twilio:MessagingServiceSid"] = null,
             ["Twilio:BaseUrl"] = Twilio.BaseUrl.ToString(),
             ["Twilio:SegmentsPerSecond"] = segmentsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // where the TwilioStatus function would be; the fake signs its callbacks for this URL
+            // where the TwilioStatus / TwilioInbound functions would be; the fake signs its callbacks for these URLs
             ["Twilio:StatusCallbackUrl"] = StatusWebhook.ToString(),
+            ["Twilio:InboundUrl"] = InboundWebhook.ToString(),
         };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>())
         {

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Local.Fakes;
 
-/// <summary>A quiet Kestrel on 127.0.0.1 and a free port, for the provider fakes.</summary>
+/// <summary>A quiet Kestrel on 127.0.0.1 and a free port, for the provider fakes (and <c>engage serve</c>, on the address it is given).</summary>
 public static class LoopbackHost
 {
-    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> map, CancellationToken cancellationToken)
+    /// <param name="listenUrl">Where to listen; port 0 takes a free one (the returned base URL names it).</param>
+    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> map, CancellationToken cancellationToken, string listenUrl = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(listenUrl);
         var app = builder.Build();
         map(app);
         await app.StartAsync(cancellationToken);

@@ -225,6 +225,20 @@ public sealed partial class InfraTests
         Assert.True(File.Exists(Path.Combine(RepoRoot(), project, "Engagement.Functions.csproj")), $"azure.yaml's service project '{project}' is not the Functions project");
     }
 
+    [Fact]
+    public void TwilioWebhookUrlsAreTheFunctionsPublicHttpsUrls()
+    {
+        // signatures are checked against these (Twilio signs the URL it called), so they must be the site's own https routes
+        var settings = AppSettings;
+        var site = $"/providers/Microsoft.Web/sites/{LastSegment(Site)}'";
+        foreach (var (name, route) in new[] { ("Twilio__StatusCallbackUrl", Callbacks.TwilioWebhooks.StatusRoute), ("Twilio__InboundUrl", Callbacks.TwilioWebhooks.InboundRoute) })
+        {
+            Assert.StartsWith($"[format('https://{{0}}/{Callbacks.TwilioWebhooks.RoutePrefix}/{route}', reference('", settings[name], StringComparison.Ordinal);
+            Assert.Contains(site, settings[name], StringComparison.Ordinal);
+            Assert.EndsWith(").defaultHostName)]", settings[name], StringComparison.Ordinal);
+        }
+    }
+
     internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -23,6 +23,13 @@ public sealed class TwilioOptions : ProviderOptions, IValidatableObject
     /// <summary>Public URL of the engine's Twilio status webhook; each message's callback carries its delivery id.</summary>
     public Uri? StatusCallbackUrl { get; set; }
 
+    /// <summary>
+    /// Public URL of the engine's Twilio inbound-SMS webhook, as set in the Messaging Service. Like
+    /// <see cref="StatusCallbackUrl"/>, it is what inbound signatures are checked against: behind a
+    /// proxy the worker sees another scheme, host or port than Twilio signed. Null: the URL the request arrived on.
+    /// </summary>
+    public Uri? InboundUrl { get; set; }
+
     /// <summary>Another endpoint for Twilio's API (a loopback fake in tests and the demo). Null: api.twilio.com.</summary>
     [Setting(Places = SettingPlaces.Local)]
     public Uri? BaseUrl { get; set; }
@@ -48,6 +55,15 @@ public sealed class TwilioOptions : ProviderOptions, IValidatableObject
         if (string.IsNullOrWhiteSpace(MessagingServiceSid) == string.IsNullOrWhiteSpace(From))
         {
             yield return new ValidationResult("Set exactly one of Twilio:MessagingServiceSid and Twilio:From.", [nameof(MessagingServiceSid)]);
+        }
+
+        // webhook signatures are checked against these: a relative or non-HTTP URL would refuse every callback
+        foreach (var (name, url) in new[] { (nameof(StatusCallbackUrl), StatusCallbackUrl), (nameof(InboundUrl), InboundUrl) })
+        {
+            if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+            {
+                yield return new ValidationResult($"Twilio:{name} must be an absolute http(s) URL, not '{url}'.", [name]);
+            }
         }
     }
 }
