@@ -10,7 +10,7 @@ namespace Engagement.Cli.Commands;
 internal class ImportSettings : CommandSettings
 {
     [CommandArgument(0, "<FILE>")]
-    [Description("CSV file with a header row.")]
+    [Description("CSV file with a header row; an unknown, repeated or missing required column refuses the whole file (exit 2).")]
     public string File { get; init; } = "";
 
     public override ValidationResult Validate() =>
@@ -28,6 +28,11 @@ internal sealed class ImportUsersCommand : AsyncCommand<ImportUsersSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ImportUsersSettings settings, CancellationToken cancellationToken)
     {
+        if (!await ImportReporting.HeaderAcceptedAsync(settings.File, UserCsvImport.CheckHeaderAsync))
+        {
+            return 2;
+        }
+
         await using var engine = await CliEnvironment.StartAsync(cancellationToken);
         using var reader = new StreamReader(settings.File);
         var report = await engine.Get<UserCsvImport>().ImportAsync(reader, settings.Region, null, cancellationToken);
@@ -39,6 +44,11 @@ internal sealed class ImportActivityCommand : AsyncCommand<ImportSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
+        if (!await ImportReporting.HeaderAcceptedAsync(settings.File, ActivityCsvImport.CheckHeaderAsync))
+        {
+            return 2;
+        }
+
         await using var engine = await CliEnvironment.StartAsync(cancellationToken);
         using var reader = new StreamReader(settings.File);
         var report = await engine.Get<ActivityCsvImport>().ImportAsync(reader, new Progress<int>(n => AnsiConsole.MarkupLine($"[grey]{n:N0} events imported[/]")), cancellationToken);
@@ -48,6 +58,24 @@ internal sealed class ImportActivityCommand : AsyncCommand<ImportSettings>
 
 internal static class ImportReporting
 {
+    /// <summary>
+    /// Checks the file's header before storage starts: an unknown, repeated or missing required column refuses the
+    /// whole file (printed; the caller exits 2), since its values would otherwise be dropped or defaulted row after row.
+    /// </summary>
+    public static async Task<bool> HeaderAcceptedAsync(string file, Func<TextReader, Task> check)
+    {
+        try
+        {
+            await check(new StreamReader(file));
+            return true;
+        }
+        catch (CsvHeaderException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(file)}: {Markup.Escape(ex.Message)}[/]");
+            return false;
+        }
+    }
+
     /// <summary>Prints the counts; rejected rows go to FILE.rejected.csv (line, error) so nothing is silently lost. Exit 1 if any.</summary>
     public static int Print(ImportReport report, string file)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace Engagement.Activity;
 
@@ -10,21 +9,23 @@ public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<(int Lin
 /// Back-fills activity from CSV (<c>event_id,user_id,type,amount,category,occurred_at</c>) through
 /// the same validation and the same idempotent ingest as the queue, in slices, so a file of
 /// millions of rows runs in bounded memory and a re-run of the same file counts nothing twice.
-/// Bad rows are reported with their line numbers and skipped; good rows are imported.
+/// An unknown or missing required column refuses the whole file (<see cref="CsvHeaderException"/>); bad rows are
+/// reported with their line numbers and their errors and skipped; good rows are imported.
 /// </summary>
 public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngestHandler ingest)
 {
+    public static readonly IReadOnlyList<string> Columns = ["event_id", "user_id", "type", "amount", "category", "occurred_at"];
+
+    private static readonly string[] Required = ["event_id", "user_id", "type", "occurred_at"];
+
+    /// <summary>Only the header check: the CLI refuses a misspelt file before it starts storage.</summary>
+    /// <exception cref="CsvHeaderException">An unknown, repeated or missing required column.</exception>
+    public static async Task CheckHeaderAsync(TextReader reader) => (await CsvHeader.OpenAsync(reader, Columns, Required)).Csv.Dispose();
+
     public async Task<ImportReport> ImportAsync(TextReader reader, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
-            MissingFieldFound = null,
-            TrimOptions = TrimOptions.Trim,
-        };
-        using var csv = new CsvReader(reader, config);
-        await csv.ReadAsync();
-        csv.ReadHeader();
+        var (csv, header) = await CsvHeader.OpenAsync(reader, Columns, Required);
+        using var _ = csv;
         var rejected = new List<(int, string)>();
         var slice = new List<ActivityEvent>(50_000);
         int rows = 0, imported = 0;
@@ -32,11 +33,16 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
         {
             rows++;
             var line = csv.Parser.RawRow;
-            ActivityEvent? e = null;
-            var error = TryRead(csv, out var dto) ?? parser.Validate(dto!, out e);
-            if (error is not null)
+            var (dto, errors) = Read(csv, header);
+            // the event's own rules too, so a row shows all its errors at once
+            if (parser.Validate(dto, out var e) is { } invalid)
             {
-                rejected.Add((line, error));
+                errors.Add(invalid);
+            }
+
+            if (errors.Count > 0)
+            {
+                rejected.Add((line, string.Join("; ", errors)));
                 continue;
             }
 
@@ -60,30 +66,32 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
         return new ImportReport(rows, imported, rejected);
     }
 
-    private static string? TryRead(CsvReader csv, out ActivityEventDto? dto)
+    private static (ActivityEventDto Dto, List<string> Errors) Read(CsvReader csv, CsvHeader header)
     {
-        dto = null;
+        var errors = new List<string>();
         decimal? amount = null;
-        var amountText = csv.GetField("amount");
-        if (!string.IsNullOrEmpty(amountText))
+        if (header.Has("amount") && csv.GetField("amount") is { Length: > 0 } amountText)
         {
-            if (!decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var a))
+            if (decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var a))
             {
-                return $"amount '{amountText}' is not a number";
+                amount = a;
             }
-
-            amount = a;
+            else
+            {
+                errors.Add($"amount '{amountText}' is not a number");
+                amount = 0; // stands in while the rest is validated, so no second, misleading "needs an amount"
+            }
         }
 
-        dto = new ActivityEventDto
+        var dto = new ActivityEventDto
         {
             EventId = csv.GetField("event_id"),
             UserId = csv.GetField("user_id"),
             Type = csv.GetField("type"),
             Amount = amount,
-            Category = csv.GetField("category"),
+            Category = header.Has("category") ? csv.GetField("category") : null,
             OccurredAt = csv.GetField("occurred_at"),
         };
-        return null;
+        return (dto, errors);
     }
 }

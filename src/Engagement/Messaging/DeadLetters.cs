@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Azure.Data.Tables;
 using Engagement.Storage;
 using Microsoft.Extensions.Logging;
@@ -34,6 +36,7 @@ public sealed partial class DeadLetters(StorageClients storage, TimeProvider tim
             ["MessageId"] = message.MessageId,
             ["Error"] = Truncate(error, 8_000),
             ["Message"] = Truncate(message.RawBody, MaxCopyChars),
+            ["MessageHash"] = BodyHash(message.RawBody),
             ["MessageLength"] = message.RawBody.Length,
             ["DequeueCount"] = message.DequeueCount,
             ["OccurredAt"] = now,
@@ -41,7 +44,13 @@ public sealed partial class DeadLetters(StorageClients storage, TimeProvider tim
         await errors.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
     }
 
-    private static string SafeKey(string id) => TableKeys.IsValid(id, out _) ? id : Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(id))[..Math.Min(64, id.Length * 2)];
+    /// <summary>
+    /// SHA-256 of the whole body (UTF-8, hex): what ties an errors row to its poison message, which gets a new
+    /// message id and may be longer than the row's copy.
+    /// </summary>
+    internal static string BodyHash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+
+    private static string SafeKey(string id) => TableKeys.IsValid(id, out _) ? id : Convert.ToHexString(Encoding.UTF8.GetBytes(id))[..Math.Min(64, id.Length * 2)];
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

@@ -59,7 +59,7 @@ public sealed class PoisonQueue(StorageClients storage)
         var messages = peeked.Select(m =>
         {
             var body = m.Body.ToString();
-            return new PoisonMessage(m.MessageId, m.InsertedOn, m.DequeueCount, body, errors.GetValueOrDefault(body));
+            return new PoisonMessage(m.MessageId, m.InsertedOn, m.DequeueCount, body, errors.GetValueOrDefault(DeadLetters.BodyHash(body)));
         }).ToList();
         return new PoisonPeek(main, poisonName, count, messages);
     }
@@ -105,27 +105,29 @@ public sealed class PoisonQueue(StorageClients storage)
     }
 
     /// <summary>
-    /// Error per message body from the newest errors rows of <paramref name="queue"/>. The poison copy gets a new
-    /// message id, so the body (kept whole up to 30K characters) is the only cheap key; the newest row wins.
+    /// Error per body hash from the newest errors rows of <paramref name="queue"/>. The poison copy gets a new message
+    /// id and the row keeps only the first 30K characters, so the hash of the whole body is the key; the newest row wins.
     /// </summary>
     private async Task<Dictionary<string, string>> RecentErrorsAsync(string queue, CancellationToken cancellationToken)
     {
         var errors = await storage.TableAsync(TableNames.Errors, cancellationToken);
-        var byBody = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byHash = new Dictionary<string, string>(StringComparer.Ordinal);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {queue}");
-        await foreach (var page in errors.QueryAsync<TableEntity>(filter, ErrorRowsRead, ["Message", "Error"], cancellationToken).AsPages(pageSizeHint: ErrorRowsRead))
+        await foreach (var page in errors.QueryAsync<TableEntity>(filter, ErrorRowsRead, ["MessageHash", "Message", "Error"], cancellationToken).AsPages(pageSizeHint: ErrorRowsRead))
         {
             foreach (var row in page.Values)
             {
-                if (row.GetString("Message") is { } body && row.GetString("Error") is { } error)
+                // rows written before MessageHash existed: their copy is the whole body when it was short enough
+                var hash = row.GetString("MessageHash") ?? (row.GetString("Message") is { } copy ? DeadLetters.BodyHash(copy) : null);
+                if (hash is not null && row.GetString("Error") is { } error)
                 {
-                    byBody.TryAdd(body, error);
+                    byHash.TryAdd(hash, error);
                 }
             }
 
             break; // one page only: older rows rarely explain what is still waiting, and reading them all is not cheap
         }
 
-        return byBody;
+        return byHash;
     }
 }

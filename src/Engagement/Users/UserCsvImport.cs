@@ -1,61 +1,80 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using CsvHelper;
-using CsvHelper.Configuration;
 using Engagement.Activity;
 using Engagement.Storage;
 using PhoneNumbers;
 
 namespace Engagement.Users;
 
+/// <summary>One row of a profile file: the profile columns it states (<see cref="UserEntity"/> names), or why it is refused.</summary>
+public sealed record UserCsvRow(int Line, string UserId, IReadOnlyDictionary<string, object?> Columns, IReadOnlyList<string> Errors);
+
 /// <summary>
-/// Imports user profiles from CSV:
-/// <c>user_id,phone,push_token,time_zone,consent_sms,consent_push,consent_inapp,interests,registered_on</c>
-/// (only user_id is required). Phones are normalised to E.164 with libphonenumber (numbers
-/// without a country code are read in <c>defaultRegion</c>); an invalid phone, time zone or id
-/// rejects the row with its line number. Existing activity and tiers are left alone.
+/// Imports user profiles from CSV with the header <see cref="Columns"/> (only user_id is required; an unknown
+/// or missing required column refuses the file). A row changes only what it states: a column the file leaves
+/// out or an empty cell keeps the user's value, so an empty consent cell neither grants nor revokes consent;
+/// a user the file creates starts with no phone and no consent on any channel, in-app included. Phones are
+/// normalised to E.164 with libphonenumber (numbers without a country code are read in <c>defaultRegion</c>);
+/// a bad row is rejected with its line number and every error in it. Existing activity and tiers are left alone.
 /// </summary>
 public sealed class UserCsvImport(UserStore users)
 {
+    public static readonly IReadOnlyList<string> Columns =
+        ["user_id", "phone", "push_token", "time_zone", "consent_sms", "consent_push", "consent_inapp", "interests", "registered_on"];
+
+    private static readonly string[] Required = ["user_id"];
+
+    private static readonly (string Column, string Property)[] Consents =
+        [("consent_sms", UserEntity.ConsentSms), ("consent_push", UserEntity.ConsentPush), ("consent_inapp", UserEntity.ConsentInApp)];
+
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+
+    /// <summary>Only the header check: the CLI refuses a misspelt file before it starts storage.</summary>
+    /// <exception cref="CsvHeaderException">An unknown, repeated or missing required column.</exception>
+    public static async Task CheckHeaderAsync(TextReader reader) => (await CsvHeader.OpenAsync(reader, Columns, Required)).Csv.Dispose();
 
     public async Task<ImportReport> ImportAsync(TextReader reader, string defaultRegion, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
-            MissingFieldFound = null,
-            TrimOptions = TrimOptions.Trim,
-        };
-        using var csv = new CsvReader(reader, config);
-        await csv.ReadAsync();
-        csv.ReadHeader();
         var rejected = new List<(int, string)>();
-        var slice = new List<(string, UserProfile)>(10_000);
+        var slice = new List<UserCsvRow>(10_000);
         int rows = 0, imported = 0;
-        while (await csv.ReadAsync())
+        await foreach (var row in ReadAsync(reader, defaultRegion, cancellationToken))
         {
             rows++;
-            var error = Read(csv, defaultRegion, out var userId, out var profile);
-            if (error is not null)
+            if (row.Errors.Count > 0)
             {
-                rejected.Add((csv.Parser.RawRow, error));
+                rejected.Add((row.Line, string.Join("; ", row.Errors)));
                 continue;
             }
 
-            slice.Add((userId!, profile!));
+            slice.Add(row);
             if (slice.Count == slice.Capacity)
             {
-                await users.UpsertProfilesAsync(slice, 8, cancellationToken);
-                imported += slice.Count;
+                imported += await WriteAsync(slice, cancellationToken);
                 progress?.Report(imported);
-                slice.Clear();
             }
         }
 
-        await users.UpsertProfilesAsync(slice, 8, cancellationToken);
-        imported += slice.Count;
-        progress?.Report(imported);
+        if (slice.Count > 0)
+        {
+            imported += await WriteAsync(slice, cancellationToken);
+            progress?.Report(imported);
+        }
+
         return new ImportReport(rows, imported, rejected);
+    }
+
+    /// <summary>The file's rows, after its header is checked (a <see cref="CsvHeaderException"/> comes before any row).</summary>
+    public static async IAsyncEnumerable<UserCsvRow> ReadAsync(TextReader reader, string defaultRegion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (csv, header) = await CsvHeader.OpenAsync(reader, Columns, Required);
+        using var _ = csv;
+        while (await csv.ReadAsync())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return ReadRow(csv, header, defaultRegion);
+        }
     }
 
     /// <summary>E.164 for a valid number, else null.</summary>
@@ -73,68 +92,106 @@ public sealed class UserCsvImport(UserStore users)
         }
     }
 
-    private static string? Read(CsvReader csv, string region, out string? userId, out UserProfile? profile)
+    /// <summary>Writes a slice and empties it; returns how many rows it held.</summary>
+    private async Task<int> WriteAsync(List<UserCsvRow> slice, CancellationToken cancellationToken)
     {
-        profile = null;
-        userId = csv.GetField("user_id");
+        // in-app consent absent from a row reads as true (the default of users known from events), so a user
+        // this file creates gets an explicit false; whoever exists already keeps their answer
+        var unstated = slice.Where(r => !r.Columns.ContainsKey(UserEntity.ConsentInApp)).Select(r => r.UserId).ToList();
+        IReadOnlySet<string> existing = unstated.Count == 0 ? new HashSet<string>() : await users.ExistingAsync(unstated, 16, cancellationToken);
+        var writes = slice.Select(r => (r.UserId, r.Columns.ContainsKey(UserEntity.ConsentInApp) || existing.Contains(r.UserId)
+            ? r.Columns
+            : new Dictionary<string, object?>(r.Columns, StringComparer.Ordinal) { [UserEntity.ConsentInApp] = false })).ToList();
+        await users.MergeProfileColumnsAsync(writes, 8, cancellationToken);
+        var count = slice.Count;
+        slice.Clear();
+        return count;
+    }
+
+    private static UserCsvRow ReadRow(CsvReader csv, CsvHeader header, string region)
+    {
+        var errors = new List<string>();
+        var columns = new Dictionary<string, object?>(StringComparer.Ordinal) { [UserEntity.Source] = "import" };
+        // an empty cell and a column the file does not have both state nothing
+        string? Cell(string column) => header.Has(column) && csv.GetField(column) is { Length: > 0 } text ? text : null;
+
+        var userId = csv.GetField("user_id") ?? "";
         if (!TableKeys.IsValid(userId, out var why))
         {
-            return $"user_id {why}";
+            errors.Add($"user_id {why}");
         }
 
-        string? phone = null;
-        if (csv.GetField("phone") is { Length: > 0 } rawPhone && (phone = NormalizePhone(rawPhone, region)) is null)
+        if (Cell("phone") is { } rawPhone)
         {
-            return "phone is not a valid number";
-        }
-
-        var zone = csv.GetField("time_zone");
-        if (!string.IsNullOrEmpty(zone) && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
-        {
-            return $"time_zone '{zone}' is not a known zone id";
-        }
-
-        DateTimeOffset? registered = null;
-        if (csv.GetField("registered_on") is { Length: > 0 } rawDate)
-        {
-            if (!DateTimeOffset.TryParse(rawDate, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d))
+            // the number itself stays out of the message: rejected rows are printed
+            if (NormalizePhone(rawPhone, region) is { } phone)
             {
-                return $"registered_on '{rawDate}' is not a date";
+                columns[UserEntity.Phone] = phone;
+            }
+            else
+            {
+                errors.Add("phone is not a valid number");
+            }
+        }
+
+        if (Cell("time_zone") is { } zone)
+        {
+            if (TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                columns[UserEntity.TimeZone] = zone;
+            }
+            else
+            {
+                errors.Add($"time_zone '{zone}' is not a known zone id");
+            }
+        }
+
+        if (Cell("registered_on") is { } rawDate)
+        {
+            if (DateTimeOffset.TryParse(rawDate, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var registered))
+            {
+                columns[UserEntity.RegisteredOn] = registered;
+            }
+            else
+            {
+                errors.Add($"registered_on '{rawDate}' is not a date");
+            }
+        }
+
+        foreach (var (column, property) in Consents)
+        {
+            if (Cell(column) is not { } text)
+            {
+                continue;
             }
 
-            registered = d;
+            if (TryConsent(text) is { } consent)
+            {
+                columns[property] = consent;
+            }
+            else
+            {
+                errors.Add($"{column} '{text}' is not true/false, yes/no or 1/0");
+            }
         }
 
-        if (!TryBool(csv.GetField("consent_sms"), false, out var sms) || !TryBool(csv.GetField("consent_push"), false, out var push) || !TryBool(csv.GetField("consent_inapp"), true, out var inApp))
+        if (Cell("push_token") is { } token)
         {
-            return "consent columns take true/false, yes/no or 1/0";
+            columns[UserEntity.PushToken] = token;
         }
 
-        profile = new UserProfile
+        if (Cell("interests") is { } interests)
         {
-            Phone = phone,
-            PushToken = NullIfEmpty(csv.GetField("push_token")),
-            TimeZone = NullIfEmpty(zone),
-            ConsentSms = sms,
-            ConsentPush = push,
-            ConsentInApp = inApp,
-            Interests = NullIfEmpty(csv.GetField("interests")),
-            RegisteredOn = registered,
-            Source = "import",
-        };
-        return null;
+            columns[UserEntity.Interests] = interests;
+        }
+
+        return new UserCsvRow(csv.Parser.RawRow, userId, columns, errors);
     }
 
-    private static bool TryBool(string? text, bool fallback, out bool value)
+    private static bool? TryConsent(string text) => text.ToLowerInvariant() switch
     {
-        switch (text?.Trim().ToLowerInvariant())
-        {
-            case null or "": value = fallback; return true;
-            case "true" or "yes" or "1" or "y": value = true; return true;
-            case "false" or "no" or "0" or "n": value = false; return true;
-            default: value = fallback; return false;
-        }
-    }
-
-    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+        "true" or "yes" or "1" or "y" => true,
+        "false" or "no" or "0" or "n" => false,
+        _ => null,
+    };
 }

@@ -6,6 +6,12 @@ namespace Engagement.Users;
 /// <summary>Bulk reads and writes of whole users, for imports, seeding and exports.</summary>
 public sealed class UserStore(StorageClients storage, UserShards shards, PhoneIndex phones)
 {
+    private static readonly HashSet<string> ProfileColumns =
+    [
+        UserEntity.Phone, UserEntity.PushToken, UserEntity.TimeZone, UserEntity.ConsentSms, UserEntity.ConsentPush,
+        UserEntity.ConsentInApp, UserEntity.Interests, UserEntity.RegisteredOn, UserEntity.Source,
+    ];
+
     /// <summary>Merges profile columns (insert or update), leaving activity and standing alone; indexes the numbers.</summary>
     public async Task UpsertProfilesAsync(IEnumerable<(string UserId, UserProfile Profile)> profiles, int parallelism, CancellationToken cancellationToken)
     {
@@ -19,6 +25,47 @@ public sealed class UserStore(StorageClients storage, UserShards shards, PhoneIn
                 return e;
             }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken),
             phones.AddAsync(list.Where(p => p.Profile.Phone is not null).Select(p => (p.UserId, p.Profile.Phone!)), parallelism, cancellationToken));
+    }
+
+    /// <summary>
+    /// Merges only the given profile columns (<see cref="UserEntity"/> names) per user, inserting a user that is new;
+    /// every other column keeps its value. Indexes the numbers among them. Profile imports that change only what they state.
+    /// </summary>
+    public async Task MergeProfileColumnsAsync(IReadOnlyCollection<(string UserId, IReadOnlyDictionary<string, object?> Columns)> rows, int parallelism, CancellationToken cancellationToken)
+    {
+        if (rows.SelectMany(r => r.Columns.Keys).FirstOrDefault(k => !ProfileColumns.Contains(k)) is { } other)
+        {
+            throw new ArgumentException($"'{other}' is not a profile column", nameof(rows));
+        }
+
+        await Task.WhenAll(
+            WriteAsync(rows.Select(r =>
+            {
+                var e = new TableEntity(shards.Of(r.UserId), r.UserId);
+                foreach (var (column, value) in r.Columns)
+                {
+                    e[column] = value;
+                }
+
+                return e;
+            }), TableTransactionActionType.UpsertMerge, parallelism, cancellationToken),
+            phones.AddAsync(rows.Where(r => r.Columns.GetValueOrDefault(UserEntity.Phone) is string).Select(r => (r.UserId, (string)r.Columns[UserEntity.Phone]!)), parallelism, cancellationToken));
+    }
+
+    /// <summary>Which of <paramref name="userIds"/> have a row (point reads of the key only).</summary>
+    public async Task<IReadOnlySet<string>> ExistingAsync(IEnumerable<string> userIds, int parallelism, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(userIds.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(shards.Of(id), id, ["RowKey"], ct);
+            if (row.HasValue)
+            {
+                found[id] = true;
+            }
+        });
+        return found.Keys.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Writes whole users (profile + activity), replacing what is there; indexes the numbers. Seeding and benchmarks.</summary>

@@ -89,7 +89,7 @@ public sealed class CsvImportTests(IngestFixture fixture) : IClassFixture<Ingest
         Assert.Equal("import", one.Profile.Source);
         Assert.True(one.Profile.ConsentSms);
         Assert.False(one.Profile.ConsentPush);
-        Assert.True(one.Profile.ConsentInApp);
+        Assert.False(one.Profile.ConsentInApp); // an empty cell is no consent for a new user
         Assert.Equal("tok-1", one.Profile.PushToken);
         Assert.Equal(new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero), one.Profile.RegisteredOn);
 
@@ -118,5 +118,54 @@ public sealed class CsvImportTests(IngestFixture fixture) : IClassFixture<Ingest
         Assert.True(stored.Profile.ConsentSms);
         Assert.Equal("import", stored.Profile.Source);
         Assert.Equal(999, stored.Activity.SpendIn(Mar31, 1));
+    }
+
+    private Task<ImportReport> ImportUsersAsync(string csv) =>
+        fixture.Engine.Get<UserCsvImport>().ImportAsync(new StringReader(csv), "CN", null, TestEngine.Deadline());
+
+    [Fact]
+    public async Task UserImport_MisspelledColumns_RefuseTheFileAndLeaveAnExistingUserAsItWas()
+    {
+        var seeded = await ImportUsersAsync("user_id,phone,time_zone,consent_sms,consent_push,consent_inapp\nimp-keep,13800138001,Asia/Shanghai,yes,yes,yes\n");
+        Assert.Equal(1, seeded.Imported);
+
+        await Assert.ThrowsAnyAsync<FormatException>(() => ImportUsersAsync("user_id,consent_sm\nimp-keep,no\n"));
+        await Assert.ThrowsAnyAsync<FormatException>(() => ImportUsersAsync("user_id,phnoe,timezone,consent_inap\nimp-keep,13900139001,Europe/London,false\n"));
+
+        var kept = (await UserAsync("imp-keep")).Profile;
+        Assert.True(kept.ConsentSms);
+        Assert.True(kept.ConsentPush);
+        Assert.True(kept.ConsentInApp);
+        Assert.Equal("+8613800138001", kept.Phone);
+        Assert.Equal("Asia/Shanghai", kept.TimeZone);
+    }
+
+    [Fact]
+    public async Task UserImport_EmptyConsentCells_KeepAnExistingUsersAnswerAndGiveANewUserNoConsent()
+    {
+        await ImportUsersAsync("user_id,phone,time_zone,consent_sms,consent_push,consent_inapp\nimp-old,13800138002,Asia/Shanghai,yes,yes,yes\nimp-no,,,no,no,no\n");
+
+        var report = await ImportUsersAsync("""
+            user_id,phone,time_zone,consent_sms,consent_push,consent_inapp
+            imp-old,,,,,
+            imp-no,,,,,
+            imp-fresh,13800138003,,,,
+            imp-said,,,no,,
+            """);
+        var bare = await ImportUsersAsync("user_id,interests\nimp-bare,fitness\n"); // no consent columns at all
+
+        Assert.Equal(4, report.Imported);
+        Assert.Equal(1, bare.Imported);
+        var old = (await UserAsync("imp-old")).Profile;
+        Assert.Equal((true, true, true), (old.ConsentSms, old.ConsentPush, old.ConsentInApp));
+        Assert.Equal("+8613800138002", old.Phone); // an empty cell changes nothing
+        Assert.Equal("Asia/Shanghai", old.TimeZone);
+        var no = (await UserAsync("imp-no")).Profile;
+        Assert.Equal((false, false, false), (no.ConsentSms, no.ConsentPush, no.ConsentInApp));
+        foreach (var id in new[] { "imp-fresh", "imp-said", "imp-bare" })
+        {
+            var fresh = (await UserAsync(id)).Profile;
+            Assert.Equal((false, false, false), (fresh.ConsentSms, fresh.ConsentPush, fresh.ConsentInApp));
+        }
     }
 }

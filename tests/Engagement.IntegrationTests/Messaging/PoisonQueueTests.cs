@@ -126,4 +126,20 @@ public sealed class PoisonQueueTests : IAsyncLifetime
         var main = await _engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers);
         Assert.Equal(bad, Assert.Single((await main.PeekMessagesAsync(32)).Value).Body.ToString());
     }
+
+    [Fact]
+    public async Task LongMalformedTrigger_OverTheErrorsRowCopy_IsStillListedWithItsError()
+    {
+        // 40,000 characters: more than the errors row keeps (30,000), less than a queue message holds
+        var bad = "{\"schemaVersion\": 1, \"campaignId\": \"bad-long\", \"name\": \"" + new string('x', 40_000);
+        await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, bad);
+        var pumped = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
+        Assert.Equal(1, pumped.DeadLettered);
+
+        var listed = await Poison.PeekAsync(QueueNames.CampaignTriggers, cancellationToken: TestEngine.Deadline());
+
+        var message = Assert.Single(listed.Messages);
+        Assert.Equal(bad, message.Body);
+        Assert.Contains("invalid JSON", message.Error, StringComparison.Ordinal);
+    }
 }
