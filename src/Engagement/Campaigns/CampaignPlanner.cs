@@ -81,7 +81,7 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
             foreach (var chunk in toSend.Chunk(options.Value.ChunkSize))
             {
                 var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson();
-                await queue.SendMessageAsync(message, visibilityTimeout: delay, cancellationToken: cancellationToken);
+                await queue.SendMessageAsync(message, visibilityTimeout: delay, timeToLive: delay is { } d ? SendSchedule.TimeToLive(d) : null, cancellationToken: cancellationToken);
             }
         }
 

@@ -334,7 +334,7 @@ public sealed partial class DeliveryWorker(
     private async Task<DateTimeOffset> PutBackAsync(DeliveryChunk chunk, TimeSpan delay, CancellationToken ct)
     {
         var queue = await storage.QueueAsync(QueueNames.Deliveries, ct);
-        await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, cancellationToken: ct);
+        await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, timeToLive: SendSchedule.TimeToLive(delay), cancellationToken: ct);
         return time.GetUtcNow() + delay;
     }
 

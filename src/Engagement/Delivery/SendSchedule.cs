@@ -28,4 +28,10 @@ public static class SendSchedule
         var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
         return seconds >= MaxHop.TotalSeconds ? MaxHop : TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary>
+    /// The time-to-live of a message invisible for <paramref name="delay"/>: the default (7 days from
+    /// sending) would let a 7-day hop expire the moment it becomes visible; this keeps it 7 days after.
+    /// </summary>
+    public static TimeSpan TimeToLive(TimeSpan delay) => delay + MaxHop;
 }

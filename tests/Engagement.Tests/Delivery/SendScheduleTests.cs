@@ -48,6 +48,14 @@ public class SendScheduleTests
     }
 
     [Fact]
+    public void TimeToLive_OutlivesTheWait_BySevenDays()
+    {
+        // a message must not expire before, or as, it becomes visible
+        Assert.Equal(TimeSpan.FromDays(14), SendSchedule.TimeToLive(SendSchedule.Hop(TimeSpan.FromDays(30))));
+        Assert.Equal(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(30), SendSchedule.TimeToLive(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void Hops_ReachAnySendAtExactly_NeverEarly()
     {
         // a chunk that comes back after each hop is due exactly at sendAt, after ceil(wait / 7 days) hops
