@@ -14,7 +14,8 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// Resolves a campaign's audience shard by shard and records one ledger row per recipient and
 /// channel before anything is sent: <c>planned</c>, <c>held-out</c> (the control group) or
 /// <c>skipped: unknown-user</c> (an explicit id that is not a user). Replays add only missing rows.
-/// Consent, quiet hours and caps are checked at send time, when they are current.
+/// The audience is resolved here, when the trigger is accepted, even for a later <c>sendAt</c>
+/// (docs/decisions.md); consent, quiet hours and caps are checked at send time, when they are current.
 /// </summary>
 public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
@@ -28,7 +29,9 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
         var audience = new AudienceFilter(trigger.Audience, shards);
         long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
         var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
-        var delay = trigger.SendAt is { } at && at > time.GetUtcNow() ? at - time.GetUtcNow() : (TimeSpan?)null;
+        // sendAt in the future: the chunks stay invisible until then, or for 7 days (the queue's limit) after which
+        // the worker puts them back for the rest (it checks sendAt whoever enqueued a chunk)
+        var delay = SendSchedule.TimeUntilDue(trigger.SendAt, trigger.ExpiresAt, time.GetUtcNow()) is { } wait ? SendSchedule.Hop(wait) : (TimeSpan?)null;
         foreach (var shard in shards.All)
         {
             var rows = new List<(DeliveryKey, string, string?)>();
@@ -78,8 +81,7 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
             foreach (var chunk in toSend.Chunk(options.Value.ChunkSize))
             {
                 var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson();
-                // sendAt in the future: the message stays invisible until then (the queue allows 7 days; longer waits hop)
-                await queue.SendMessageAsync(message, visibilityTimeout: delay is { } d ? TimeSpan.FromTicks(Math.Min(d.Ticks, TimeSpan.FromDays(7).Ticks)) : null, cancellationToken: cancellationToken);
+                await queue.SendMessageAsync(message, visibilityTimeout: delay, timeToLive: delay is { } d ? SendSchedule.TimeToLive(d) : null, cancellationToken: cancellationToken);
             }
         }
 

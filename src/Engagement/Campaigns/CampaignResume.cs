@@ -11,6 +11,7 @@ namespace Engagement.Campaigns;
 /// or <c>sending</c>. Safe to run any time: rows that went out are <c>accepted</c> and passed
 /// over, a row still <c>sending</c> waits out its lease and becomes <c>unknown</c>, and an
 /// <c>unknown</c> one is sent again only if the provider says it never got it (<see cref="UnknownDeliveries"/>).
+/// Before the campaign's <c>sendAt</c> the chunks only wait: the worker puts them back until it (<see cref="SendSchedule"/>).
 /// </summary>
 public sealed class CampaignResume(
     StorageClients storage,

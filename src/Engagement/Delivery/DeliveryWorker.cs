@@ -13,13 +13,14 @@ using Microsoft.Extensions.Options;
 
 namespace Engagement.Delivery;
 
-/// <summary>What one chunk did.</summary>
-public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Skipped, int Deferred, int NotSent);
+/// <summary>What one chunk did; <paramref name="ComesBackAt"/>: when the chunk, put back on the queue, is seen again (null: not put back).</summary>
+public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Skipped, int Deferred, int NotSent, DateTimeOffset? ComesBackAt = null);
 
 /// <summary>
 /// Handles one <c>deliveries</c> message. Per recipient and channel, with every state change an
 /// ETag-conditional single-entity write on the ledger row (so two workers never both send):
 /// <list type="number">
+/// <item>a chunk of a campaign not yet due (<see cref="SendSchedule"/>) goes back to the queue untouched;</item>
 /// <item>a row left in <c>sending</c> by a crashed attempt is ambiguous: marked <c>unknown</c>, never resent;</item>
 /// <item>a <c>planned</c> row runs the policies (<see cref="DeliveryPolicies"/>): skip (recorded with its reason), defer (stays planned; the chunk comes back when quiet hours end) or send;</item>
 /// <item>send: claim <c>planned → sending</c>, record the touch on the user (conditional on the user's ETag, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
@@ -50,15 +51,23 @@ public sealed partial class DeliveryWorker(
         span?.SetTag("campaign.id", chunk.CampaignId);
         span?.SetTag("shard", chunk.Shard);
         var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
+        if (SendSchedule.TimeUntilDue(trigger.SendAt, trigger.ExpiresAt, time.GetUtcNow()) is { } wait)
+        {
+            // early, whoever enqueued it (the planner's 7-day hop of a later sendAt, a resume, a poison replay,
+            // a re-plan): back on the queue untouched, nothing read or claimed, for the rest of the wait
+            LogNotDue(log, chunk.CampaignId, chunk.Shard, trigger.SendAt);
+            span?.SetTag("campaign.send_at", trigger.SendAt);
+            return new ChunkResult(0, 0, 0, 0, 0, 0, await PutBackAsync(chunk, SendSchedule.Hop(wait), cancellationToken));
+        }
+
         if (!(trigger.ExpiresAt <= time.GetUtcNow()) && await campaigns.IsPausedAsync(chunk.CampaignId, cancellationToken))
         {
             // nothing sent, nothing claimed: the same chunk asks again later; once the campaign has expired it goes
             // through (the policies skip every row as expired), so a forgotten pause does not circulate for ever
-            var later = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
-            await later.SendMessageAsync(chunk.ToJson(), visibilityTimeout: options.Value.NotSentRetryDelay, cancellationToken: cancellationToken);
+            var back = await PutBackAsync(chunk, options.Value.NotSentRetryDelay, cancellationToken);
             LogPaused(log, chunk.CampaignId, chunk.Shard);
             span?.SetTag("campaign.paused", true);
-            return new ChunkResult(0, 0, 0, 0, 0, 0);
+            return new ChunkResult(0, 0, 0, 0, 0, 0, back);
         }
 
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
@@ -116,14 +125,8 @@ public sealed partial class DeliveryWorker(
             }
         });
 
-        var result = tally.ToResult();
-        if (retryAt is { } at)
-        {
-            // quiet hours, a lease or a provider that did not take them: the same chunk comes back then (its finished rows are passed over)
-            var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
-            var delay = TimeSpan.FromTicks(Math.Clamp((at - time.GetUtcNow()).Ticks, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromDays(7).Ticks));
-            await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken);
-        }
+        // quiet hours, a lease or a provider that did not take them: the same chunk comes back then
+        var result = tally.ToResult(retryAt is { } at ? await PutBackAsync(chunk, SendSchedule.Hop(at - time.GetUtcNow()), cancellationToken) : null);
 
         LogChunk(log, chunk.CampaignId, chunk.Shard, chunk.From, chunk.To, result.Accepted, result.Skipped, result.Deferred, result.Unknown, result.Rejected);
         span?.SetTag("deliveries.accepted", result.Accepted);
@@ -327,6 +330,14 @@ public sealed partial class DeliveryWorker(
         }
     }
 
+    /// <summary>Puts the same chunk back on the queue, invisible for <paramref name="delay"/> (its finished rows are passed over then); returns when it is seen again.</summary>
+    private async Task<DateTimeOffset> PutBackAsync(DeliveryChunk chunk, TimeSpan delay, CancellationToken ct)
+    {
+        var queue = await storage.QueueAsync(QueueNames.Deliveries, ct);
+        await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, timeToLive: SendSchedule.TimeToLive(delay), cancellationToken: ct);
+        return time.GetUtcNow() + delay;
+    }
+
     private async Task<CampaignTrigger> TriggerAsync(string campaignId, CancellationToken ct)
     {
         if (_triggers.TryGetValue(campaignId, out var cached))
@@ -399,12 +410,14 @@ public sealed partial class DeliveryWorker(
         public int Deferred;
         public int NotSent;
 
-        public ChunkResult ToResult() => new(Accepted, Rejected, Unknown, Skipped, Deferred, NotSent);
+        public ChunkResult ToResult(DateTimeOffset? comesBackAt) => new(Accepted, Rejected, Unknown, Skipped, Deferred, NotSent, comesBackAt);
     }
 
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} shard {Shard} [{From}..{To}]: {Accepted} accepted, {Skipped} skipped, {Deferred} deferred, {Unknown} unknown, {Rejected} rejected")]
     private static partial void LogChunk(ILogger logger, string campaignId, string shard, string from, string to, int accepted, int skipped, int deferred, int unknown, int rejected);
 
+    [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} sends at {SendAt}: chunk of shard {Shard} put back to wait")]
+    private static partial void LogNotDue(ILogger logger, string campaignId, string shard, DateTimeOffset? sendAt);
 
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} is paused: chunk of shard {Shard} put back unsent")]
     private static partial void LogPaused(ILogger logger, string campaignId, string shard);
