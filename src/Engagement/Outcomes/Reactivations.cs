@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Engagement.Activity;
+using Engagement.Campaigns;
 using Engagement.Delivery;
 using Engagement.Storage;
 using Engagement.Users;
@@ -23,13 +24,14 @@ public sealed record CampaignOutcome(string CampaignId, int WindowDays, int Reac
 /// <summary>
 /// Measures and records reactivations (the ops team's wake-up rate). A user is <b>reached</b> on the
 /// ops-calendar day their first delivery of the campaign was accepted (any channel), <b>held out</b>
-/// from the day the campaign was planned; either is <b>reactivated</b> when active on any day from
+/// from the day the campaign was due (planned, or its <c>sendAt</c> when later: a holdout measured
+/// from the planning day of a campaign sent days after would count the days before any message); either is <b>reactivated</b> when active on any day from
 /// then for <c>windowDays</c> days. Each reactivated user is written to <c>reactivations</c>
 /// (PartitionKey the campaign, RowKey <see cref="RowKey"/>; re-measuring rewrites the same rows), so
 /// the record survives the activity window moving on. Users whose window is still open count as measured so
 /// far (<see cref="CampaignOutcome.StillInWindow"/>).
 /// </summary>
-public sealed class Reactivations(StorageClients storage, UserShards shards, DeliveryLedger ledger, ActivityCalendar calendar, TimeProvider time)
+public sealed class Reactivations(StorageClients storage, UserShards shards, DeliveryLedger ledger, CampaignStore campaigns, CampaignTriggerParser parser, ActivityCalendar calendar, TimeProvider time)
 {
     private static readonly string[] ActivityColumns = ["RowKey", UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays];
 
@@ -41,7 +43,8 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
     public async Task<CampaignOutcome> MeasureAsync(string campaignId, int windowDays, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(windowDays, 1);
-        var exposures = Exposures(await ledger.RowsAsync(campaignId, shards.All, cancellationToken));
+        var sendAt = await campaigns.GetAsync(campaignId, cancellationToken) is { } campaign ? parser.ParseAccepted(campaign.Trigger).SendAt : null;
+        var exposures = Exposures(await ledger.RowsAsync(campaignId, shards.All, cancellationToken), sendAt);
         var today = calendar.DayOf(time.GetUtcNow());
         var table = await storage.TableAsync(TableNames.Reactivations, cancellationToken);
         int reachedActive = 0, heldOutActive = 0, open = 0;
@@ -91,7 +94,7 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
     }
 
     /// <summary>One exposure per user: reached (an accepted delivery, earliest wins) or held out; users neither reached nor held out are not in the measure.</summary>
-    private static List<Exposure> Exposures(IEnumerable<TableEntity> rows)
+    private static List<Exposure> Exposures(IEnumerable<TableEntity> rows, DateTimeOffset? sendAt)
     {
         var list = new List<Exposure>();
         foreach (var user in rows.GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal))
@@ -105,7 +108,8 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
             }
             else if (user.Any(r => r.GetString("State") == DeliveryStates.HeldOut))
             {
-                list.Add(new Exposure(user.Key, shard, true, user.Min(r => r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue), ""));
+                var planned = user.Min(r => r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue);
+                list.Add(new Exposure(user.Key, shard, true, sendAt is { } due && due > planned ? due : planned, ""));
             }
         }
 

@@ -71,4 +71,28 @@ public sealed class ReactivationTests : IAsyncLifetime
         Assert.Equal(week, again);
         Assert.Equal(7, (await TestEngine.QueryAsync(_engine, TableNames.Reactivations, "PartitionKey eq 'wake-1'")).Count);
     }
+
+    [Fact]
+    public async Task HeldOutUsers_OfAScheduledCampaign_AreMeasuredFromItsSendAt()
+    {
+        // accepted on Dec 1 for Dec 5 (12:00 Shanghai): the holdout's window starts on Dec 5, like the reached users'
+        await TestEngine.RunCampaignAsync(_engine, """
+            {"schemaVersion":1,"campaignId":"wake-later","name":"We miss you","audience":{"tiers":["dormant"]},"sendAt":"2026-12-05T04:00:00Z",
+             "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":50}
+            """);
+        var heldOut = (await TestEngine.LedgerAsync(_engine, "wake-later"))
+            .Where(r => r.GetString("State") == DeliveryStates.HeldOut).Select(r => r.GetString("UserId")!).Order().ToList();
+        Assert.True(heldOut.Count >= 4, $"{heldOut.Count} held out");
+
+        // two held-out users active on Dec 2 only (before the campaign was due), two on Dec 6
+        _clock.Advance(TimeSpan.FromDays(7));
+        await IngestAsync(heldOut.Take(2).Select(u => (u, Today.AddDays(1))).Concat(heldOut.Skip(2).Take(2).Select(u => (u, Today.AddDays(5)))));
+
+        var outcome = await _engine.Get<Reactivations>().MeasureAsync("wake-later", windowDays: 7, TestEngine.Deadline());
+
+        Assert.Equal((heldOut.Count, 2), (outcome.HeldOut, outcome.HeldOutActive));
+        var rows = await TestEngine.QueryAsync(_engine, TableNames.Reactivations, "PartitionKey eq 'wake-later'");
+        Assert.Equal(heldOut.Skip(2).Take(2), rows.Select(r => r.GetString("UserId")).Order());
+        Assert.All(rows, r => Assert.Equal(("2026-12-05", "2026-12-06"), (r.GetString("ExposedOn"), r.GetString("ActiveOn"))));
+    }
 }
