@@ -97,6 +97,17 @@ internal sealed class FunctionApp : IAsyncDisposable
             return true;
         });
 
+    /// <summary>Runs the queue-trigger function <paramref name="function"/> (a [Function] name) on one message.</summary>
+    public Task TriggerAsync(string function, QueueMessage message) => function switch
+    {
+        nameof(ActivityFunctions.IngestActivity) => InvokeAsync<ActivityFunctions>(function, (f, c) => f.IngestActivity(message, c.CancellationToken)),
+        nameof(NightlyFunctions.NightlyShard) => InvokeAsync<NightlyFunctions>(function, (f, c) => f.NightlyShard(message, c.CancellationToken)),
+        nameof(CampaignFunctions.CampaignTrigger) => InvokeAsync<CampaignFunctions>(function, (f, c) => f.CampaignTrigger(message, c.CancellationToken)),
+        nameof(DeliveryFunctions.Deliver) => InvokeAsync<DeliveryFunctions>(function, (f, c) => f.Deliver(message, c.CancellationToken)),
+        nameof(WebhookFunctions.ProviderCallbacks) => InvokeAsync<WebhookFunctions>(function, (f, c) => f.ProviderCallbacks(message, c.CancellationToken)),
+        _ => throw new ArgumentException($"{function} is not a queue-trigger function", nameof(function)),
+    };
+
     /// <summary>A queue message as the queue trigger binds it (id, body, how often the queue has handed it out).</summary>
     public static QueueMessage Message(string body, long dequeueCount = 1) =>
         QueuesModelFactory.QueueMessage(Guid.NewGuid().ToString(), "pop-receipt", body, dequeueCount, insertedOn: Now);
@@ -108,7 +119,7 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// function returns, as the host does, until a receive comes back empty (handlers enqueue follow-up
     /// work before they return, so that is the end of it). Returns how many were handled.
     /// </summary>
-    public async Task<int> DrainAsync(string queue, Func<QueueMessage, Task> trigger)
+    public async Task<int> DrainAsync(string queue, string function)
     {
         var client = await QueueAsync(queue);
         var handled = 0;
@@ -122,7 +133,7 @@ internal sealed class FunctionApp : IAsyncDisposable
 
             foreach (var message in batch)
             {
-                await trigger(message);
+                await TriggerAsync(function, message);
                 await client.DeleteMessageAsync(message.MessageId, message.PopReceipt, Deadline());
                 handled++;
             }
