@@ -13,12 +13,14 @@ namespace Engagement.Functions.Tests.FunctionBodies;
 public sealed class WebhookFunctionTests : IAsyncLifetime
 {
     private const string Phone = "+8613800138001";
+    private const string OptedOutPhone = "+8613800138002";
     private FunctionApp _app = null!;
 
     public async Task InitializeAsync()
     {
         _app = await FunctionApp.StartAsync(TwilioRequests.Settings);
         await _app.SeedUsersAsync("dormant", ("wh-1", new UserProfile { Phone = Phone, TimeZone = "Asia/Shanghai", ConsentSms = true, ConsentInApp = true, Source = "test" }));
+        await _app.SeedUsersAsync("dormant", ("wh-2", new UserProfile { Phone = OptedOutPhone, TimeZone = "Asia/Shanghai", ConsentSms = false, Source = "test" }));
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -58,7 +60,7 @@ public sealed class WebhookFunctionTests : IAsyncLifetime
               "holdoutPercent": 0, "expiresAt": "2026-12-20T00:00:00+08:00"
             }
             """));
-        var planned = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()));
+        var planned = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.GetString("UserId") == "wh-1");
         Assert.Equal(DeliveryStates.Planned, planned.GetString("State"));
         const string sid = "SM0123456789abcdef0123456789abcdef";
         var delivered = TwilioRequests.Signed(TwilioRequests.StatusUrlFor(DeliveryKey.IdOf(planned)), TwilioRequests.StatusForm(sid, "delivered", Phone));
@@ -71,8 +73,20 @@ public sealed class WebhookFunctionTests : IAsyncLifetime
 
         Assert.Equal(1, await _app.DrainAsync(QueueNames.ProviderCallbacks, nameof(WebhookFunctions.ProviderCallbacks)));
 
-        var settled = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()));
+        var settled = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.GetString("UserId") == "wh-1");
         Assert.Equal((DeliveryStates.Accepted, sid, "delivered"), (settled.GetString("State"), settled.GetString("ProviderId"), settled.GetString("ProviderStatus")));
+        Assert.Empty(await _app.ErrorRowsAsync(QueueNames.ProviderCallbacks));
+    }
+
+    [Fact]
+    public async Task ProviderCallbacks_QueuedInboundStart_GivesSmsConsentBackToThatNumbersUser()
+    {
+        var start = new ProviderCallback(CallbackKinds.TwilioInbound, TwilioRequests.InboundUrl.AbsoluteUri, TwilioRequests.InboundForm("SM00000000000000000000000000000002", OptedOutPhone, "START"), FunctionApp.Now);
+
+        await _app.TriggerAsync(nameof(WebhookFunctions.ProviderCallbacks), FunctionApp.Message(start.ToJson()));
+
+        Assert.True((await _app.UserAsync("wh-2")).Profile.ConsentSms);
+        Assert.True((await _app.UserAsync("wh-1")).Profile.ConsentSms); // another number: untouched
         Assert.Empty(await _app.ErrorRowsAsync(QueueNames.ProviderCallbacks));
     }
 }
