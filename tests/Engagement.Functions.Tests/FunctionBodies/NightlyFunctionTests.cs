@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Engagement.Activity;
-using Engagement.Local.Demo;
 using Engagement.Segmentation;
 using Engagement.Storage;
 using Engagement.Users;
@@ -58,11 +57,26 @@ public sealed class NightlyFunctionTests : IAsyncLifetime
         Assert.Equal(2, PastDueWarnings().Count);
     }
 
+    /// <summary><paramref name="active"/> users who bought on a few of the last days (spread, so the quintiles differ) and <paramref name="inactive"/> without history.</summary>
+    private static IEnumerable<UserRecord> Population(int active, int inactive)
+    {
+        for (var i = 0; i < active + inactive; i++)
+        {
+            var user = new UserRecord { UserId = $"nf-{i:D2}", Profile = new UserProfile { TimeZone = "Asia/Shanghai", Source = "test" } };
+            for (var d = 0; i < active && d <= i % 7; d++)
+            {
+                var day = FunctionApp.Yesterday.AddDays(-(i % 5) - (3 * d));
+                user.Activity.Apply(new ActivityEvent($"nf-{i}-{d}", user.UserId, ActivityType.Purchase, 100 * (i + 1), null, new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.FromHours(8))), day.DayNumber);
+            }
+
+            yield return user;
+        }
+    }
+
     [Fact]
     public async Task NightlyShard_TheRunsMessages_AdvanceItToCompleteAndTierEveryUser()
     {
-        const int users = 40;
-        await _app.Get<UserStore>().ReplaceAsync(new DemoPopulation(users, FunctionApp.Yesterday).Generate(_app.Get<ActivityCalendar>()), 4, FunctionApp.Deadline());
+        await _app.Get<UserStore>().ReplaceAsync(Population(active: 20, inactive: 2), 4, FunctionApp.Deadline());
         await FireTimerAsync(isPastDue: false);
 
         var handled = await _app.DrainAsync(QueueNames.NightlyShards, nameof(NightlyFunctions.NightlyShard));
@@ -71,8 +85,8 @@ public sealed class NightlyFunctionTests : IAsyncLifetime
         var run = await _app.Get<NightlyJob>().ReadSummaryAsync(RunId, FunctionApp.Deadline());
         Assert.NotNull(run);
         Assert.True(run.IsComplete, $"run is in phase {run.Phase}");
-        Assert.Equal(users, run.ScoredUsers);
-        Assert.Equal(users, run.TierCounts.Values.Sum());
+        Assert.Equal((22L, 20L), (run.Users, run.ScoredUsers));
+        Assert.Equal(22, run.TierCounts.Values.Sum());
         await foreach (var user in _app.Get<UserStore>().ScanAsync(FunctionApp.Deadline()))
         {
             Assert.NotNull(user.Standing);
