@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Engagement.Functions.Tests;
@@ -14,11 +15,13 @@ internal static class FunctionsHostBuilder
         ["NightlySchedule"] = "0 0 18 * * *",
     };
 
-    public static IHost Build(IEnumerable<KeyValuePair<string, string?>> settings)
+    /// <param name="configureServices">Runs after the app's own registrations (the function-body tests: a fixed clock, a log recorder).</param>
+    public static IHost Build(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? configureServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddEngagementFunctions(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 }
