@@ -19,7 +19,8 @@ public sealed record IngestResult(int Events, int Users, int UsersCreated, int U
 /// <summary>
 /// Folds activity events into the users' aggregates. Per message: validate everything first,
 /// then per shard, per group of at most 100 users: read each user, apply, write back with the
-/// ETag read (one user: a conditional single write; more: one batch transaction). A 409/412
+/// ETag read (one user: a conditional single write; more: one batch transaction, split only past
+/// the 4 MiB request limit). A 409/412
 /// means another instance got there first: re-read and re-apply, which is safe because an event id
 /// counts once per user (<see cref="SeenEvents"/>). Users written recently by this instance come
 /// from <see cref="RecentUsersCache"/> instead of a read.
@@ -156,29 +157,11 @@ public sealed partial class ActivityIngestHandler(
 
             try
             {
-                IReadOnlyList<Response> responses;
-                if (actions.Count == 1)
+                // usually one transaction; several only past the request-size limit. A conflict in a later
+                // one re-applies everything: the users already written then hold these ids (repeats)
+                foreach (var batch in SizedBatches(actions))
                 {
-                    // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
-                    var only = actions[0];
-                    responses = only.ActionType == TableTransactionActionType.Add
-                        ? [await table.AddEntityAsync(only.Entity, ct)]
-                        : [await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct)];
-                }
-                else
-                {
-                    responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
-                }
-
-                // what we wrote is what is stored now: cache it under the new ETag
-                for (var i = 0; i < actions.Count && i < responses.Count; i++)
-                {
-                    if (responses[i].Headers.ETag is { } etag)
-                    {
-                        var stored = (TableEntity)actions[i].Entity;
-                        stored.ETag = etag;
-                        cache.Put(stored);
-                    }
+                    await WriteAsync(table, batch, ct);
                 }
 
                 return new ChunkOutcome(created, actions.Count - created, repeats, conflicts);
@@ -189,6 +172,68 @@ public sealed partial class ActivityIngestHandler(
                 LogConflict(log, shard, attempt, ex.Status);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), time, ct);
             }
+        }
+    }
+
+    private async Task WriteAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken ct)
+    {
+        IReadOnlyList<Response> responses;
+        if (actions.Count == 1)
+        {
+            // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
+            var only = actions[0];
+            responses = only.ActionType == TableTransactionActionType.Add
+                ? [await table.AddEntityAsync(only.Entity, ct)]
+                : [await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct)];
+        }
+        else
+        {
+            responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
+        }
+
+        // what we wrote is what is stored now: cache it under the new ETag
+        for (var i = 0; i < actions.Count && i < responses.Count; i++)
+        {
+            if (responses[i].Headers.ETag is { } etag)
+            {
+                var stored = (TableEntity)actions[i].Entity;
+                stored.ETag = etag;
+                cache.Put(stored);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Splits the writes so no transaction nears the 4 MiB request limit: a user's activity can be
+    /// ~130 KB (two full 64 KiB properties, sent as base64), so 100 heavy users would not fit one.
+    /// </summary>
+    internal static IEnumerable<List<TableTransactionAction>> SizedBatches(List<TableTransactionAction> actions)
+    {
+        const long Budget = 3L * 1024 * 1024;
+        var batch = new List<TableTransactionAction>();
+        long size = 0;
+        foreach (var action in actions)
+        {
+            var estimate = 1_024 + ((TableEntity)action.Entity).Sum(p => 64L + p.Value switch
+            {
+                byte[] bytes => (bytes.Length + 2) / 3 * 4L,
+                string text => text.Length * 3L,
+                _ => 32L,
+            });
+            if (batch.Count > 0 && size + estimate > Budget)
+            {
+                yield return batch;
+                batch = [];
+                size = 0;
+            }
+
+            batch.Add(action);
+            size += estimate;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
         }
     }
 
