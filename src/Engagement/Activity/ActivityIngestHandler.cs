@@ -20,10 +20,9 @@ public sealed record IngestResult(int Events, int Users, int UsersCreated, int U
 /// Folds activity events into the users' aggregates. Per message: validate everything first,
 /// then per shard, per group of at most 100 users: read each user, apply, write back with the
 /// ETag read (one user: a conditional single write; more: one batch transaction, split only past
-/// the 4 MiB request limit). A 409/412
-/// means another instance got there first: re-read and re-apply, which is safe because an event id
-/// counts once per user (<see cref="SeenEvents"/>). Users written recently by this instance come
-/// from <see cref="RecentUsersCache"/> instead of a read.
+/// the 4 MiB request limit). A 409/412 means another instance got there first: re-read and
+/// re-apply, which is safe because an event id counts once per user (<see cref="SeenEvents"/>).
+/// Users written recently by this instance come from <see cref="RecentUsersCache"/> instead of a read.
 /// A repeated id with another body is a conflict: the first applied wins, the repeat is recorded
 /// on the <c>errors</c> table and the rest of its message is applied as usual.
 /// </summary>
@@ -92,7 +91,7 @@ public sealed partial class ActivityIngestHandler(
             outcome.Conflicts.ForEach(conflicts.Add);
         });
 
-        return new IngestResult(events.Count, chunks.Sum(c => c.Users.Length), created, changed, repeats, [.. conflicts]);
+        return new IngestResult(events.Count, chunks.Sum(c => c.Users.Length), created, changed, repeats, [.. conflicts.OrderBy(e => e.UserId, StringComparer.Ordinal)]);
     }
 
     private async Task<ChunkOutcome> ApplyChunkAsync(TableClient table, string shard, IGrouping<string, ActivityEvent>[] users, CancellationToken ct)
