@@ -17,7 +17,7 @@ public sealed class QueueHandlers(QueueMessageProcessor processor, ActivityInges
     public Task<MessageOutcome> HandleAsync(QueueEnvelope message, CancellationToken cancellationToken) =>
         message.Queue switch
         {
-            QueueNames.ActivityEvents => processor.ProcessAsync(message, (_, body, ct) => ingest.HandleAsync(body, ct), cancellationToken),
+            QueueNames.ActivityEvents => processor.ProcessAsync(message, (m, body, ct) => ingest.HandleAsync(m, body, ct), cancellationToken),
             QueueNames.NightlyShards => processor.ProcessAsync(
                 message, (m, body, ct) => nightly.HandleAsync(NightlyJob.ParseWork(body), redelivered: m.DequeueCount > 1, ct), cancellationToken),
             QueueNames.CampaignTriggers => processor.ProcessAsync(message, (_, body, ct) => campaigns.HandleAsync(body, ct), cancellationToken),

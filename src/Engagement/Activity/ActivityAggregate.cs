@@ -5,6 +5,22 @@ using System.Text;
 
 namespace Engagement.Activity;
 
+/// <summary>What applying one event did.</summary>
+public enum ApplyOutcome
+{
+    /// <summary>A new event: the aggregate changed (its id is remembered, at least).</summary>
+    Applied,
+
+    /// <summary>A new event too old for the retention span that changed nothing.</summary>
+    Unchanged,
+
+    /// <summary>An id applied before with the same body: nothing changed.</summary>
+    Repeat,
+
+    /// <summary>An id applied before with another body: not applied, nothing changed (the first applied wins).</summary>
+    Conflict,
+}
+
 /// <summary>
 /// What the nightly job needs to know about one user's activity, small enough to live in the
 /// user's own entity so the nightly job reads each user once:
@@ -12,11 +28,12 @@ namespace Engagement.Activity;
 /// <item>a bitset of active days over the last <see cref="RetentionDays"/> days, anchored at the last active day;</item>
 /// <item>a purchase ledger (day, event-id hash, amount) over the same span — exact spend sums, and the
 /// record that makes a replayed purchase count once;</item>
-/// <item>the interaction categories seen (interests, for content picking).</item>
+/// <item>the interaction categories seen (interests, for content picking);</item>
+/// <item>the ids of the events applied, with a fingerprint of each body (<see cref="SeenEvents"/>), so an
+/// id counts once per user whatever the body of its repeats.</item>
 /// </list>
-/// Logins and interactions are idempotent by construction (a day bit, a set member), so a
-/// replayed event of those kinds changes nothing either. Events older than the retention span
-/// before the last active day cannot affect any window and are ignored.
+/// Events older than the retention span before the last active day cannot affect any window and
+/// are ignored (only <see cref="FirstActiveDay"/> remembers them).
 /// </summary>
 public sealed class ActivityAggregate
 {
@@ -35,6 +52,7 @@ public sealed class ActivityAggregate
     private readonly ulong[] _days = new ulong[Words];
     private readonly List<Purchase> _purchases = [];
     private readonly SortedSet<string> _categories = new(StringComparer.Ordinal);
+    private SeenEvents _seen = new();
 
     public int? LastActiveDay { get; private set; }
 
@@ -46,15 +64,33 @@ public sealed class ActivityAggregate
 
     public IReadOnlyCollection<string> Categories => _categories;
 
+    /// <summary>Event ids remembered (those inside the retention span, at most <see cref="SeenEvents.MaxEntries"/>).</summary>
+    public int SeenCount => _seen.Count;
+
     public readonly record struct Purchase(int Day, ulong IdHash, long AmountMinor);
 
-    /// <summary>Applies one event on its local day; returns whether anything changed.</summary>
-    public bool Apply(ActivityEvent e, int day)
+    /// <summary>Applies one event on its local day, unless its id was applied before.</summary>
+    public ApplyOutcome Apply(ActivityEvent e, int day)
     {
+        var idHash = HashId(e.EventId);
+        var fingerprint = SeenEvents.Fingerprint(e);
+        if (_seen.TryGet(idHash, out var seen))
+        {
+            return seen.Fingerprint == fingerprint ? ApplyOutcome.Repeat : ApplyOutcome.Conflict;
+        }
+
+        if (_purchases.FindIndex(p => p.IdHash == idHash) is var at && at >= 0)
+        {
+            // a purchase whose id is not remembered (stored before ids were, or forgotten at the cap):
+            // its day and amount are what the ledger knows of its body
+            var p = _purchases[at];
+            return e.Type == ActivityType.Purchase && p.Day == day && p.AmountMinor == e.AmountMinor ? ApplyOutcome.Repeat : ApplyOutcome.Conflict;
+        }
+
         var changed = MarkActive(day);
         if (e.Type == ActivityType.Purchase)
         {
-            changed |= AddPurchase(day, HashId(e.EventId), e.AmountMinor);
+            changed |= AddPurchase(day, idHash, e.AmountMinor);
         }
 
         if (e.Category is { } category && _categories.Count < MaxCategories)
@@ -62,7 +98,13 @@ public sealed class ActivityAggregate
             changed |= _categories.Add(category);
         }
 
-        return changed;
+        if (day > LastActiveDay!.Value - RetentionDays)
+        {
+            _seen.Add(idHash, day, fingerprint);
+            changed = true;
+        }
+
+        return changed ? ApplyOutcome.Applied : ApplyOutcome.Unchanged;
     }
 
     /// <summary>Active days in the window of <paramref name="windowDays"/> days ending on <paramref name="asOfDay"/>.</summary>
@@ -120,6 +162,7 @@ public sealed class ActivityAggregate
             LastActiveDay = day;
             _days[0] |= 1;
             _purchases.RemoveAll(p => p.Day <= day - RetentionDays);
+            _seen.ForgetThrough(day - RetentionDays);
             return true;
         }
 
@@ -145,14 +188,6 @@ public sealed class ActivityAggregate
         if (day <= LastActiveDay!.Value - RetentionDays)
         {
             return false; // too old to fall in any window
-        }
-
-        foreach (var p in _purchases)
-        {
-            if (p.IdHash == idHash)
-            {
-                return false; // replay
-            }
         }
 
         if (_purchases.Count >= MaxPurchases)
@@ -213,7 +248,7 @@ public sealed class ActivityAggregate
 
     public static ulong HashId(string eventId) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(eventId));
 
-    // ---- persistence: the entity holds three binary/string properties ----
+    // ---- persistence: the entity holds four binary/string properties ----
 
     public byte[] DaysBytes()
     {
@@ -242,7 +277,10 @@ public sealed class ActivityAggregate
 
     public string CategoriesText() => string.Join(',', _categories);
 
-    public static ActivityAggregate Restore(int? lastActiveDay, int? firstActiveDay, ReadOnlySpan<byte> days, ReadOnlySpan<byte> purchases, string? categories)
+    public byte[] SeenBytes() => LastActiveDay is { } last ? _seen.ToBytes(last) : [];
+
+    /// <summary>Readers that only score (nightly, outcomes) leave <paramref name="seen"/> out: it matters only to a writer.</summary>
+    public static ActivityAggregate Restore(int? lastActiveDay, int? firstActiveDay, ReadOnlySpan<byte> days, ReadOnlySpan<byte> purchases, string? categories, ReadOnlySpan<byte> seen = default)
     {
         var a = new ActivityAggregate { LastActiveDay = lastActiveDay, FirstActiveDay = firstActiveDay ?? lastActiveDay };
         if (lastActiveDay is null)
@@ -264,6 +302,7 @@ public sealed class ActivityAggregate
                 BinaryPrimitives.ReadInt64LittleEndian(span[12..])));
         }
 
+        a._seen = SeenEvents.FromBytes(seen, lastActiveDay.Value);
         if (!string.IsNullOrEmpty(categories))
         {
             foreach (var c in categories.Split(',', StringSplitOptions.RemoveEmptyEntries))

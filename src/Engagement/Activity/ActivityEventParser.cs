@@ -25,7 +25,7 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
             {
                 JsonValueKind.Array => doc.RootElement.Deserialize(ActivityJsonContext.Default.ListActivityEventDto),
                 JsonValueKind.Object => [doc.RootElement.Deserialize(ActivityJsonContext.Default.ActivityEventDto)],
-                _ => throw new MalformedMessageException("expected a JSON object (one event) or an array of events"),
+                var other => throw new MalformedMessageException($"expected an event object or an array of events, got {Describe(other)}"),
             };
         }
         catch (JsonException ex)
@@ -79,14 +79,14 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
             return "is null";
         }
 
-        if (!TableKeys.IsValid(dto.EventId, out var why))
+        if (IdError(dto.EventId) is { } eventIdError)
         {
-            return $"eventId {why}";
+            return $"eventId {eventIdError}";
         }
 
-        if (!TableKeys.IsValid(dto.UserId, out why))
+        if (IdError(dto.UserId) is { } userIdError)
         {
-            return $"userId {why}";
+            return $"userId {userIdError}";
         }
 
         ActivityType type;
@@ -104,10 +104,16 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
             return "occurredAt is missing";
         }
 
-        // an ISO 8601 timestamp; one without an offset is read as UTC (never as the host's local time)
+        // AssumeUniversal only so that parsing never reads the host's zone; a missing offset is refused below
         if (!DateTimeOffset.TryParse(occurredAtText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
         {
             return $"occurredAt '{occurredAtText}' is not a timestamp";
+        }
+
+        // without an offset the instant (and so the day) is a guess: the producer's zone is unknown here
+        if (!DateTime.TryParse(occurredAtText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) || parsed.Kind == DateTimeKind.Unspecified)
+        {
+            return $"occurredAt '{occurredAtText}' has no UTC offset (end it with 'Z' or '+hh:mm')";
         }
 
         if (occurredAt > latest)
@@ -150,6 +156,26 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
         e = new ActivityEvent(dto.EventId!, dto.UserId!, type, type == ActivityType.Purchase ? minor : 0, category, occurredAt);
         return null;
     }
+
+    /// <summary>Ids are compared ordinally: " u1 " would be another user than "u1", so padding is refused, not trimmed.</summary>
+    private static string? IdError(string? id)
+    {
+        if (!TableKeys.IsValid(id, out var why))
+        {
+            return why;
+        }
+
+        return char.IsWhiteSpace(id![0]) || char.IsWhiteSpace(id[^1]) ? "has leading or trailing whitespace" : null;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString(),
+    };
 }
 
 internal sealed class ActivityEventDto

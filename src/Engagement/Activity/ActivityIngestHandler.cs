@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Engagement.Messaging;
@@ -8,15 +9,22 @@ using Microsoft.Extensions.Options;
 
 namespace Engagement.Activity;
 
-public sealed record IngestResult(int Events, int Users, int UsersCreated, int UsersChanged);
+/// <summary>
+/// What one ingest did. <paramref name="Repeats"/>: events whose id the user had already, with the same
+/// body (changed nothing); <paramref name="Conflicts"/>: events whose id the user had already with
+/// another body (not applied; recorded on the <c>errors</c> table).
+/// </summary>
+public sealed record IngestResult(int Events, int Users, int UsersCreated, int UsersChanged, int Repeats, IReadOnlyList<ActivityEvent> Conflicts);
 
 /// <summary>
 /// Folds activity events into the users' aggregates. Per message: validate everything first,
 /// then per shard, per group of at most 100 users: read each user, apply, write back with the
-/// ETag read (one user: a conditional single write; more: one batch transaction). A 409/412
-/// means another instance got there first: re-read and re-apply, which is safe because applying
-/// is idempotent (day bits, category set, purchase ledger keyed by event id). Users written
-/// recently by this instance come from <see cref="RecentUsersCache"/> instead of a read.
+/// ETag read (one user: a conditional single write; more: one batch transaction, split only past
+/// the 4 MiB request limit). A 409/412 means another instance got there first: re-read and
+/// re-apply, which is safe because an event id counts once per user (<see cref="SeenEvents"/>).
+/// Users written recently by this instance come from <see cref="RecentUsersCache"/> instead of a read.
+/// A repeated id with another body is a conflict: the first applied wins, the repeat is recorded
+/// on the <c>errors</c> table and the rest of its message is applied as usual.
 /// </summary>
 public sealed partial class ActivityIngestHandler(
     ActivityEventParser parser,
@@ -24,26 +32,47 @@ public sealed partial class ActivityIngestHandler(
     UserShards shards,
     ActivityCalendar calendar,
     RecentUsersCache cache,
+    DeadLetters deadLetters,
     IOptions<ActivityOptions> options,
     TimeProvider time,
     ILogger<ActivityIngestHandler> log)
 {
+    /// <summary>The <c>errors</c> partition of conflicts met by a back-fill (no queue message to name).</summary>
+    public const string ImportSource = "activity-import";
+
     private const int MaxAttempts = 12;
 
+    private const int MaxConflictsListed = 20;
+
     private static readonly string[] ActivityColumns =
-        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories];
+        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds];
 
     private readonly ActivityOptions _options = options.Value;
 
-    public async Task<IngestResult> HandleAsync(string body, CancellationToken cancellationToken)
+    /// <summary>One <c>activity-events</c> message; its conflicts are recorded under its queue and message id.</summary>
+    public async Task<IngestResult> HandleAsync(QueueEnvelope message, string body, CancellationToken cancellationToken)
     {
         var events = parser.Parse(body);
-        var result = await IngestAsync(events, cancellationToken);
-        LogIngested(log, result.Events, result.Users, result.UsersCreated, result.UsersChanged);
+        var result = await ApplyAsync(events, cancellationToken);
+        await RecordConflictsAsync(message, result.Conflicts, cancellationToken);
+        LogIngested(log, result.Events, result.Users, result.UsersCreated, result.UsersChanged, result.Repeats, result.Conflicts.Count);
         return result;
     }
 
+    /// <summary>Validated events from elsewhere (the CSV back-fill, benchmarks); conflicts are recorded under <see cref="ImportSource"/>.</summary>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)
+    {
+        var result = await ApplyAsync(events, cancellationToken);
+        if (result.Conflicts.Count > 0)
+        {
+            var listing = string.Join('\n', result.Conflicts.Select(e => $"{e.UserId},{e.EventId},{Describe(e)}"));
+            await RecordConflictsAsync(new QueueEnvelope(ImportSource, Guid.NewGuid().ToString("N"), listing, 0), result.Conflicts, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<IngestResult> ApplyAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(TableNames.Users, cancellationToken);
         var chunks = events
@@ -51,18 +80,21 @@ public sealed partial class ActivityIngestHandler(
             .GroupBy(g => shards.Of(g.Key))
             .SelectMany(shard => shard.Chunk(100).Select(users => (Shard: shard.Key, Users: users)))
             .ToList();
-        int created = 0, changed = 0;
+        int created = 0, changed = 0, repeats = 0;
+        var conflicts = new System.Collections.Concurrent.ConcurrentBag<ActivityEvent>();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = _options.WriteParallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
-            var (c, u) = await ApplyChunkAsync(table, chunk.Shard, chunk.Users, ct);
-            Interlocked.Add(ref created, c);
-            Interlocked.Add(ref changed, u);
+            var outcome = await ApplyChunkAsync(table, chunk.Shard, chunk.Users, ct);
+            Interlocked.Add(ref created, outcome.Created);
+            Interlocked.Add(ref changed, outcome.Changed);
+            Interlocked.Add(ref repeats, outcome.Repeats);
+            outcome.Conflicts.ForEach(conflicts.Add);
         });
 
-        return new IngestResult(events.Count, chunks.Sum(c => c.Users.Length), created, changed);
+        return new IngestResult(events.Count, chunks.Sum(c => c.Users.Length), created, changed, repeats, [.. conflicts.OrderBy(e => e.UserId, StringComparer.Ordinal)]);
     }
 
-    private async Task<(int Created, int Changed)> ApplyChunkAsync(TableClient table, string shard, IGrouping<string, ActivityEvent>[] users, CancellationToken ct)
+    private async Task<ChunkOutcome> ApplyChunkAsync(TableClient table, string shard, IGrouping<string, ActivityEvent>[] users, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -73,6 +105,8 @@ public sealed partial class ActivityIngestHandler(
             var actions = new List<TableTransactionAction>(users.Length);
             var unchanged = new List<TableEntity>();
             var created = 0;
+            var repeats = 0;
+            var conflicts = new List<ActivityEvent>();
             for (var i = 0; i < users.Length; i++)
             {
                 var existing = current[i];
@@ -82,7 +116,12 @@ public sealed partial class ActivityIngestHandler(
                 {
                     try
                     {
-                        any |= aggregate.Apply(e, calendar.DayOf(e.OccurredAt));
+                        switch (aggregate.Apply(e, calendar.DayOf(e.OccurredAt)))
+                        {
+                            case ApplyOutcome.Applied: any = true; break;
+                            case ApplyOutcome.Repeat: repeats++; break;
+                            case ApplyOutcome.Conflict: conflicts.Add(e); break;
+                        }
                     }
                     catch (InvalidOperationException ex)
                     {
@@ -112,37 +151,19 @@ public sealed partial class ActivityIngestHandler(
             unchanged.ForEach(cache.Put);
             if (actions.Count == 0)
             {
-                return (0, 0);
+                return new ChunkOutcome(0, 0, repeats, conflicts);
             }
 
             try
             {
-                IReadOnlyList<Response> responses;
-                if (actions.Count == 1)
+                // usually one transaction; several only past the request-size limit. A conflict in a later
+                // one re-applies everything: the users already written then hold these ids (repeats)
+                foreach (var batch in SizedBatches(actions))
                 {
-                    // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
-                    var only = actions[0];
-                    responses = only.ActionType == TableTransactionActionType.Add
-                        ? [await table.AddEntityAsync(only.Entity, ct)]
-                        : [await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct)];
-                }
-                else
-                {
-                    responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
+                    await WriteAsync(table, batch, ct);
                 }
 
-                // what we wrote is what is stored now: cache it under the new ETag
-                for (var i = 0; i < actions.Count && i < responses.Count; i++)
-                {
-                    if (responses[i].Headers.ETag is { } etag)
-                    {
-                        var stored = (TableEntity)actions[i].Entity;
-                        stored.ETag = etag;
-                        cache.Put(stored);
-                    }
-                }
-
-                return (created, actions.Count - created);
+                return new ChunkOutcome(created, actions.Count - created, repeats, conflicts);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
@@ -153,15 +174,99 @@ public sealed partial class ActivityIngestHandler(
         }
     }
 
+    private async Task WriteAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken ct)
+    {
+        IReadOnlyList<Response> responses;
+        if (actions.Count == 1)
+        {
+            // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
+            var only = actions[0];
+            responses = only.ActionType == TableTransactionActionType.Add
+                ? [await table.AddEntityAsync(only.Entity, ct)]
+                : [await table.UpdateEntityAsync(only.Entity, only.ETag, TableUpdateMode.Merge, ct)];
+        }
+        else
+        {
+            responses = (await table.SubmitTransactionAsync(actions, ct)).Value;
+        }
+
+        // what we wrote is what is stored now: cache it under the new ETag
+        for (var i = 0; i < actions.Count && i < responses.Count; i++)
+        {
+            if (responses[i].Headers.ETag is { } etag)
+            {
+                var stored = (TableEntity)actions[i].Entity;
+                stored.ETag = etag;
+                cache.Put(stored);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Splits the writes so no transaction nears the 4 MiB request limit: a user's activity can be
+    /// ~130 KB (two full 64 KiB properties, sent as base64), so 100 heavy users would not fit one.
+    /// </summary>
+    internal static IEnumerable<List<TableTransactionAction>> SizedBatches(List<TableTransactionAction> actions)
+    {
+        const long Budget = 3L * 1024 * 1024;
+        var batch = new List<TableTransactionAction>();
+        long size = 0;
+        foreach (var action in actions)
+        {
+            var estimate = 1_024 + ((TableEntity)action.Entity).Sum(p => 64L + p.Value switch
+            {
+                byte[] bytes => (bytes.Length + 2) / 3 * 4L,
+                string text => text.Length * 3L,
+                _ => 32L,
+            });
+            if (batch.Count > 0 && size + estimate > Budget)
+            {
+                yield return batch;
+                batch = [];
+                size = 0;
+            }
+
+            batch.Add(action);
+            size += estimate;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private async Task RecordConflictsAsync(QueueEnvelope source, IReadOnlyList<ActivityEvent> conflicts, CancellationToken ct)
+    {
+        if (conflicts.Count == 0)
+        {
+            return;
+        }
+
+        var listed = conflicts.Take(MaxConflictsListed).Select(e => $"user '{e.UserId}' eventId '{e.EventId}' ({Describe(e)})");
+        var error = $"eventId conflict: {conflicts.Count} event(s) repeat an id the user has with another body and were not applied (the first applied wins): "
+            + string.Join("; ", listed) + (conflicts.Count > MaxConflictsListed ? $"; and {conflicts.Count - MaxConflictsListed} more" : "");
+        await deadLetters.RecordAsync(source, error, ct);
+        LogConflicts(log, conflicts.Count, source.Queue, source.MessageId);
+    }
+
+    private static string Describe(ActivityEvent e) =>
+        string.Create(CultureInfo.InvariantCulture, $"{e.Type.ToString().ToLowerInvariant()}{(e.Type == ActivityType.Purchase ? $" {e.AmountMinor / 100m:0.00}" : "")}{(e.Category is { } c ? $" [{c}]" : "")} at {e.OccurredAt:O}");
+
     private static async Task<TableEntity?> ReadAsync(TableClient table, string shard, string user, CancellationToken ct)
     {
         var read = await table.GetEntityIfExistsAsync<TableEntity>(shard, user, ActivityColumns, ct);
         return read.HasValue ? read.Value : null;
     }
 
-    [LoggerMessage(LogLevel.Debug, "Ingested {Events} events for {Users} users ({Created} new, {Changed} changed)")]
-    private static partial void LogIngested(ILogger logger, int events, int users, int created, int changed);
+    [LoggerMessage(LogLevel.Debug, "Ingested {Events} events for {Users} users ({Created} new, {Changed} changed; {Repeats} repeats, {Conflicts} conflicts)")]
+    private static partial void LogIngested(ILogger logger, int events, int users, int created, int changed, int repeats, int conflicts);
+
+    [LoggerMessage(LogLevel.Warning, "{Count} activity event(s) repeat an id with another body and were not applied ({Source} {MessageId}; see the errors table)")]
+    private static partial void LogConflicts(ILogger logger, int count, string source, string messageId);
 
     [LoggerMessage(LogLevel.Debug, "Concurrent update in shard {Shard} (attempt {Attempt}, status {Status}); re-reading")]
     private static partial void LogConflict(ILogger logger, string shard, int attempt, int status);
+
+    private sealed record ChunkOutcome(int Created, int Changed, int Repeats, List<ActivityEvent> Conflicts);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Engagement.Messaging;
 
@@ -17,7 +18,10 @@ public sealed record QueueEnvelope(string Queue, string MessageId, string RawBod
             throw new MalformedMessageException("the message is empty");
         }
 
-        if (trimmed[0] is '{' or '[')
+        // JSON text: an object or array (also when broken, so the handler names the JSON error), or any
+        // other JSON value, which the handler then refuses by what it is. Of base64's alphabet only
+        // digits, true and null are JSON too; a base64 producer's object or array never looks like them.
+        if (trimmed[0] is '{' or '[' || IsJson(RawBody))
         {
             return RawBody;
         }
@@ -28,7 +32,7 @@ public sealed record QueueEnvelope(string Queue, string MessageId, string RawBod
             try
             {
                 var decoded = new UTF8Encoding(false, true).GetString(buffer, 0, written);
-                if (decoded.AsSpan().TrimStart() is [ '{' or '[', ..])
+                if (decoded.AsSpan().TrimStart() is [ '{' or '[', ..] || IsJson(decoded))
                 {
                     return decoded;
                 }
@@ -40,5 +44,18 @@ public sealed record QueueEnvelope(string Queue, string MessageId, string RawBod
         }
 
         throw new MalformedMessageException("the message is neither JSON text nor base64-encoded JSON");
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 }

@@ -27,6 +27,9 @@ public static class UserEntity
     public const string Purchases = "Purchases";
     public const string Categories = "Categories";
 
+    /// <summary>Ids of the events applied, with a fingerprint of each body (see <see cref="SeenEvents"/>). Not in <see cref="NightlyColumns"/>: only ingest needs it.</summary>
+    public const string SeenIds = "SeenIds";
+
     public const string RScore = "RScore";
     public const string FScore = "FScore";
     public const string MScore = "MScore";
@@ -82,7 +85,8 @@ public static class UserEntity
             e.GetInt32(FirstActiveDay),
             e.GetBinary(ActiveDays) ?? [],
             e.GetBinary(Purchases) ?? [],
-            e.GetString(Categories));
+            e.GetString(Categories),
+            e.GetBinary(SeenIds) ?? []);
 
     public static RfmStanding? ReadStanding(TableEntity e) =>
         e.GetString(Tier) is { } tier
@@ -109,6 +113,7 @@ public static class UserEntity
         e[ActiveDays] = a.DaysBytes();
         e[Purchases] = a.PurchaseBytesArray();
         e[Categories] = a.CategoriesText();
+        e[SeenIds] = a.SeenBytes();
     }
 
     public static void WriteStanding(TableEntity e, RfmStanding s)

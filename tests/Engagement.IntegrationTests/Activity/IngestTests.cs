@@ -1,5 +1,6 @@
 using System.Text;
 using Engagement.Activity;
+using Engagement.Messaging;
 using Engagement.Users;
 using static Engagement.IntegrationTests.Infrastructure.ActivityJson;
 
@@ -15,6 +16,9 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
 
     private UserStore Users => fixture.Engine.Get<UserStore>();
 
+    private Task<IngestResult> HandleAsync(string body) =>
+        Handler.HandleAsync(new QueueEnvelope(QueueNames.ActivityEvents, Guid.NewGuid().ToString("N"), body, 1), body, TestEngine.Deadline());
+
     private async Task<UserRecord> UserAsync(string userId) =>
         await Users.GetAsync(userId, TestEngine.Deadline()) ?? throw new Xunit.Sdk.XunitException($"user {userId} was not stored");
 
@@ -22,19 +26,18 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task Handle_OneEventThenAnArray_BothUpdateTheAggregate()
     {
         const string user = "agg-1";
-        await Handler.HandleAsync(One(Purchase("agg-1-p1", user, 12.34m, At(Mar30))), TestEngine.Deadline());
+        await HandleAsync(One(Purchase("agg-1-p1", user, 12.34m, At(Mar30))));
 
         var after1 = await UserAsync(user);
         Assert.Equal(Mar30.DayNumber, after1.Activity.LastActiveDay);
         Assert.Equal(1, after1.Activity.ActiveDaysIn(Mar31.DayNumber, 7));
         Assert.Equal(1234, after1.Activity.SpendIn(Mar31.DayNumber, 7));
 
-        var result = await Handler.HandleAsync(
+        var result = await HandleAsync(
             Many(
                 Login("agg-1-l1", user, At(Mar31, 9)),
                 Purchase("agg-1-p2", user, 5m, At(Mar31, 9, 5)),
-                Interaction("agg-1-i1", user, "Books", At(Mar29, 20))),
-            TestEngine.Deadline());
+                Interaction("agg-1-i1", user, "Books", At(Mar29, 20))));
 
         Assert.Equal(3, result.Events);
         Assert.Equal(1, result.UsersChanged);
@@ -56,11 +59,13 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
             Purchase("dup-1-p1", user, 20m, At(Mar30)),
             Purchase("dup-1-p2", user, 0.99m, At(Mar31)));
 
-        var first = await Handler.HandleAsync(body, TestEngine.Deadline());
-        var second = await Handler.HandleAsync(body, TestEngine.Deadline());
+        var first = await HandleAsync(body);
+        var second = await HandleAsync(body);
 
         Assert.Equal(1, first.UsersCreated);
         Assert.Equal(0, second.UsersCreated + second.UsersChanged); // a replay writes nothing
+        Assert.Equal(2, second.Repeats);
+        Assert.Empty(second.Conflicts);
         var stored = await UserAsync(user);
         Assert.Equal(2099, stored.Activity.SpendIn(Mar31.DayNumber, 30));
         Assert.Equal(2, stored.Activity.Purchases.Count);
@@ -99,12 +104,12 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
 
         foreach (var e in History("ord-in"))
         {
-            await Handler.HandleAsync(One(e), TestEngine.Deadline());
+            await HandleAsync(One(e));
         }
 
         foreach (var e in Enumerable.Reverse(History("ord-rev")))
         {
-            await Handler.HandleAsync(One(e), TestEngine.Deadline());
+            await HandleAsync(One(e));
         }
 
         var inOrder = (await UserAsync("ord-in")).Activity;
@@ -132,7 +137,7 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
     {
         const string user = "new-1";
         var at = At(Mar31, 8, 30);
-        var result = await Handler.HandleAsync(One(Login("new-1-l1", user, at)), TestEngine.Deadline());
+        var result = await HandleAsync(One(Login("new-1-l1", user, at)));
 
         Assert.Equal(1, result.UsersCreated);
         var stored = await UserAsync(user);
@@ -152,7 +157,7 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
         var profile = new UserProfile { Phone = "+8613800138000", ConsentSms = true, ConsentPush = true, Source = "import", TimeZone = "Asia/Shanghai" };
         await Users.UpsertProfilesAsync([(user, profile)], 1, TestEngine.Deadline());
 
-        var result = await Handler.HandleAsync(One(Purchase("known-1-p1", user, 3m, At(Mar31))), TestEngine.Deadline());
+        var result = await HandleAsync(One(Purchase("known-1-p1", user, 3m, At(Mar31))));
 
         Assert.Equal(0, result.UsersCreated);
         Assert.Equal(1, result.UsersChanged);
@@ -190,6 +195,11 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
             { "bad JSON", """{"eventId":"bad-json-1","userId":"bad-json","type":"login", """, "invalid JSON", ["bad-json"] },
             { "not JSON, not base64", "hello, world", "neither JSON text nor base64", [] },
             { "empty array", "[]", "holds no events", [] },
+            { "a JSON string", "\"hello\"", "expected an event object or an array of events, got a string", [] },
+            { "a JSON number", "42", "expected an event object or an array of events, got a number", [] },
+            { "JSON null", "null", "expected an event object or an array of events, got null", [] },
+            { "no UTC offset", """{"eventId":"bad-tz-1","userId":"bad-tz","type":"login","occurredAt":"2026-03-31T10:00:00"}""", "occurredAt '2026-03-31T10:00:00' has no UTC offset", ["bad-tz"] },
+            { "padded user id", One(Login("bad-pad-1", " bad-pad ", At(Mar31))), "userId has leading or trailing whitespace", [" bad-pad ", "bad-pad"] },
             { "negative amount", One(Purchase("bad-neg-1", "bad-neg", -5m, At(Mar31))), "amount -5 is negative", ["bad-neg"] },
             { "unknown type", One(Event("bad-type-1", "bad-type", "refund", 5m, null, At(Mar31))), "unknown type 'refund'", ["bad-type"] },
             { "far future", One(Login("bad-future-1", "bad-future", IngestFixture.Now.AddDays(2))), "is in the future", ["bad-future"] },
@@ -230,7 +240,7 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task Parse_WithinTheAllowedClockSkew_IsAccepted()
     {
         // 5 minutes ahead of the engine's clock is inside the 10-minute skew: accepted
-        var result = await Handler.HandleAsync(One(Login("skew-1-l1", "skew-1", IngestFixture.Now.AddMinutes(5))), TestEngine.Deadline());
+        var result = await HandleAsync(One(Login("skew-1-l1", "skew-1", IngestFixture.Now.AddMinutes(5))));
         Assert.Equal(1, result.UsersCreated);
     }
 }

@@ -110,7 +110,8 @@ public class ActivityAggregateTests
         {
             var once = ApplyAll(t.Events);
             var twice = ApplyAll(t.Events);
-            var changedOnReplay = t.Permuted.Where(e => twice.Apply(e.ToEvent(), e.Day)).ToList();
+            // a remembered id answers Repeat; one too old to be remembered is Unchanged; none applies again
+            var changedOnReplay = t.Permuted.Where(e => twice.Apply(e.ToEvent(), e.Day) is ApplyOutcome.Applied or ApplyOutcome.Conflict).ToList();
 
             Assert.Empty(changedOnReplay);
             AssertSameState(once, twice);
@@ -148,11 +149,12 @@ public class ActivityAggregateTests
         Prop.ForAll(EventsAndPermutation(1000), t =>
         {
             var a = ApplyAll(t.Events);
-            var restored = ActivityAggregate.Restore(a.LastActiveDay, a.FirstActiveDay, a.DaysBytes(), a.PurchaseBytesArray(), a.CategoriesText());
+            var restored = ActivityAggregate.Restore(a.LastActiveDay, a.FirstActiveDay, a.DaysBytes(), a.PurchaseBytesArray(), a.CategoriesText(), a.SeenBytes());
 
             AssertSameState(a, restored);
             Assert.Equal(a.PurchaseBytesArray(), restored.PurchaseBytesArray());
             Assert.Equal(a.CategoriesText(), restored.CategoriesText());
+            Assert.Equal(a.SeenBytes(), restored.SeenBytes());
         });
 
     [Property]
@@ -160,7 +162,7 @@ public class ActivityAggregateTests
         Prop.ForAll(Arb.From(from events in EventListGen(1000) from split in Gen.Choose(0, events.Length) select (events, split)), t =>
         {
             var prefix = ApplyAll(t.events.Take(t.split));
-            var restored = ActivityAggregate.Restore(prefix.LastActiveDay, prefix.FirstActiveDay, prefix.DaysBytes(), prefix.PurchaseBytesArray(), prefix.CategoriesText());
+            var restored = ActivityAggregate.Restore(prefix.LastActiveDay, prefix.FirstActiveDay, prefix.DaysBytes(), prefix.PurchaseBytesArray(), prefix.CategoriesText(), prefix.SeenBytes());
 
             AssertSameState(ApplyAll(t.events), ApplyAll(t.events.Skip(t.split), restored));
         });
@@ -185,13 +187,14 @@ public class ActivityAggregateTests
         var a = new ActivityAggregate();
         var purchase = new ActivityEvent("order-42", "user-1", ActivityType.Purchase, 1_999, null, DateTimeOffset.UnixEpoch);
 
-        Assert.True(a.Apply(purchase, BaseDay));
-        Assert.False(a.Apply(purchase, BaseDay));
-        // a replay is recognised by the event id even if it lands on another day (which still counts as active)
-        a.Apply(purchase, BaseDay + 1);
+        Assert.Equal(ApplyOutcome.Applied, a.Apply(purchase, BaseDay));
+        Assert.Equal(ApplyOutcome.Repeat, a.Apply(purchase, BaseDay));
+        // the same id on another day is another body: a conflict, not applied (the day stays inactive)
+        Assert.Equal(ApplyOutcome.Conflict, a.Apply(purchase with { OccurredAt = DateTimeOffset.UnixEpoch.AddDays(1) }, BaseDay + 1));
 
         Assert.Single(a.Purchases);
         Assert.Equal(1_999, a.SpendIn(BaseDay + 1, 30));
+        Assert.Equal(1, a.ActiveDaysIn(BaseDay + 1, 30));
     }
 
     [Fact]

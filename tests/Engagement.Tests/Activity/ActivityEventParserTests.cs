@@ -225,15 +225,86 @@ public class ActivityEventParserTests
     }
 
     [Theory]
-    [InlineData("42")]
-    [InlineData("\"an event\"")]
-    [InlineData("null")]
-    [InlineData("true")]
-    public void Parse_NonObjectRoot_ThrowsExpectedObjectOrArray(string json)
+    [InlineData("42", "a number")]
+    [InlineData("\"an event\"", "a string")]
+    [InlineData("\"hello\"", "a string")]
+    [InlineData("null", "null")]
+    [InlineData("true", "a boolean")]
+    public void Parse_NonObjectRoot_ThrowsNamingWhatItGot(string json, string got)
     {
         var ex = Rejects(json);
 
-        Assert.Contains("expected a JSON object", ex.Message, StringComparison.Ordinal);
+        Assert.Equal($"expected an event object or an array of events, got {got}", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("2026-03-01T08:00:00")]
+    [InlineData("2026-03-01T08:00:00.123")]
+    [InlineData("2026-03-01")]
+    public void Parse_OccurredAtWithoutOffset_ThrowsNamingOffset(string occurredAt)
+    {
+        var ex = Rejects(Event(occurredAt: occurredAt));
+
+        Assert.Contains($"event[0] (e1): occurredAt '{occurredAt}' has no UTC offset", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-03-01T08:00:00Z", 8)]
+    [InlineData("2026-03-01T16:00:00+08:00", 8)]
+    [InlineData("2026-03-01T03:00:00-05:00", 8)]
+    [InlineData("2026-03-01T08:00:00.5+00:00", 8)]
+    public void Parse_OccurredAtWithOffset_IsTheInstantItNames(string occurredAt, int utcHour)
+    {
+        var e = Assert.Single(Parser().Parse(Event(occurredAt: occurredAt)));
+
+        Assert.Equal(utcHour, e.OccurredAt.UtcDateTime.Hour);
+        Assert.Equal(new DateOnly(2026, 3, 1), DateOnly.FromDateTime(e.OccurredAt.UtcDateTime));
+    }
+
+    [Theory]
+    [InlineData(" u1 ")]
+    [InlineData(" u1")]
+    [InlineData("u1 ")]
+    [InlineData("u1\u00a0")]
+    public void Parse_UserIdWithSurroundingWhitespace_Throws(string userId)
+    {
+        var ex = Rejects(Event(userId: userId));
+
+        Assert.Contains("userId has leading or trailing whitespace", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(" e1 ")]
+    [InlineData("\u3000e1")] // an ideographic space
+    [InlineData("e1 ")]
+    public void Parse_EventIdWithSurroundingWhitespace_Throws(string eventId)
+    {
+        var ex = Rejects(Event(eventId: eventId));
+
+        Assert.Contains("eventId has leading or trailing whitespace", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_IdsWithInnerSpaces_AreKeptAsGiven()
+    {
+        var e = Assert.Single(Parser().Parse(Event(eventId: "order 42", userId: "user 7")));
+
+        Assert.Equal("order 42", e.EventId);
+        Assert.Equal("user 7", e.UserId);
+    }
+
+    [Fact]
+    public void Validate_CsvRow_RefusesWhatTheQueueRefuses()
+    {
+        // the CSV back-fill validates each row through the same method as the queue
+        var parser = Parser();
+        string? Error(string? eventId = "e1", string? userId = "u1", string occurredAt = "2026-03-01T08:00:00Z") =>
+            parser.Validate(new ActivityEventDto { EventId = eventId, UserId = userId, Type = "login", OccurredAt = occurredAt }, out _);
+
+        Assert.Null(Error());
+        Assert.Contains("has no UTC offset", Error(occurredAt: "2026-03-01T08:00:00"), StringComparison.Ordinal);
+        Assert.Contains("userId has leading or trailing whitespace", Error(userId: " u1 "), StringComparison.Ordinal);
+        Assert.Contains("eventId has leading or trailing whitespace", Error(eventId: "e1 "), StringComparison.Ordinal);
     }
 
     [Fact]

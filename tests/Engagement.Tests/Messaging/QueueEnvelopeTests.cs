@@ -54,9 +54,21 @@ public class QueueEnvelopeTests
     }
 
     [Theory]
+    [InlineData("\"hello\"")]
+    [InlineData("42")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData(" -1.5e3 ")]
+    public void DecodeBody_JsonThatIsNotAnObjectOrArray_ReturnedForTheHandlerToRefuseByName(string json)
+    {
+        Assert.Equal(json, Envelope(json).DecodeBody());
+        Assert.Equal(json, Envelope(Base64(json)).DecodeBody());
+    }
+
+    [Theory]
     [InlineData("hello")]
     [InlineData("eventId=e1")]
-    [InlineData("42")]
+    [InlineData("42abc")]
     public void DecodeBody_Base64OfNonJson_ThrowsMalformed(string text)
     {
         Assert.Throws<MalformedMessageException>(() => Envelope(Base64(text)).DecodeBody());
