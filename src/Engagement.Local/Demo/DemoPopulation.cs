@@ -56,7 +56,7 @@ public sealed class DemoPopulation(int users, DateOnly lastDay, int days = 120, 
 
     private Habit HabitOf(int i)
     {
-        var rng = new Random(HashCode.Combine(seed, i, 17));
+        var rng = new Random(Seed(seed, i, 17));
         var roll = rng.NextDouble();
         var interest = Interests[rng.Next(Interests.Length)];
         var registered = rng.NextDouble() < 0.06 ? rng.Next(0, days) : days + rng.Next(0, 700);
@@ -70,11 +70,28 @@ public sealed class DemoPopulation(int users, DateOnly lastDay, int days = 120, 
         };
     }
 
+    /// <summary>
+    /// A seed from three numbers that is the same in every process (HashCode.Combine is randomised
+    /// per process, which made "the same seed gives the same population" false across runs).
+    /// </summary>
+    internal static int Seed(int a, int b, int c)
+    {
+        var h = 0xCBF29CE484222325UL;
+        foreach (var v in new[] { a, b, c })
+        {
+            h = (h ^ (uint)v) * 0x100000001B3UL;
+            h ^= h >> 29; // splitmix-style finaliser step so nearby users get unrelated streams
+            h *= 0xBF58476D1CE4E5B9UL;
+        }
+
+        return (int)(h ^ (h >> 32));
+    }
+
     private static double Range(Random rng, double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
 
     private UserProfile ProfileOf(int i, Habit habit, ActivityCalendar calendar)
     {
-        var rng = new Random(HashCode.Combine(seed, i, 31));
+        var rng = new Random(Seed(seed, i, 31));
         return new UserProfile
         {
             // 13x/15x/18x mobile ranges are valid CN numbers
@@ -98,7 +115,7 @@ public sealed class DemoPopulation(int users, DateOnly lastDay, int days = 120, 
             yield break;
         }
 
-        var rng = new Random(HashCode.Combine(seed, i, day.DayNumber));
+        var rng = new Random(Seed(seed, i, day.DayNumber));
         // weekends and the member day (18th) lift activity, as the playbook reports
         var lift = (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 1.15 : 1.0) * (day.Day == 18 ? 1.6 : 1.0);
         if (rng.NextDouble() >= Math.Min(0.98, habit.DailyActive * lift))
