@@ -35,10 +35,7 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
             var line = csv.Parser.RawRow;
             var (dto, errors) = Read(csv, header);
             // the event's own rules too, so a row shows all its errors at once
-            if (parser.Validate(dto, out var e) is { } invalid)
-            {
-                errors.Add(invalid);
-            }
+            errors.AddRange(parser.Validate(dto, out var e));
 
             if (errors.Count > 0)
             {
@@ -70,7 +67,7 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
     {
         var errors = new List<string>();
         decimal? amount = null;
-        if (header.Has("amount") && csv.GetField("amount") is { Length: > 0 } amountText)
+        if (header.Has("amount") && csv.GetField("amount")?.Trim() is { Length: > 0 } amountText)
         {
             if (decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var a))
             {
@@ -85,12 +82,13 @@ public sealed class ActivityCsvImport(ActivityEventParser parser, ActivityIngest
 
         var dto = new ActivityEventDto
         {
+            // ids as written: " u1 " is refused like on the queue, not quietly made "u1"
             EventId = csv.GetField("event_id"),
             UserId = csv.GetField("user_id"),
-            Type = csv.GetField("type"),
+            Type = csv.GetField("type")?.Trim(),
             Amount = amount,
             Category = header.Has("category") ? csv.GetField("category") : null,
-            OccurredAt = csv.GetField("occurred_at"),
+            OccurredAt = csv.GetField("occurred_at")?.Trim(),
         };
         return (dto, errors);
     }

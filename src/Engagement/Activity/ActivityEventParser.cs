@@ -48,10 +48,10 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
         var errors = new List<string>();
         for (var i = 0; i < dtos.Count; i++)
         {
-            var error = Validate(dtos[i], latest, out var e);
-            if (error is not null)
+            var problems = Validate(dtos[i], latest, out var e);
+            if (problems.Count > 0)
             {
-                errors.Add($"event[{i}]{(dtos[i]?.EventId is { } id ? $" ({id})" : "")}: {error}");
+                errors.Add($"event[{i}]{(dtos[i]?.EventId is { } id ? $" ({id})" : "")}: {string.Join(", ", problems)}");
             }
             else
             {
@@ -67,94 +67,112 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
         return events;
     }
 
-    /// <summary>Validates one event from another source (CSV backfill); returns the error or null.</summary>
-    internal string? Validate(ActivityEventDto dto, out ActivityEvent? e) =>
+    /// <summary>Validates one event from another source (CSV backfill): every problem it has, none when valid.</summary>
+    internal IReadOnlyList<string> Validate(ActivityEventDto dto, out ActivityEvent? e) =>
         Validate(dto, time.GetUtcNow() + _options.MaxFutureSkew, out e);
 
-    private static string? Validate(ActivityEventDto? dto, DateTimeOffset latest, out ActivityEvent? e)
+    /// <summary>Every problem of the event, so a producer fixes them in one round, not one per attempt.</summary>
+    private static List<string> Validate(ActivityEventDto? dto, DateTimeOffset latest, out ActivityEvent? e)
     {
         e = null;
         if (dto is null)
         {
-            return "is null";
+            return ["is null"];
         }
 
+        var errors = new List<string>();
         if (IdError(dto.EventId) is { } eventIdError)
         {
-            return $"eventId {eventIdError}";
+            errors.Add($"eventId {eventIdError}");
         }
 
         if (IdError(dto.UserId) is { } userIdError)
         {
-            return $"userId {userIdError}";
+            errors.Add($"userId {userIdError}");
         }
 
-        ActivityType type;
-        switch (dto.Type)
+        ActivityType? type = dto.Type switch
         {
-            case "login": type = ActivityType.Login; break;
-            case "interaction": type = ActivityType.Interaction; break;
-            case "purchase": type = ActivityType.Purchase; break;
-            case null: return "type is missing (login|interaction|purchase)";
-            default: return $"unknown type '{dto.Type}' (login|interaction|purchase)";
-        }
-
-        if (dto.OccurredAt is not { } occurredAtText || string.IsNullOrWhiteSpace(occurredAtText))
+            "login" => ActivityType.Login,
+            "interaction" => ActivityType.Interaction,
+            "purchase" => ActivityType.Purchase,
+            _ => null,
+        };
+        if (type is null)
         {
-            return "occurredAt is missing";
+            errors.Add(dto.Type is null ? "type is missing (login|interaction|purchase)" : $"unknown type '{dto.Type}' (login|interaction|purchase)");
         }
 
-        // AssumeUniversal only so that parsing never reads the host's zone; a missing offset is refused below
-        if (!DateTimeOffset.TryParse(occurredAtText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
-        {
-            return $"occurredAt '{occurredAtText}' is not a timestamp";
-        }
-
-        // without an offset the instant (and so the day) is a guess: the producer's zone is unknown here
-        if (!DateTime.TryParse(occurredAtText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) || parsed.Kind == DateTimeKind.Unspecified)
-        {
-            return $"occurredAt '{occurredAtText}' has no UTC offset (end it with 'Z' or '+hh:mm')";
-        }
-
-        if (occurredAt > latest)
-        {
-            return $"occurredAt {occurredAt.ToString("O", CultureInfo.InvariantCulture)} is in the future";
-        }
-
+        var occurredAt = OccurredAt(dto.OccurredAt, latest, errors);
         long minor = 0;
         if (dto.Amount is { } amount)
         {
+            var scaled = amount * 100m;
             if (amount < 0)
             {
-                return $"amount {amount.ToString(CultureInfo.InvariantCulture)} is negative";
+                errors.Add($"amount {amount.ToString(CultureInfo.InvariantCulture)} is negative");
             }
-
-            var scaled = amount * 100m;
-            if (scaled != decimal.Truncate(scaled))
+            else if (scaled != decimal.Truncate(scaled))
             {
-                return $"amount {amount.ToString(CultureInfo.InvariantCulture)} has more than two decimal places";
+                errors.Add($"amount {amount.ToString(CultureInfo.InvariantCulture)} has more than two decimal places");
             }
-
-            if (scaled > long.MaxValue / 4)
+            else if (scaled > long.MaxValue / 4)
             {
-                return "amount is too large";
+                errors.Add("amount is too large");
             }
-
-            minor = (long)scaled;
+            else
+            {
+                minor = (long)scaled;
+            }
         }
         else if (type == ActivityType.Purchase)
         {
-            return "a purchase needs an amount";
+            errors.Add("a purchase needs an amount");
         }
 
         var category = string.IsNullOrWhiteSpace(dto.Category) ? null : dto.Category.Trim().ToLowerInvariant();
         if (category is { Length: > 40 } || (category is not null && category.Contains(',', StringComparison.Ordinal)))
         {
-            return "category must be at most 40 characters and hold no comma";
+            errors.Add("category must be at most 40 characters and hold no comma");
         }
 
-        e = new ActivityEvent(dto.EventId!, dto.UserId!, type, type == ActivityType.Purchase ? minor : 0, category, occurredAt);
-        return null;
+        if (errors.Count == 0)
+        {
+            e = new ActivityEvent(dto.EventId!, dto.UserId!, type!.Value, type == ActivityType.Purchase ? minor : 0, category, occurredAt!.Value);
+        }
+
+        return errors;
+    }
+
+    private static DateTimeOffset? OccurredAt(string? text, DateTimeOffset latest, List<string> errors)
+    {
+        if (text is null || string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add("occurredAt is missing");
+            return null;
+        }
+
+        // AssumeUniversal only so that parsing never reads the host's zone; a missing offset is refused below
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
+        {
+            errors.Add($"occurredAt '{text}' is not a timestamp");
+            return null;
+        }
+
+        // without an offset the instant (and so the day) is a guess: the producer's zone is unknown here
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) || parsed.Kind == DateTimeKind.Unspecified)
+        {
+            errors.Add($"occurredAt '{text}' has no UTC offset (end it with 'Z' or '+hh:mm')");
+            return null;
+        }
+
+        if (occurredAt > latest)
+        {
+            errors.Add($"occurredAt {occurredAt.ToString("O", CultureInfo.InvariantCulture)} is in the future");
+            return null;
+        }
+
+        return occurredAt;
     }
 
     /// <summary>Ids are compared ordinally: " u1 " would be another user than "u1", so padding is refused, not trimmed.</summary>

@@ -32,7 +32,8 @@ public sealed class CsvHeader
         {
             PrepareHeaderForMatch = a => Normalize(a.Header),
             MissingFieldFound = null,
-            TrimOptions = TrimOptions.Trim,
+            // cells as written: the imports trim what may be padded and refuse padded ids
+            TrimOptions = TrimOptions.None,
         });
         try
         {

@@ -113,12 +113,17 @@ public sealed class UserCsvImport(UserStore users)
         var errors = new List<string>();
         var columns = new Dictionary<string, object?>(StringComparer.Ordinal) { [UserEntity.Source] = "import" };
         // an empty cell and a column the file does not have both state nothing
-        string? Cell(string column) => header.Has(column) && csv.GetField(column) is { Length: > 0 } text ? text : null;
+        string? Cell(string column) => header.Has(column) && csv.GetField(column)?.Trim() is { Length: > 0 } text ? text : null;
 
+        // as written: " u1 " would be another user than "u1", so padding is refused, not trimmed
         var userId = csv.GetField("user_id") ?? "";
         if (!TableKeys.IsValid(userId, out var why))
         {
             errors.Add($"user_id {why}");
+        }
+        else if (char.IsWhiteSpace(userId[0]) || char.IsWhiteSpace(userId[^1]))
+        {
+            errors.Add("user_id has leading or trailing whitespace");
         }
 
         if (Cell("phone") is { } rawPhone)

@@ -47,4 +47,28 @@ public class ActivityCsvImportTests
         Assert.Contains("unknown type 'refund'", error, StringComparison.Ordinal);
         Assert.Equal(0, storage.Requests);
     }
+
+    [Fact]
+    public async Task ImportAsync_PaddedIds_AreRefusedLikeOnTheQueue()
+    {
+        using var storage = new UnreachableStorage();
+
+        var report = await ImportAsync(storage, "event_id,user_id,type,occurred_at\ne1, u1 ,login,2026-03-01T08:00:00Z\ne2 ,u1, login , 2026-03-01T08:00:00Z \n");
+
+        Assert.Equal([(2, "userId has leading or trailing whitespace"), (3, "eventId has leading or trailing whitespace")], report.Rejected);
+        Assert.Equal(0, storage.Requests);
+    }
+
+    [Fact]
+    public async Task ImportAsync_ARowWithSeveralEventErrors_ListsEveryOne()
+    {
+        using var storage = new UnreachableStorage();
+
+        var report = await ImportAsync(storage, "event_id,user_id,type,occurred_at\ne1,,purchase,2026-03-01T08:00:00\n");
+
+        var (_, error) = Assert.Single(report.Rejected);
+        Assert.Contains("userId ", error, StringComparison.Ordinal);
+        Assert.Contains("a purchase needs an amount", error, StringComparison.Ordinal);
+        Assert.Contains("has no UTC offset", error, StringComparison.Ordinal);
+    }
 }

@@ -294,12 +294,37 @@ public class ActivityEventParserTests
     }
 
     [Fact]
+    public void Validate_AnEventWithSeveralProblems_ListsEveryOne()
+    {
+        var errors = Parser().Validate(new ActivityEventDto { EventId = " e1", UserId = "", Type = "purchse", Amount = -1, OccurredAt = "2026-03-01T08:00:00" }, out var e);
+
+        Assert.Null(e);
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, x => x.StartsWith("eventId has leading", StringComparison.Ordinal));
+        Assert.Contains(errors, x => x.StartsWith("userId ", StringComparison.Ordinal));
+        Assert.Contains(errors, x => x.StartsWith("unknown type 'purchse'", StringComparison.Ordinal));
+        Assert.Contains(errors, x => x.Contains("has no UTC offset", StringComparison.Ordinal));
+        Assert.Contains(errors, x => x.Contains("is negative", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_AMessageWithABadEvent_NamesEveryProblemOfIt()
+    {
+        var ex = Assert.Throws<MalformedMessageException>(() => Parser().Parse("""[{"eventId":"e1","userId":"u1","type":"purchase","occurredAt":"2026-03-01T08:00:00"}]"""));
+
+        Assert.Contains("a purchase needs an amount", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("has no UTC offset", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_CsvRow_RefusesWhatTheQueueRefuses()
     {
         // the CSV back-fill validates each row through the same method as the queue
         var parser = Parser();
         string? Error(string? eventId = "e1", string? userId = "u1", string occurredAt = "2026-03-01T08:00:00Z") =>
-            parser.Validate(new ActivityEventDto { EventId = eventId, UserId = userId, Type = "login", OccurredAt = occurredAt }, out _);
+            parser.Validate(new ActivityEventDto { EventId = eventId, UserId = userId, Type = "login", OccurredAt = occurredAt }, out _) is { Count: > 0 } errors
+                ? string.Join("; ", errors)
+                : null;
 
         Assert.Null(Error());
         Assert.Contains("has no UTC offset", Error(occurredAt: "2026-03-01T08:00:00"), StringComparison.Ordinal);

@@ -132,4 +132,15 @@ public class UserCsvImportTests
         Assert.Equal("+8613800138000", rows[1].Columns[UserEntity.Phone]);
         Assert.False(rows[1].Columns.ContainsKey(UserEntity.TimeZone)); // not a column of this file
     }
+
+    [Fact]
+    public async Task ReadAsync_PaddedUserId_IsRefusedWhilePaddedValuesAreRead()
+    {
+        // " u1 " would be another user than "u1" (ids compare ordinally), so it is refused, never trimmed
+        var rows = await RowsAsync("user_id,consent_sms,time_zone\n u1 , yes , Asia/Shanghai \nu2, no ,\n");
+
+        Assert.Equal("user_id has leading or trailing whitespace", Assert.Single(rows[0].Errors));
+        Assert.Empty(rows[1].Errors);
+        Assert.Equal(false, rows[1].Columns[UserEntity.ConsentSms]);
+    }
 }
