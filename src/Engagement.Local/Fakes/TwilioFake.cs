@@ -101,8 +101,7 @@ public sealed class TwilioFake : IAsyncDisposable
                 Record(429, null);
                 return new RetryAfterResult(Faults.RetryAfter);
             case TwilioFault.Hang:
-                await HoldAsync(request.HttpContext);
-                Record(499, null); // nginx's "client closed request": nothing was taken
+                await HoldAsync(request.HttpContext, () => Record(499, null)); // nginx's "client closed request": nothing was taken
                 return Results.StatusCode(499);
         }
 
@@ -115,7 +114,7 @@ public sealed class TwilioFake : IAsyncDisposable
 
         if (fault == TwilioFault.TimeoutAfterAccept)
         {
-            await HoldAsync(request.HttpContext);
+            await HoldAsync(request.HttpContext, null);
         }
 
         return Results.Json(Message(sid, to, body), statusCode: 201);
@@ -123,9 +122,10 @@ public sealed class TwilioFake : IAsyncDisposable
 
     /// <summary>
     /// Holds a request until its client gives up (HttpClient's timeout closes the connection) or goes
-    /// away, or the fake stops: the outcome never depends on how long anyone waits.
+    /// away, or the fake stops: the outcome never depends on how long anyone waits. <paramref name="released"/>
+    /// runs before <see cref="Held"/> drops, so a test that saw it drop sees what it recorded.
     /// </summary>
-    private async Task HoldAsync(HttpContext context)
+    private async Task HoldAsync(HttpContext context, Action? released)
     {
         Interlocked.Increment(ref _held);
         try
@@ -138,6 +138,7 @@ public sealed class TwilioFake : IAsyncDisposable
         }
         finally
         {
+            released?.Invoke();
             Interlocked.Decrement(ref _held);
         }
     }

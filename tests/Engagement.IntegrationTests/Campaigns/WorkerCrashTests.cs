@@ -60,7 +60,7 @@ public sealed class WorkerCrashTests : IAsyncLifetime
         // the real CLI as the worker process, killed once an eighth of the messages went out and the next ones hang
         using (var worker = StartWorker())
         {
-            await TestEngine.WaitUntilAsync(() => _twilio.Held > 0 || worker.HasExited, "the worker to send an eighth of the messages");
+            await TestEngine.WaitUntilAsync(() => (_twilio.Held > 0 && _twilio.Taken.Count() == Users / 8) || worker.HasExited, "the worker to send an eighth of the messages");
             if (worker.HasExited)
             {
                 Assert.Fail("the worker ended before it could be killed: " + await worker.StandardError.ReadToEndAsync());
