@@ -179,7 +179,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         // the capture is real: it saw the engine's own logs, the HTTP calls to both providers and the storage calls
         Assert.Contains(_logs.Entries, e => e.Category == "Engagement.Delivery.DeliveryWorker");
         Assert.Contains(_spans, s => s.Source.Name == "System.Net.Http" || s.OperationName.StartsWith("System.Net.Http", StringComparison.Ordinal));
-        Assert.True(_twilio.Taken.Count() >= Users - 2 && _fcm.Requests.Count >= 1, "the campaign did not reach both providers");
+        Assert.True(_twilio.Taken.Count() >= Users - 2 && !_fcm.Requests.IsEmpty, "the campaign did not reach both providers");
         // the look-up of unknown sends ran (GET Messages.json?To=<number>) and its URL was captured: the number must not be in it
         Assert.Contains(_spans, s => s.GetTagItem("http.request.method") as string == "GET" && (s.GetTagItem("url.full") as string ?? "").Contains("Messages.json?", StringComparison.Ordinal));
 
