@@ -14,7 +14,8 @@ public sealed record FcmFakeRequest(string Token, string? Title, string? Body, s
 /// An FCM HTTP v1 fake on 127.0.0.1: <c>POST /v1/projects/{p}/messages:send</c> and an OAuth2 token
 /// endpoint (<c>POST /token</c>) for the service-account flow. It does not check the JWT's
 /// audience (Google's) or signature. Tokens listed in <see cref="Unregistered"/> answer 404
-/// UNREGISTERED; <see cref="QuotaExceeded"/> answers that many 429s with Retry-After first.
+/// UNREGISTERED; <see cref="QuotaExceeded"/> answers that many 429s with Retry-After first. Both
+/// are counted or per token, never drawn: a test asserting a fault gets it on every run.
 /// <see cref="ServiceAccountJson"/> is a made-up key generated at start, with token_uri here.
 /// </summary>
 public sealed class FcmFake : IAsyncDisposable

@@ -19,8 +19,11 @@ public sealed class LocalProviders : IAsyncDisposable
 
     public static readonly Uri InboundWebhook = new("https://engage.local/api/twilio/inbound");
 
+    /// <summary>The fakes' fixed seed: a demo or benchmark that injects faults injects the same ones every run.</summary>
+    public const int Seed = 2026;
+
     public static async Task<LocalProviders> StartAsync(CancellationToken cancellationToken = default) =>
-        new(await TwilioFake.StartAsync(cancellationToken));
+        new(await TwilioFake.StartAsync(new TwilioFakeOptions { Seed = Seed }, cancellationToken));
 
     /// <summary>True when the configuration names a real SMS provider (then the fakes are not used).</summary>
     public static bool SmsConfigured(IConfiguration configuration) =>

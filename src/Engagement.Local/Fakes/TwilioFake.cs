@@ -16,43 +16,28 @@ public sealed record TwilioFakeRequest(string To, string Body, string? From, str
     public long ArrivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 
-/// <summary>Faults the fake injects, as shares of requests (drawn per request), plus latency.</summary>
-public sealed class TwilioFaults
-{
-    /// <summary>Answer 500 after taking the message (the worst case: it was sent, the client cannot know).</summary>
-    public double ServerErrorAfterAccept { get; set; }
-
-    /// <summary>Answer 429 with Retry-After, message not taken.</summary>
-    public double Throttle { get; set; }
-
-    /// <summary>Take the message, then answer later than the client waits.</summary>
-    public double TimeoutAfterAccept { get; set; }
-
-    public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(3);
-
-    public TimeSpan Latency { get; set; }
-
-    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Numbers answered 429 this many more times before they go through.</summary>
-    public ConcurrentDictionary<string, int> ThrottleTimes { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Numbers answered with a Twilio error code (21610 opted out, 21211 invalid...).</summary>
-    public ConcurrentDictionary<string, int> ErrorCodes { get; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>
 /// A Twilio-compatible Messages API on 127.0.0.1 (a free port) for tests, benchmarks and the demo:
 /// <c>POST /2010-04-01/Accounts/{sid}/Messages.json</c> and <c>GET .../Messages.json</c> (list, for
 /// lookups). Records every request; <see cref="Faults"/> injects 5xx, 429 with Retry-After,
-/// timeouts and latency. Twilio's own C# client talks to it through Twilio:BaseUrl.
+/// timeouts and latency, scripted or drawn from a seed (<see cref="TwilioFakeOptions"/>), never
+/// from a shared random source. Twilio's own C# client talks to it through Twilio:BaseUrl.
 /// </summary>
 public sealed class TwilioFake : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly int _seed;
+    private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
     private long _sequence;
+    private long _index;
+    private int _held;
 
-    private TwilioFake(WebApplication app) => _app = app;
+    private TwilioFake(WebApplication app, TwilioFakeOptions options)
+    {
+        _app = app;
+        _seed = options.Seed;
+    }
 
     public TwilioFaults Faults { get; } = new();
 
@@ -61,15 +46,21 @@ public sealed class TwilioFake : IAsyncDisposable
     /// <summary>The messages the fake took (whatever it answered): what really went out.</summary>
     public IEnumerable<TwilioFakeRequest> Taken => Requests.Where(r => r.Sid is not null);
 
+    /// <summary>Requests held right now (<see cref="TwilioFault.TimeoutAfterAccept"/>, <see cref="TwilioFault.Hang"/>), waiting for their client to give up.</summary>
+    public int Held => Volatile.Read(ref _held);
+
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<TwilioFake> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<TwilioFake> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new TwilioFakeOptions(), cancellationToken);
+
+    public static async Task<TwilioFake> StartAsync(TwilioFakeOptions options, CancellationToken cancellationToken = default)
     {
         TwilioFake fake = null!;
         var (app, baseUrl) = await LoopbackHost.StartAsync(
             a =>
             {
-                fake = new TwilioFake(a);
+                fake = new TwilioFake(a, options);
                 a.MapPost("/2010-04-01/Accounts/{account}/Messages.json", fake.CreateAsync);
                 a.MapGet("/2010-04-01/Accounts/{account}/Messages.json", fake.List);
             },
@@ -91,48 +82,65 @@ public sealed class TwilioFake : IAsyncDisposable
             return r;
         }
 
+        var call = new TwilioCall(Interlocked.Increment(ref _index), to, _attempts.AddOrUpdate(to, 1, (_, n) => n + 1));
         if (Faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(Faults.Latency);
         }
 
-        if (Faults.ErrorCodes.TryGetValue(to, out var code))
+        var fault = Faults.Decide(call, _seed);
+        if (fault is null && Faults.ErrorCodes.TryGetValue(to, out var code))
         {
             Record(400, null);
             return Results.Json(new { code, message = $"The 'To' number {to} is not a valid phone number (fake error {code})", more_info = $"https://www.twilio.com/docs/errors/{code}", status = 400 }, statusCode: 400);
         }
 
-        var roll = Random.Shared.NextDouble();
-        if (Faults.ThrottleTimes.TryGetValue(to, out var left) && left > 0 && Faults.ThrottleTimes.TryUpdate(to, left - 1, left))
+        switch (fault ?? TwilioFault.None)
         {
-            Record(429, null);
-            return new RetryAfterResult(Faults.RetryAfter);
-        }
-
-        if (roll < Faults.Throttle)
-        {
-            Record(429, null);
-            return new RetryAfterResult(Faults.RetryAfter);
+            case TwilioFault.Throttle:
+                Record(429, null);
+                return new RetryAfterResult(Faults.RetryAfter);
+            case TwilioFault.Hang:
+                await HoldAsync(request.HttpContext, () => Record(499, null)); // nginx's "client closed request": nothing was taken
+                return Results.StatusCode(499);
         }
 
         var sid = "SM" + Interlocked.Increment(ref _sequence).ToString("x32", CultureInfo.InvariantCulture);
-        roll -= Faults.Throttle;
-        if (roll < Faults.ServerErrorAfterAccept)
+        Record(fault == TwilioFault.ServerErrorAfterAccept ? 500 : 201, sid);
+        if (fault == TwilioFault.ServerErrorAfterAccept)
         {
-            Record(500, sid);
             return Results.Json(new { code = 20500, message = "internal error", status = 500 }, statusCode: 500);
         }
 
-        roll -= Faults.ServerErrorAfterAccept;
-        if (roll < Faults.TimeoutAfterAccept)
+        if (fault == TwilioFault.TimeoutAfterAccept)
         {
-            Record(201, sid);
-            await Task.Delay(Faults.TimeoutDelay);
-            return Results.Json(Message(sid, to, body), statusCode: 201);
+            await HoldAsync(request.HttpContext, null);
         }
 
-        Record(201, sid);
         return Results.Json(Message(sid, to, body), statusCode: 201);
+    }
+
+    /// <summary>
+    /// Holds a request until its client gives up (HttpClient's timeout closes the connection) or goes
+    /// away, or the fake stops: the outcome never depends on how long anyone waits. <paramref name="released"/>
+    /// runs before <see cref="Held"/> drops, so a test that saw it drop sees what it recorded.
+    /// </summary>
+    private async Task HoldAsync(HttpContext context, Action? released)
+    {
+        Interlocked.Increment(ref _held);
+        try
+        {
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, gone.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            released?.Invoke();
+            Interlocked.Decrement(ref _held);
+        }
     }
 
     private IResult List(string account, HttpRequest request)
@@ -155,7 +163,12 @@ public sealed class TwilioFake : IAsyncDisposable
     /// <summary>The account the fake stands for: plainly not a real SID (those are "AC" + 32 hex digits).</summary>
     public const string AccountSid = "AC-loopback-fake";
 
-    public ValueTask DisposeAsync() => LoopbackHost.StopAsync(_app);
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync(); // held requests end now, not at the host's shutdown timeout
+        await LoopbackHost.StopAsync(_app);
+        _stopping.Dispose();
+    }
 
     /// <summary>
     /// What Twilio would POST to each taken message's StatusCallback, signed as Twilio signs

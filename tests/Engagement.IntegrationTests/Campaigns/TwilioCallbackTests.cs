@@ -30,7 +30,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
             AuthToken,
             ("Twilio:StatusCallbackUrl", StatusUrl),
             ("Twilio:MaxRetries", "0"),
-            ("Twilio:RequestTimeout", "00:00:01"),
+            ("Twilio:RequestTimeout", TestEngine.ProviderTimeout),
             ("Twilio:CircuitMinimumThroughput", "1000"),
             ("Delivery:UnknownResolveAfter", "1.00:00:00"))); // callbacks, not look-ups, settle the unknowns here
         await Population.SeedSmsRecipientsAsync(_engine, "cb", "+861390088", Users, "dormant");
@@ -94,8 +94,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
     [Fact]
     public async Task StatusCallbacks_SettleAmbiguousSends_OnlyMoveForward_AndRepeatHarmlessly()
     {
-        _twilio.Faults.TimeoutAfterAccept = 1.0; // Twilio takes every message, the engine never hears back
-        _twilio.Faults.TimeoutDelay = TimeSpan.FromSeconds(2);
+        _twilio.Faults.Script = _ => TwilioFault.TimeoutAfterAccept; // Twilio takes every message, the engine never hears back
         await RunCampaignAsync("cb-1");
         var ledger = await TestEngine.LedgerAsync(_engine, "cb-1");
         Assert.All(ledger, r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
@@ -125,9 +124,9 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         Assert.All(await TestEngine.LedgerAsync(_engine, "cb-1"), r => Assert.Equal("delivered", r.GetString("ProviderStatus")));
 
         // settled means sent: a resume sends nothing again
-        _twilio.Faults.TimeoutAfterAccept = 0;
+        _twilio.Faults.Script = null;
         await _engine.Get<Engagement.Campaigns.CampaignResume>().ResumeAsync("cb-1", TestEngine.Deadline());
-        await _engine.Pump().DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        await TestEngine.DrainAsync(_engine, QueueNames.Deliveries);
         Assert.Equal(Users, _twilio.Taken.Count());
     }
 

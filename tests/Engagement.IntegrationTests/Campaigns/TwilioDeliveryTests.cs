@@ -23,7 +23,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
             "not-a-secret",
             ("Twilio:StatusCallbackUrl", "https://engage.example.com/webhooks/twilio/status"),
             ("Twilio:MaxRetries", "0"),
-            ("Twilio:RequestTimeout", "00:00:01"),
+            ("Twilio:RequestTimeout", TestEngine.ProviderTimeout),
             ("Delivery:NotSentRetryDelay", "00:00:00.200"),
             ("Delivery:UnknownResolveAfter", "00:00:00"),
             ("Twilio:CircuitMinimumThroughput", "1000"))); // these tests inject failures on purpose: keep the circuit closed
@@ -103,10 +103,11 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task ProviderChaos_EveryoneSentOnceOrRecordedUnknown_NoDuplicate()
     {
+        // shares drawn from the fake's seed, and the 3rd request throttled and the 7th timed out whatever they draw
         _twilio.Faults.ServerErrorAfterAccept = 0.20;
         _twilio.Faults.Throttle = 0.10;
         _twilio.Faults.TimeoutAfterAccept = 0.05;
-        _twilio.Faults.TimeoutDelay = TimeSpan.FromSeconds(2); // the client waits 1 s
+        _twilio.Faults.Script = c => c.Index switch { 3 => TwilioFault.Throttle, 7 => TwilioFault.TimeoutAfterAccept, _ => null };
 
         await RunAsync("tw-chaos");
 
@@ -120,7 +121,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.All(takenPerNumber, kv => Assert.Equal(1, kv.Value));
         Assert.Equal(Users, takenPerNumber.Count);
         Assert.Contains(_twilio.Requests, r => r.Status == 429); // the chaos really happened
-        Assert.Contains(ledger, r => r.GetString("State") == DeliveryStates.Unknown);
+        Assert.Contains(ledger, r => (r.GetString("State"), r.GetString("Reason")) == (DeliveryStates.Unknown, "timeout"));
     }
 
     [Fact]
@@ -143,14 +144,14 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task UnknownAfterA5xx_FoundInTwiliosRecords_AcceptedAndNotResent()
     {
-        _twilio.Faults.ServerErrorAfterAccept = 1.0; // Twilio took every message, then answered 500
+        _twilio.Faults.Script = _ => TwilioFault.ServerErrorAfterAccept; // Twilio took every message, then answered 500
         await RunAsync("tw-5xx");
-        _twilio.Faults.ServerErrorAfterAccept = 0;
+        _twilio.Faults.Script = null;
         Assert.All(await LedgerAsync("tw-5xx"), r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
         var taken = _twilio.Taken.Count();
 
         await _engine.Get<CampaignResume>().ResumeAsync("tw-5xx", TestEngine.Deadline());
-        await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        await TestEngine.DrainAsync(_engine, QueueNames.Deliveries);
 
         Assert.Equal(taken, _twilio.Taken.Count()); // nothing sent twice
         var ledger = await LedgerAsync("tw-5xx");
@@ -173,8 +174,10 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         lost["ClaimedAt"] = new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero);
         await deliveries.UpdateEntityAsync(lost, lost.ETag, TableUpdateMode.Replace);
 
+        // that worker's chunk messages are gone (a second copy racing the resumed ones would wait out a lease on the stopped clock)
+        await (await _engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries)).ClearMessagesAsync();
         await _engine.Get<CampaignResume>().ResumeAsync("tw-lost", TestEngine.Deadline());
-        await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        await TestEngine.DrainAsync(_engine, QueueNames.Deliveries);
 
         Assert.Single(_twilio.Taken, r => r.To == Number(9));
         Assert.Equal(Users, _twilio.Taken.Select(r => r.To).Distinct().Count());

@@ -110,14 +110,60 @@ public static class TestEngine
     }
 
     /// <summary>
-    /// Enqueues a campaign trigger and drains it and its delivery chunks as the Functions host would;
-    /// chunks deferred beyond a second (quiet hours) are left on the queue. Nothing may be dead-lettered.
+    /// The provider request timeout for tests that inject timeouts: the fakes hold a "timeout"
+    /// request until the client gives up, so the outcome does not depend on it; it only has to be
+    /// longer than any real answer of a loopback fake on a loaded machine (a send that merely took
+    /// long must not turn into an ambiguous one).
     /// </summary>
-    public static async Task RunCampaignAsync(LocalEngine engine, string trigger)
+    public const string ProviderTimeout = "00:00:10";
+
+    /// <summary>
+    /// Enqueues a campaign trigger and drains it and its delivery chunks as the Functions host would,
+    /// until the deliveries queue is empty (provider retries coming back after a second included).
+    /// With <paramref name="leaveDeferred"/>, chunks deferred on purpose (quiet hours, sendAt) are
+    /// left on the queue: the pump stops once nothing has been visible for a second, which is only
+    /// safe when everything else finishes without a delayed retry. Nothing may be dead-lettered.
+    /// </summary>
+    public static async Task RunCampaignAsync(LocalEngine engine, string trigger, bool leaveDeferred = false)
     {
         await SendAsync(engine, QueueNames.CampaignTriggers, trigger);
         Assert.Equal(0, (await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, Deadline())).DeadLettered);
-        Assert.Equal(0, (await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1))).DeadLettered);
+        var deliveries = leaveDeferred
+            ? await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1))
+            : await DrainAsync(engine, QueueNames.Deliveries);
+        Assert.Equal(0, deliveries.DeadLettered);
+    }
+
+    /// <summary>
+    /// Handles <paramref name="queue"/> until it is empty, however long retries take, and fails
+    /// naming what is left after the cap (a message delayed on purpose would wait far longer).
+    /// </summary>
+    public static async Task<Local.Queues.PumpProgress> DrainAsync(LocalEngine engine, string queue)
+    {
+        using var cap = new CancellationTokenSource(MaxWait);
+        try
+        {
+            return await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(queue, null, cap.Token);
+        }
+        catch (OperationCanceledException) when (cap.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{queue} still holds {await ApproximateCountAsync(engine, queue)} message(s) after {MaxWait.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails naming it after the cap (60 s).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"waited 60 s for {what}");
+            }
+
+            await Task.Delay(10);
+        }
     }
 
     public static async Task<int> ApproximateCountAsync(LocalEngine engine, string queue)
