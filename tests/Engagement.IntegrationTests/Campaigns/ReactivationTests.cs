@@ -79,7 +79,7 @@ public sealed class ReactivationTests : IAsyncLifetime
         await TestEngine.RunCampaignAsync(_engine, """
             {"schemaVersion":1,"campaignId":"wake-later","name":"We miss you","audience":{"tiers":["dormant"]},"sendAt":"2026-12-05T04:00:00Z",
              "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":50}
-            """);
+            """, leaveDeferred: true);
         var heldOut = (await TestEngine.LedgerAsync(_engine, "wake-later"))
             .Where(r => r.GetString("State") == DeliveryStates.HeldOut).Select(r => r.GetString("UserId")!).Order().ToList();
         Assert.True(heldOut.Count >= 4, $"{heldOut.Count} held out");
