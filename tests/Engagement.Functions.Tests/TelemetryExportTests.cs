@@ -5,6 +5,7 @@ using Engagement.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 
 namespace Engagement.Functions.Tests;
 
@@ -74,15 +75,40 @@ public sealed class TelemetryExportTests
                 span?.SetTag("campaign.id", "export-check");
             }
 
-            await host.StopAsync(); // disposing the host flushes the exporter
+            // flush explicitly and wait for the span to arrive (a busy machine can outlast the flush
+            // that disposing the host allows), rather than hoping the dispose-time flush made it
+            Assert.True(host.Services.GetRequiredService<TracerProvider>().ForceFlush(60_000), "the exporter did not flush within 60 s");
+            var arrived = await Until(() => Exported(bodies), TimeSpan.FromSeconds(60));
+            await host.StopAsync();
+            Assert.True(arrived, $"no span with export-check reached the endpoint in 60 s; {bodies.Count} request(s) seen");
         }
 
         listener.Stop();
         await receiving;
+    }
+
+    private static bool Exported(List<string> bodies)
+    {
         lock (bodies)
         {
-            Assert.Contains(bodies, b => b.StartsWith("/v2.1/track", StringComparison.Ordinal) && b.Contains("export-check", StringComparison.Ordinal));
+            return bodies.Any(b => b.StartsWith("/v2.1/track", StringComparison.Ordinal) && b.Contains("export-check", StringComparison.Ordinal));
         }
+    }
+
+    private static async Task<bool> Until(Func<bool> condition, TimeSpan cap)
+    {
+        using var timeout = new CancellationTokenSource(cap);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        return true;
     }
 
     [Fact]
