@@ -1,16 +1,11 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Engagement.Activity;
 using ActivityEvent = Engagement.Activity.ActivityEvent;
 using Engagement.Local;
 using Engagement.Local.Demo;
 using Engagement.Segmentation;
 using Engagement.Storage;
-using Engagement.Users;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
