@@ -64,6 +64,14 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // a fix for the in-memory database's removal cost, which stalls queue-heavy runs (see the file)
+        var preload = Path.Combine(root, "eng", "azurite-preload.js");
+        if (File.Exists(preload))
+        {
+            psi.ArgumentList.Add("--require");
+            psi.ArgumentList.Add(preload);
+        }
+
         foreach (var arg in new[] { script, "--blobPort", "0", "--queuePort", "0", "--tablePort", "0", "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
         {
             psi.ArgumentList.Add(arg);
