@@ -12,6 +12,9 @@ public sealed record LatencyHistogram(IReadOnlyList<(TimeSpan UpTo, long Count)>
 {
     public long Count => Buckets.Sum(b => b.Count);
 
+    /// <summary>Requests that took over a second (the top buckets; <see cref="Slow"/> lists the first of them).</summary>
+    public long SlowCount => Buckets.Where(b => b.UpTo > TimeSpan.FromSeconds(1)).Sum(b => b.Count);
+
     /// <summary>Requests counted between <paramref name="earlier"/> and this snapshot.</summary>
     public LatencyHistogram Since(LatencyHistogram earlier) => new(
         Buckets.Select((b, i) => (b.UpTo, b.Count - earlier.Buckets[i].Count)).ToList(),
@@ -28,7 +31,7 @@ public sealed record LatencyHistogram(IReadOnlyList<(TimeSpan UpTo, long Count)>
 
 /// <summary>
 /// Times every storage request (each try, retries included) into power-of-4 buckets from 1 ms to
-/// 64 s, and keeps the first 100 that took a second or more: a stall shows up as a count in the
+/// 64 s, and keeps the first 1,000 that took over a second: a stall shows up as a count in the
 /// top buckets and when it happened, where a rate alone only drops.
 /// </summary>
 public sealed class StorageLatency(TimeProvider time) : HttpPipelinePolicy
@@ -86,7 +89,7 @@ public sealed class StorageLatency(TimeProvider time) : HttpPipelinePolicy
             Interlocked.CompareExchange(ref _maxTicks, took.Ticks, max);
         }
 
-        if (took >= SlowFrom && _slow.Count < 100)
+        if (took > SlowFrom && _slow.Count < 1000)
         {
             _slow.Enqueue(new SlowRequest(
                 time.GetElapsedTime(_start, startedAt),
