@@ -34,12 +34,6 @@ public sealed class StorageClients
         queueOptions.AddPolicy(latency, HttpPipelinePosition.PerRetry);
 
         UsesIdentity = string.IsNullOrWhiteSpace(o.ConnectionString);
-        if (!UsesIdentity && new QueueServiceClient(o.ConnectionString).Uri.IsLoopback)
-        {
-            // Azurite answers in milliseconds or is stuck: give up on a try after 30 s, not the SDK's 100 s
-            tableOptions.Retry.NetworkTimeout = queueOptions.Retry.NetworkTimeout = LoopbackNetworkTimeout;
-        }
-
         if (!UsesIdentity)
         {
             _tables = new TableServiceClient(o.ConnectionString, tableOptions);
@@ -53,9 +47,6 @@ public sealed class StorageClients
             _queues = new QueueServiceClient(new Uri($"https://{o.AccountName}.queue.core.windows.net"), credential, queueOptions);
         }
     }
-
-    /// <summary>Per-try network timeout of clients on a loopback emulator (the SDK's default is 100 s).</summary>
-    public static readonly TimeSpan LoopbackNetworkTimeout = TimeSpan.FromSeconds(30);
 
     public StorageRequestCounter Counter { get; }
 
