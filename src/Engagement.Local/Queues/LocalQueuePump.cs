@@ -24,7 +24,10 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
 
     public int Parallelism { get; init; } = 8;
 
-    /// <summary>The clock for the idle give-up and the wait between empty polls (a test may pass a fake one and advance it).</summary>
+    /// <summary>
+    /// The clock for the idle give-up, the wait between empty polls and when this pump's retries are
+    /// due (a test may pass a fake one and advance it; the queue's visibility stays on Azurite's clock).
+    /// </summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>How long to wait before polling again when nothing is visible.</summary>
