@@ -1,10 +1,20 @@
+using Engagement.Cli;
 using Engagement.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
+
+// Ctrl-C / SIGTERM cancel the token every command runs with; 8 s later the process ends regardless
+using var shutdown = new CliShutdown(TimeSpan.FromSeconds(8));
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 1000; // a log or a pipe: one line per line, not wrapped at 80 columns
+}
 
 var app = new CommandApp();
 app.Configure(c =>
 {
     c.SetApplicationName("engage");
+    c.CancellationExitCode(CliShutdown.ExitCode);
     c.AddCommand<DemoCommand>("demo")
         .WithDescription("Start Azurite, generate users with 120 days of activity, run two nightly RFM runs (with a day of events ingested through the queue between them), print tiers and movements.");
     c.AddBranch("import", b =>
@@ -46,4 +56,4 @@ app.Configure(c =>
         b.AddCommand<BenchCampaignCommand>("campaign").WithDescription("An SMS campaign through the loopback Twilio fake: sends/s, queue and storage operations per recipient, achieved pacing.");
     });
 });
-return await app.RunAsync(args);
+return await app.RunAsync(args, shutdown.Token);

@@ -30,8 +30,10 @@ public sealed class LocalEngine : IAsyncDisposable
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
-    public LocalQueuePump Pump(TimeSpan? retryDelay = null) =>
-        new(Get<StorageClients>(), Get<QueueHandlers>()) { RetryDelay = retryDelay ?? TimeSpan.FromSeconds(1) };
+    /// <param name="retryDelay">How long a failed message stays invisible (default 1 s).</param>
+    /// <param name="time">The pump's clock for idle give-up and polling (default the real one, whatever the engine's clock).</param>
+    public LocalQueuePump Pump(TimeSpan? retryDelay = null, TimeProvider? time = null) =>
+        new(Get<StorageClients>(), Get<QueueHandlers>()) { RetryDelay = retryDelay ?? TimeSpan.FromSeconds(1), Time = time ?? TimeProvider.System };
 
     /// <param name="configuration">Settings (environment, files); Storage:* here wins over a local Azurite.</param>
     /// <param name="azuriteDirectory">Where a started Azurite keeps data; null keeps it in memory.</param>

@@ -29,6 +29,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Telemetry.EngagementTelemetry>();
         services.AddSingleton<StorageRequestCounter>();
+        services.AddSingleton<StorageLatency>();
         services.AddSingleton<StorageClients>();
         services.AddSingleton<UserShards>();
         services.AddSingleton<UserStore>();

@@ -109,13 +109,23 @@ internal sealed class BenchCampaignCommand : AsyncCommand<BenchCampaignSettings>
     {
         var requests = providers.Twilio.StatusCallbacks(LocalProviders.AuthToken, _ => ("delivered", null)).ToList();
         var before = (counter.Total, counter.QueueTotal);
+        var latency = engine.Get<StorageClients>().Latency;
+        var latencyBefore = latency.Snapshot();
         var t = Stopwatch.GetTimestamp();
         var run = await LocalWebhooks.DeliverAsync(engine, Callbacks.CallbackKinds.TwilioStatus, requests, cancellationToken);
         var seconds = Stopwatch.GetElapsedTime(t).TotalSeconds;
+        var requestTimes = latency.Snapshot().Since(latencyBefore);
         var queueOps = counter.QueueTotal - before.QueueTotal;
         var tableOps = counter.Total - before.Total - queueOps;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]status callbacks[/]: {requests.Count:N0} signed, {run.Refused} refused; received and handled in {seconds:F1} s = [bold]{run.Handled / seconds:N0} callbacks/s[/] ({run.DeadLettered} dead-lettered); queue operations {queueOps * 1.0 / Math.Max(1, requests.Count):F2} and table round-trips {tableOps * 1.0 / Math.Max(1, requests.Count):F2} per callback"));
+        // a stall shows here as requests of seconds, where the rate alone only drops
+        AnsiConsole.MarkupLine(Markup.Escape($"  storage request times: {requestTimes}; {requestTimes.SlowCount} took over 1 s"));
+        foreach (var slow in requestTimes.Slow.Take(5))
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"    at {slow.At.TotalSeconds:F0} s: {slow.Operation} took {slow.Took.TotalSeconds:F1} s ({slow.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer"})")));
+        }
+
         return requests.Count == expected && run.Refused == 0 && run.DeadLettered == 0 && run.Handled == expected;
     }
 

@@ -15,6 +15,18 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
     private const string DevAccount = "devstoreaccount1";
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    // every Azurite still running, so a process ended by Environment.Exit (a second Ctrl-C) or an
+    // unhandled exception does not leave node behind
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<AzuriteLauncher, bool> Running = new();
+
+    static AzuriteLauncher() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var azurite in Running.Keys)
+        {
+            azurite.StopOnExit();
+        }
+    };
+
     private readonly Process _process;
     private readonly string? _tempDir;
     private readonly bool _persistent;
@@ -64,6 +76,14 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // a fix for the in-memory database's removal cost, which stalls queue-heavy runs (see the file)
+        var preload = Path.Combine(root, "eng", "azurite-preload.js");
+        if (File.Exists(preload))
+        {
+            psi.ArgumentList.Add("--require");
+            psi.ArgumentList.Add(preload);
+        }
+
         foreach (var arg in new[] { script, "--blobPort", "0", "--queuePort", "0", "--tablePort", "0", "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
         {
             psi.ArgumentList.Add(arg);
@@ -137,11 +157,14 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             throw;
         }
 
-        return new AzuriteLauncher(process, queue!.Value, table!.Value, temp, persistDirectory is not null);
+        var launcher = new AzuriteLauncher(process, queue!.Value, table!.Value, temp, persistDirectory is not null);
+        Running[launcher] = true;
+        return launcher;
     }
 
     public async ValueTask DisposeAsync()
     {
+        Running.TryRemove(this, out _);
         if (!_process.HasExited && _persistent && !OperatingSystem.IsWindows())
         {
             // Azurite keeps its on-disk database in memory and saves it every few seconds or on a
@@ -174,6 +197,26 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             {
                 // a file still held open; the temp folder is cleaned by the OS
             }
+        }
+    }
+
+    /// <summary>On process exit: a persistent Azurite gets SIGTERM and a few seconds to save; any other is killed.</summary>
+    private void StopOnExit()
+    {
+        try
+        {
+            if (!_process.HasExited && _persistent && !OperatingSystem.IsWindows())
+            {
+                using var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+                term?.WaitForExit(2000);
+                _process.WaitForExit(5000);
+            }
+
+            Kill(_process);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // gone already
         }
     }
 

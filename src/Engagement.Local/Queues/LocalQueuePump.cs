@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Engagement.Messaging;
 using Engagement.Storage;
 
@@ -22,59 +25,110 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
     public int Parallelism { get; init; } = 8;
 
     /// <summary>
+    /// The clock for the idle give-up, the wait between empty polls and when this pump's retries are
+    /// due (a test may pass a fake one and advance it; the queue's visibility stays on Azurite's clock).
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How long to wait before polling again when nothing is visible.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
     /// Handles messages until the queue is empty. With <paramref name="idleWhenOnlyDelayed"/>, also
-    /// stops once nothing has been visible for that long and none of this pump's own retries is due:
-    /// what is left waits on purpose (a campaign's sendAt, quiet hours) and is reported as remaining.
+    /// stops once nothing has been visible for that long and every retry this pump scheduled has come
+    /// due and been polled for: what is left waits on purpose (a campaign's sendAt, quiet hours) and is
+    /// reported as remaining. <see cref="TimeSpan.Zero"/> stops at the first such empty poll.
     /// </summary>
     public async Task<PumpProgress> DrainAsync(string queueName, IProgress<PumpProgress>? progress, CancellationToken cancellationToken, TimeSpan? idleWhenOnlyDelayed = null)
     {
         var queue = await storage.QueueAsync(queueName, cancellationToken);
-        long handled = 0, dead = 0, failed = 0;
-        var lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
+        var tally = new Tally { RetriesDue = Time.GetTimestamp() };
+        var lastActivity = Time.GetTimestamp();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var polledAt = Time.GetTimestamp();
             var batch = (await queue.ReceiveMessagesAsync(32, Visibility, cancellationToken)).Value;
             if (batch.Length == 0)
             {
                 var remaining = (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-                progress?.Report(new PumpProgress(handled, dead, failed, remaining));
+                progress?.Report(tally.Progress(remaining));
                 if (remaining == 0)
                 {
-                    return new PumpProgress(handled, dead, failed, 0);
+                    return tally.Progress(0);
                 }
 
-                if (idleWhenOnlyDelayed is { } idle && System.Diagnostics.Stopwatch.GetElapsedTime(lastActivity) > idle + RetryDelay)
+                // an empty poll that started after our own retries were due: none of them is among the rest
+                if (idleWhenOnlyDelayed is { } idle && polledAt >= Interlocked.Read(ref tally.RetriesDue) && Time.GetElapsedTime(lastActivity, polledAt) >= idle)
                 {
-                    return new PumpProgress(handled, dead, failed, remaining);
+                    return tally.Progress(remaining);
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken); // failed messages are still invisible
+                await Task.Delay(PollInterval, Time, cancellationToken); // failed or delayed messages are still invisible
                 continue;
             }
 
-            lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (m, ct) =>
+            var settled = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            try
             {
-                var envelope = new QueueEnvelope(queueName, m.MessageId, m.Body.ToString(), m.DequeueCount);
-                MessageOutcome outcome;
-                try
+                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (m, ct) =>
                 {
-                    outcome = await handlers.HandleAsync(envelope, ct);
-                }
-                catch (Exception) when (!ct.IsCancellationRequested)
-                {
-                    // the host would leave it for redelivery; so do we, sooner
-                    Interlocked.Increment(ref failed);
-                    await GoneIsFineAsync(queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct));
-                    return;
-                }
+                    await HandleAsync(queue, queueName, m, tally, ct);
+                    settled[m.MessageId] = true;
+                });
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await ReleaseAsync(queue, batch.Where(m => !settled.ContainsKey(m.MessageId)));
+                throw;
+            }
 
-                await GoneIsFineAsync(queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct));
-                Interlocked.Increment(ref outcome == MessageOutcome.Handled ? ref handled : ref dead);
-            });
-            lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
-            progress?.Report(new PumpProgress(handled, dead, failed, -1));
+            lastActivity = Time.GetTimestamp();
+            progress?.Report(tally.Progress(-1));
+        }
+    }
+
+    private async Task HandleAsync(QueueClient queue, string queueName, QueueMessage m, Tally tally, CancellationToken ct)
+    {
+        var envelope = new QueueEnvelope(queueName, m.MessageId, m.Body.ToString(), m.DequeueCount);
+        MessageOutcome outcome;
+        try
+        {
+            outcome = await handlers.HandleAsync(envelope, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // the host would leave it for redelivery; so do we, sooner
+            Interlocked.Increment(ref tally.Failed);
+            await GoneIsFineAsync(queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct));
+            var due = Time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * Time.TimestampFrequency);
+            for (var seen = Interlocked.Read(ref tally.RetriesDue); due > seen; seen = Interlocked.Read(ref tally.RetriesDue))
+            {
+                Interlocked.CompareExchange(ref tally.RetriesDue, due, seen);
+            }
+
+            return;
+        }
+
+        await GoneIsFineAsync(queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct));
+        Interlocked.Increment(ref outcome == MessageOutcome.Handled ? ref tally.Handled : ref tally.Dead);
+    }
+
+    /// <summary>
+    /// Stopped mid-batch (Ctrl-C): the messages not finished are made visible again, so the next run
+    /// takes them at once instead of after <see cref="Visibility"/>. Handlers are idempotent, so a
+    /// message cut half-way is safe to redo. Best effort, briefly: a message not released comes back anyway.
+    /// </summary>
+    private async Task ReleaseAsync(QueueClient queue, IEnumerable<QueueMessage> unfinished)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), Time);
+        try
+        {
+            await Task.WhenAll(unfinished.Select(m => GoneIsFineAsync(queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: timeout.Token))));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Azure.RequestFailedException)
+        {
+            // storage gone or slow: the visibility timeout releases them
         }
     }
 
@@ -92,5 +146,17 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
         }
+    }
+
+    private sealed class Tally
+    {
+        public long Handled;
+        public long Dead;
+        public long Failed;
+
+        /// <summary>Timestamp (of <see cref="Time"/>) when the last message this pump put back becomes visible again.</summary>
+        public long RetriesDue;
+
+        public PumpProgress Progress(int remaining) => new(Interlocked.Read(ref Handled), Interlocked.Read(ref Dead), Interlocked.Read(ref Failed), remaining);
     }
 }

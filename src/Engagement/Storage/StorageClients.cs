@@ -19,16 +19,19 @@ public sealed class StorageClients
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tableCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queueCache = new(StringComparer.Ordinal);
 
-    public StorageClients(IOptions<StorageOptions> options, StorageRequestCounter counter)
+    public StorageClients(IOptions<StorageOptions> options, StorageRequestCounter counter, StorageLatency latency)
     {
         var o = options.Value;
         Counter = counter;
+        Latency = latency;
         var tableOptions = new TableClientOptions();
         tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+        tableOptions.AddPolicy(latency, HttpPipelinePosition.PerRetry);
         // Plain JSON on the wire: the Functions host is set to messageEncoding "none" to match,
         // and handlers still accept base64 from producers on the Functions default.
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         queueOptions.AddPolicy(counter.Queues, HttpPipelinePosition.PerRetry);
+        queueOptions.AddPolicy(latency, HttpPipelinePosition.PerRetry);
 
         UsesIdentity = string.IsNullOrWhiteSpace(o.ConnectionString);
         if (!UsesIdentity)
@@ -46,6 +49,9 @@ public sealed class StorageClients
     }
 
     public StorageRequestCounter Counter { get; }
+
+    /// <summary>Every request's duration (each try), for benchmarks.</summary>
+    public StorageLatency Latency { get; }
 
     /// <summary>Where the tables are (the CLI says which storage it works on; tests check identity mode).</summary>
     public Uri TableEndpoint => _tables.Uri;
