@@ -6,7 +6,7 @@ namespace Engagement.Tests.Storage;
 /// <summary>In Azure the engine reaches storage by identity: service URIs from the account name, no key anywhere.</summary>
 public sealed class StorageClientsTests
 {
-    private static StorageClients Create(StorageOptions options) => new(Options.Create(options), new StorageRequestCounter());
+    private static StorageClients Create(StorageOptions options) => new(Options.Create(options), new StorageRequestCounter(), new StorageLatency(TimeProvider.System));
 
     [Fact]
     public void AccountName_GivesIdentityClientsOnTheAccountsServiceUris()
