@@ -82,7 +82,7 @@ internal sealed class BenchCampaignCommand : AsyncCommand<BenchCampaignSettings>
             var table = counter.Total - before.Total - (counter.QueueTotal - before.QueueTotal);
             var queueOps = counter.QueueTotal - before.QueueTotal;
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{label}[/]: {sent.Count:N0}/{recipients:N0} sent; plan {planSeconds:F1} s, send {sendSeconds:F1} s = [bold]{sent.Count / sendSeconds:N0} sends/s[/]; queue operations {queueOps * 1.0 / recipients:F4} per recipient; table round-trips {table * 1.0 / recipients:F2} per recipient"));
+                $"[bold]{label}[/]: {sent.Count:N0}/{recipients:N0} sent in {planSeconds + sendSeconds:F1} s from trigger to last send = [bold]{sent.Count / (planSeconds + sendSeconds):N0} sends/s[/] (plan {planSeconds:F1} s, send {sendSeconds:F1} s = {sent.Count / sendSeconds:N0}/s); queue operations {queueOps * 1.0 / recipients:F4} per recipient; table round-trips {table * 1.0 / recipients:F2} per recipient"));
             if (rate <= 0)
             {
                 var handled = await CallBackAsync(engine, providers, counter, sent.Count, cancellationToken);
