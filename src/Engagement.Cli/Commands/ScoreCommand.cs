@@ -42,8 +42,9 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
             return 1;
         }
 
+        var classifier = Classifier();
         var t1 = Stopwatch.GetTimestamp();
-        var result = RfmBatchScorer.Score(input.Values, Classifier());
+        var result = RfmBatchScorer.Score(input.Values, classifier);
         var t2 = Stopwatch.GetTimestamp();
         ScoreCsv.Write(settings.Output, input.Ids, result);
         var t3 = Stopwatch.GetTimestamp();
