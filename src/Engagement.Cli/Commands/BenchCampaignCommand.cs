@@ -120,7 +120,7 @@ internal sealed class BenchCampaignCommand : AsyncCommand<BenchCampaignSettings>
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]status callbacks[/]: {requests.Count:N0} signed, {run.Refused} refused; received and handled in {seconds:F1} s = [bold]{run.Handled / seconds:N0} callbacks/s[/] ({run.DeadLettered} dead-lettered); queue operations {queueOps * 1.0 / Math.Max(1, requests.Count):F2} and table round-trips {tableOps * 1.0 / Math.Max(1, requests.Count):F2} per callback"));
         // a stall shows here as requests of seconds, where the rate alone only drops
-        AnsiConsole.MarkupLine(Markup.Escape($"  storage request times: {requestTimes}; {requestTimes.SlowCount} took over 1 s"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  storage request times: {requestTimes}; {requestTimes.SlowCount} took over 1.024 s"));
         foreach (var slow in requestTimes.Slow.Take(5))
         {
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"    at {slow.At.TotalSeconds:F0} s: {slow.Operation} took {slow.Took.TotalSeconds:F1} s ({slow.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer"})")));

@@ -12,8 +12,8 @@ public sealed record LatencyHistogram(IReadOnlyList<(TimeSpan UpTo, long Count)>
 {
     public long Count => Buckets.Sum(b => b.Count);
 
-    /// <summary>Requests that took over a second (the top buckets; <see cref="Slow"/> lists the first of them).</summary>
-    public long SlowCount => Buckets.Where(b => b.UpTo > TimeSpan.FromSeconds(1)).Sum(b => b.Count);
+    /// <summary>Requests above the 1.024 s bucket (<see cref="Slow"/> lists the first of them).</summary>
+    public long SlowCount => Buckets.SkipWhile(b => b.UpTo < TimeSpan.FromSeconds(1)).Skip(1).Sum(b => b.Count);
 
     /// <summary>Requests counted between <paramref name="earlier"/> and this snapshot.</summary>
     public LatencyHistogram Since(LatencyHistogram earlier) => new(
@@ -31,13 +31,13 @@ public sealed record LatencyHistogram(IReadOnlyList<(TimeSpan UpTo, long Count)>
 
 /// <summary>
 /// Times every storage request (each try, retries included) into power-of-4 buckets from 1 ms to
-/// 64 s, and keeps the first 1,000 that took over a second: a stall shows up as a count in the
+/// 64 s, and keeps the first 1,000 that took over 1.024 s: a stall shows up as a count in the
 /// top buckets and when it happened, where a rate alone only drops.
 /// </summary>
 public sealed class StorageLatency(TimeProvider time) : HttpPipelinePolicy
 {
     private static readonly TimeSpan[] Limits = [.. Enumerable.Range(0, 9).Select(i => TimeSpan.FromMilliseconds(Math.Pow(4, i))), TimeSpan.MaxValue];
-    private static readonly TimeSpan SlowFrom = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SlowFrom = TimeSpan.FromMilliseconds(1024);
     private readonly long[] _counts = new long[Limits.Length];
     private readonly ConcurrentQueue<SlowRequest> _slow = new();
     private readonly long _start = time.GetTimestamp();
