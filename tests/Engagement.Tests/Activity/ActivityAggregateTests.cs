@@ -54,7 +54,8 @@ public class ActivityAggregateTests
         return a;
     }
 
-    private static void AssertSameState(ActivityAggregate expected, ActivityAggregate actual)
+    /// <summary>Same aggregate state (also used by RepeatedEventIdTests).</summary>
+    internal static void AssertSameState(ActivityAggregate expected, ActivityAggregate actual)
     {
         Assert.Equal(expected.LastActiveDay, actual.LastActiveDay);
         Assert.Equal(expected.FirstActiveDay, actual.FirstActiveDay);

@@ -82,21 +82,10 @@ public class RepeatedEventIdTests
         return a;
     }
 
-    private static void AssertSameState(ActivityAggregate expected, ActivityAggregate actual)
-    {
-        Assert.Equal(expected.LastActiveDay, actual.LastActiveDay);
-        Assert.Equal(expected.FirstActiveDay, actual.FirstActiveDay);
-        Assert.Equal(expected.DaysBytes(), actual.DaysBytes());
-        Assert.Equal(
-            expected.Purchases.OrderBy(p => p.Day).ThenBy(p => p.IdHash),
-            actual.Purchases.OrderBy(p => p.Day).ThenBy(p => p.IdHash));
-        Assert.Equal(expected.Categories, actual.Categories);
-    }
-
     [Property]
     public Property Apply_StreamWithRepeats_AnyOrderAnyBatching_EqualsTheFirstVersionOfEachId() =>
         Prop.ForAll(StreamGen(ActivityAggregate.RetentionDays), t =>
-            AssertSameState(ApplyOnce(t.Stream.DistinctBy(v => v.Id)), ApplyInBatches(t.Stream, t.Cuts)));
+            ActivityAggregateTests.AssertSameState(ApplyOnce(t.Stream.DistinctBy(v => v.Id)), ApplyInBatches(t.Stream, t.Cuts)));
 
     [Property]
     public Property Apply_IdenticalRepeatsOnly_AnyOrderAnyBatching_EqualsTheDeduplicatedStream() =>
@@ -106,7 +95,7 @@ public class RepeatedEventIdTests
             var firsts = t.Stream.DistinctBy(v => v.Id).ToDictionary(v => v.Id);
             var identical = t.Stream.Where(v => v == firsts[v.Id]).ToArray();
 
-            AssertSameState(ApplyOnce(firsts.Values), ApplyInBatches(identical, t.Cuts.Where(c => c <= identical.Length).ToArray()));
+            ActivityAggregateTests.AssertSameState(ApplyOnce(firsts.Values), ApplyInBatches(identical, t.Cuts.Where(c => c <= identical.Length).ToArray()));
         });
 
     [Property]
