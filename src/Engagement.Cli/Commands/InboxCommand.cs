@@ -1,0 +1,35 @@
+using System.ComponentModel;
+using Engagement.Campaigns;
+using Engagement.Local;
+using Engagement.Local.Queues;
+using Engagement.Messaging;
+using Engagement.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+internal sealed class InboxSettings : CommandSettings
+{
+    [CommandArgument(0, "<USER_ID>")]
+    [Description("The user whose in-app messages to list.")]
+    public string UserId { get; init; } = "";
+}
+
+/// <summary>A user's in-app messages, as the app would list them.</summary>
+internal sealed class InboxCommand : AsyncCommand<InboxSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, InboxSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var messages = await engine.Get<Delivery.Inbox>().ListAsync(settings.UserId, includeExpired: true, cancellationToken);
+        var table = new Table().Title($"Inbox of {Markup.Escape(settings.UserId)}").AddColumn("campaign").AddColumn("title").AddColumn("message").AddColumn("received (UTC)").AddColumn("read");
+        foreach (var m in messages)
+        {
+            table.AddRow(Markup.Escape(m.CampaignId), Markup.Escape(m.Title ?? ""), Markup.Escape(m.Body), m.CreatedAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), m.Read ? "yes" : "no");
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
