@@ -1,13 +1,11 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Engagement.Delivery;
 using Engagement.Local;
 using Engagement.Local.Fakes;
 using Engagement.Segmentation;
 using Engagement.Storage;
 using Engagement.Users;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;

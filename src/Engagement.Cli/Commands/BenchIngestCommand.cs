@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Engagement.Activity;
 using ActivityEvent = Engagement.Activity.ActivityEvent;
-using Engagement.Local;
 using Engagement.Local.Demo;
 using Engagement.Segmentation;
 using Engagement.Storage;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Engagement.Campaigns;
-using Engagement.Local;
 using Engagement.Local.Queues;
 using Engagement.Messaging;
 using Engagement.Storage;

@@ -1,9 +1,6 @@
-using System.ComponentModel;
 using Engagement.Campaigns;
-using Engagement.Local;
 using Engagement.Local.Queues;
 using Engagement.Messaging;
-using Engagement.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,7 +1,5 @@
-using System.ComponentModel;
 using System.Globalization;
 using Engagement.Activity;
-using Engagement.Users;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Engagement.Activity;
 using Engagement.Users;
 using Spectre.Console;

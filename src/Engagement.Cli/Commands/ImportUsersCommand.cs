@@ -1,8 +1,6 @@
-using System.ComponentModel;
 using System.Globalization;
 using Engagement.Activity;
 using Engagement.Users;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Engagement.Cli.Commands;

@@ -1,9 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using Engagement.Messaging;
 using Engagement.Users;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace Engagement.Cli.Commands;
 

@@ -1,7 +1,5 @@
-using System.ComponentModel;
 using System.Globalization;
 using Engagement.Messaging;
-using Engagement.Users;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
