@@ -8,6 +8,7 @@ using Engagement.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Engagement.Ingest;
 
 namespace Engagement;
 

@@ -5,6 +5,7 @@ using Engagement.Delivery;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
+using Engagement.Ingest;
 
 namespace Engagement;
 

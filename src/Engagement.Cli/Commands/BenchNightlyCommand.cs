@@ -8,6 +8,7 @@ using Engagement.Storage;
 using Engagement.Users;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Engagement.Ingest;
 
 namespace Engagement.Cli.Commands;
 

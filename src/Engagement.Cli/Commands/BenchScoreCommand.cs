@@ -6,6 +6,7 @@ using Engagement.Segmentation;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Engagement.Users;
 
 namespace Engagement.Cli.Commands;
 

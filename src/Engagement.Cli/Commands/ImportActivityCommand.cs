@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Activity;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Engagement.Ingest;
 
 namespace Engagement.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Engagement.Activity;
 using Spectre.Console;
+using Engagement.Imports;
 
 namespace Engagement.Cli.Commands;
 

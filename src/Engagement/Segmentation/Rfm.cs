@@ -13,16 +13,3 @@ public readonly record struct RfmValues(bool HasHistory, long RecencyDays, long 
             ? new RfmValues(true, Math.Max(0, asOfDay - last), activity.ActiveDaysIn(asOfDay, frequencyWindowDays), activity.SpendIn(asOfDay, monetaryWindowDays))
             : NoHistory;
 }
-
-/// <summary>Quintile scores 1-5 (5 best); 0 means "no history".</summary>
-public readonly record struct RfmScores(int R, int F, int M)
-{
-    public static readonly RfmScores None = new(0, 0, 0);
-
-    public int Total => R + F + M;
-
-    public override string ToString() => $"{R}{F}{M}";
-}
-
-/// <summary>A user's scores and tier as written by the nightly job; TierSince is the as-of date the tier was entered (yyyy-MM-dd).</summary>
-public sealed record RfmStanding(RfmScores Scores, string Tier, string? TierSince);

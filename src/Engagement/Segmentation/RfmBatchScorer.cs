@@ -1,3 +1,4 @@
+using Engagement.Users;
 namespace Engagement.Segmentation;
 
 /// <summary>

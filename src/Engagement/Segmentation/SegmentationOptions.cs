@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Engagement.Activity;
+using Engagement.Users;
 
 namespace Engagement.Segmentation;
 

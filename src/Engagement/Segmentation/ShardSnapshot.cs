@@ -1,4 +1,5 @@
 using System.Text;
+using Engagement.Users;
 
 namespace Engagement.Segmentation;
 

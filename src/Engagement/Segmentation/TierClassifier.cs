@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Engagement.Users;
 
 namespace Engagement.Segmentation;
 

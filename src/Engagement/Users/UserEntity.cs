@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Engagement.Activity;
-using Engagement.Segmentation;
 
 namespace Engagement.Users;
 

@@ -1,5 +1,4 @@
 using Engagement.Activity;
-using Engagement.Segmentation;
 
 namespace Engagement.Users;
 

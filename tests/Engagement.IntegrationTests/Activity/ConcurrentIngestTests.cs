@@ -2,6 +2,7 @@ using Engagement.Activity;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Engagement.Ingest;
 
 namespace Engagement.IntegrationTests.Activity;
 

@@ -1,5 +1,7 @@
 using Engagement.Activity;
 using Engagement.Users;
+using Engagement.Imports;
+using Engagement.Ingest;
 
 namespace Engagement.IntegrationTests.Activity;
 

@@ -3,6 +3,7 @@ using Engagement.Activity;
 using Engagement.Messaging;
 using Engagement.Users;
 using static Engagement.IntegrationTests.Infrastructure.ActivityJson;
+using Engagement.Ingest;
 
 namespace Engagement.IntegrationTests.Activity;
 

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Engagement.Activity;
 using Engagement.Users;
 using static Engagement.IntegrationTests.Infrastructure.ActivityJson;
+using Engagement.Ingest;
 
 namespace Engagement.IntegrationTests.Activity;
 

@@ -1,4 +1,5 @@
 using Engagement.Segmentation;
+using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Segmentation;
 

@@ -1,5 +1,7 @@
 using Engagement.Activity;
 using Engagement.Tests.Storage;
+using Engagement.Imports;
+using Engagement.Ingest;
 
 namespace Engagement.Tests.Activity;
 

@@ -1,4 +1,5 @@
 using Engagement.Activity;
+using Engagement.Imports;
 
 namespace Engagement.Tests.Activity;
 

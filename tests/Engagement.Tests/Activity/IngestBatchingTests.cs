@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Engagement.Activity;
+using Engagement.Ingest;
 
 namespace Engagement.Tests.Activity;
 

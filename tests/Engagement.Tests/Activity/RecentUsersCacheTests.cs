@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Engagement.Activity;
 using Microsoft.Extensions.Options;
+using Engagement.Ingest;
 
 namespace Engagement.Tests.Activity;
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using CsvHelper;
+using Engagement.Imports;
 
-namespace Engagement.Activity;
+using Engagement.Activity;
 
-public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<(int Line, string Error)> Rejected);
+namespace Engagement.Ingest;
 
 /// <summary>
 /// Back-fills activity from CSV (<c>event_id,user_id,type,amount,category,occurred_at</c>) through

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
-namespace Engagement.Activity;
+using Engagement.Activity;
+
+namespace Engagement.Ingest;
 
 /// <summary>
 /// The activity columns and ETag of users this process wrote recently, so a user seen again

@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace Engagement.Activity;
+namespace Engagement.Imports;
 
 /// <summary>An import file refused whole for its header row; nothing of it was read past the header or written.</summary>
 public sealed class CsvHeaderException(string message) : FormatException(message);

@@ -7,7 +7,9 @@ using Engagement.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Engagement.Activity;
+using Engagement.Activity;
+
+namespace Engagement.Ingest;
 
 /// <summary>
 /// What one ingest did. <paramref name="Repeats"/>: events whose id the user had already, with the same
