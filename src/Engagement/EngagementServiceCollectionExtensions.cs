@@ -55,6 +55,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignTriggerParser>();
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<AudienceReader>();
         services.AddSingleton<CampaignPlanner>();
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
