@@ -56,6 +56,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
 
+        services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<QueueMessageProcessor>();
         services.AddSingleton<PoisonQueue>();
