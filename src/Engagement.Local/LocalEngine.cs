@@ -64,17 +64,23 @@ public sealed class LocalEngine : IAsyncDisposable
         services.AddEngagement(configuration);
         configureServices?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        ValidateOptions(provider);
-        return new LocalEngine(azurite, provider);
-    }
+        try
+        {
+            // every option the engine registers, as the Functions host checks them at its start
+            provider.ValidateEngagementOptions();
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
 
-    /// <summary>Options are validated at start (ValidateOnStart is a hosting feature; without a host, ask for each).</summary>
-    private static void ValidateOptions(IServiceProvider provider)
-    {
-        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
-        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Activity.ActivityOptions>>().Value;
-        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Segmentation.SegmentationOptions>>().Value;
-        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Messaging.QueueOptions>>().Value;
+            throw;
+        }
+
+        return new LocalEngine(azurite, provider);
     }
 
     public async ValueTask DisposeAsync()

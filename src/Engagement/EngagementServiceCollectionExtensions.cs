@@ -1,6 +1,7 @@
 using Engagement.Activity;
 using Engagement.Campaigns;
 using Engagement.Delivery;
+using Engagement.Ingest;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -8,23 +9,42 @@ using Engagement.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Engagement.Ingest;
+using Microsoft.Extensions.Options;
 
 namespace Engagement;
 
 /// <summary>The one composition root, shared by the Functions app, the CLI and the tests.</summary>
 public static class EngagementServiceCollectionExtensions
 {
+    /// <summary>
+    /// The engine's options, the one list: AddEngagement registers each with data-annotation validation on start, and
+    /// both hosts validate exactly these at start (the Functions host's start, LocalEngine through
+    /// <see cref="ValidateEngagementOptions"/>).
+    /// </summary>
+    private static readonly (Type Type, Action<IServiceCollection, IConfiguration> Register)[] Registrations =
+    [
+        Section<StorageOptions>(StorageOptions.SectionName),
+        Section<ActivityOptions>(ActivityOptions.SectionName),
+        Section<SegmentationOptions>(SegmentationOptions.SectionName),
+        Section<CampaignOptions>(CampaignOptions.SectionName),
+        Section<DeliveryOptions>(DeliveryOptions.SectionName),
+        Section<SmsOptions>(SmsOptions.SectionName),
+        Section<QueueOptions>(QueueOptions.SectionName),
+        Section<Delivery.Twilio.TwilioOptions>(Delivery.Twilio.TwilioOptions.SectionName),
+        Section<Delivery.Fcm.FcmOptions>(Delivery.Fcm.FcmOptions.SectionName),
+        (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
+            .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
+    ];
+
+    /// <summary>The option types of <see cref="Registrations"/>, for tests that hold the hosts to the list.</summary>
+    public static IReadOnlyList<Type> OptionTypes { get; } = [.. Registrations.Select(r => r.Type)];
+
     public static IServiceCollection AddEngagement(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ActivityOptions>().Bind(configuration.GetSection(ActivityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SegmentationOptions>().Bind(configuration.GetSection(SegmentationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CampaignOptions>().Bind(configuration.GetSection(CampaignOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SmsOptions>().Bind(configuration.GetSection(SmsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Settings.KeyVaultReferences>().Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart();
+        foreach (var (_, register) in Registrations)
+        {
+            register(services, configuration);
+        }
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -37,6 +57,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
 
+        services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<QueueMessageProcessor>();
         services.AddSingleton<PoisonQueue>();
@@ -56,20 +77,19 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignTriggerParser>();
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<AudienceReader>();
         services.AddSingleton<CampaignPlanner>();
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
         services.AddSingleton<Outcomes.Reactivations>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
-        services.AddOptions<Delivery.Twilio.TwilioOptions>().Bind(configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
         {
             services.AddSingleton<Delivery.Twilio.TwilioSmsSender>();
             services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
             services.AddSingleton<IDeliveryLookup>(sp => sp.GetRequiredService<Delivery.Twilio.TwilioSmsSender>());
         }
-        services.AddOptions<Delivery.Fcm.FcmOptions>().Bind(configuration.GetSection(Delivery.Fcm.FcmOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         if (configuration.GetSection(Delivery.Fcm.FcmOptions.SectionName).Get<Delivery.Fcm.FcmOptions>() is { IsConfigured: true })
         {
             services.AddSingleton<IChannelSender, Delivery.Fcm.FcmPushSender>();
@@ -84,4 +104,16 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<QueueHandlers>();
         return services;
     }
+
+    /// <summary>
+    /// The start-up validation a host runs (the <see cref="IStartupValidator"/> every ValidateOnStart above feeds), for a
+    /// process without a host (LocalEngine). Throws the failing option's <see cref="OptionsValidationException"/>, or an
+    /// <see cref="AggregateException"/> of them when several fail, as a host's start does.
+    /// </summary>
+    public static void ValidateEngagementOptions(this IServiceProvider services) =>
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+    private static (Type, Action<IServiceCollection, IConfiguration>) Section<T>(string section)
+        where T : class =>
+        (typeof(T), (services, configuration) => services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart());
 }

@@ -6,8 +6,8 @@ namespace Engagement.Campaigns;
 
 /// <summary>
 /// Who a campaign is for, applied to one shard's users read in order: users in one of the tiers or
-/// listed by id, then narrowed by interests when given. Used by planning and by the preview, so a
-/// preview sees the audience the plan will.
+/// listed by id, then narrowed by interests when given. <see cref="AudienceReader"/> feeds it every
+/// shard for planning and for the preview, so a preview sees the audience the plan will.
 /// </summary>
 public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
 {
@@ -16,11 +16,27 @@ public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
     private readonly HashSet<string> _tiers = audience.Tiers.ToHashSet(StringComparer.Ordinal);
     private readonly HashSet<string> _interests = audience.Interests.ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The explicitly listed ids that live in this shard; <see cref="Matches"/> removes those it finds, so what is left is unknown.</summary>
-    public HashSet<string> ListedIn(string shard) =>
-        audience.UserIds.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// One shard's audience from its users (at least <see cref="Columns"/>), in the order read: the members with
+    /// their holdout decision, then the ids listed for this shard that no user row had.
+    /// </summary>
+    public async Task<AudienceShard> SelectAsync(string shard, IAsyncEnumerable<TableEntity> users, string campaignId, int holdoutPercent, CancellationToken cancellationToken)
+    {
+        var listedHere = audience.UserIds.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
+        var members = new List<AudienceMember>();
+        await foreach (var user in users.WithCancellation(cancellationToken))
+        {
+            if (Matches(user, listedHere))
+            {
+                members.Add(new AudienceMember(user, CampaignPlanner.IsHeldOut(campaignId, user.RowKey, holdoutPercent)));
+            }
+        }
 
-    public bool Matches(TableEntity user, HashSet<string> listedHere)
+        return new AudienceShard(shard, members, [.. listedHere]);
+    }
+
+    /// <remarks>Removes a found user from <paramref name="listedHere"/>, matched or not, so what is left there is unknown.</remarks>
+    private bool Matches(TableEntity user, HashSet<string> listedHere)
     {
         var listed = listedHere.Remove(user.RowKey);
         if (!listed && !(user.GetString(UserEntity.Tier) is { } tier && _tiers.Contains(tier)))

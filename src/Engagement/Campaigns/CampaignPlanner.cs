@@ -1,9 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
-using Azure.Data.Tables;
 using Engagement.Delivery;
 using Engagement.Storage;
-using Engagement.Users;
 
 namespace Engagement.Campaigns;
 
@@ -17,7 +15,7 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// The audience is resolved here, when the trigger is accepted, even for a later <c>sendAt</c>
 /// (docs/decisions.md); consent, quiet hours and caps are checked at send time, when they are current.
 /// </summary>
-public sealed class CampaignPlanner(StorageClients storage, UserShards shards, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class CampaignPlanner(StorageClients storage, AudienceReader audience, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
     /// <summary>Deterministic control group: the same (campaign, user) is always in or out.</summary>
     public static bool IsHeldOut(string campaignId, string userId, int holdoutPercent) =>
@@ -25,33 +23,17 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
 
     public async Task<CampaignPlan> PlanAsync(CampaignTrigger trigger, CancellationToken cancellationToken)
     {
-        var users = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var audience = new AudienceFilter(trigger.Audience, shards);
         long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
         var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
         // sendAt in the future: the chunks stay invisible until then, or for 7 days (the queue's limit) after which
         // the worker puts them back for the rest (it checks sendAt whoever enqueued a chunk)
         var delay = SendSchedule.TimeUntilDue(trigger.SendAt, trigger.ExpiresAt, time.GetUtcNow()) is { } wait ? SendSchedule.Hop(wait) : (TimeSpan?)null;
-        foreach (var shard in shards.All)
+        await foreach (var shard in audience.ReadAsync(trigger, AudienceFilter.Columns, cancellationToken))
         {
             var rows = new List<(DeliveryKey, string, string?)>();
-            var toSend = new List<string>();
-            var listedHere = audience.ListedIn(shard);
-            await foreach (var user in users.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: AudienceFilter.Columns, cancellationToken: cancellationToken))
+            foreach (var (user, held) in shard.Members)
             {
-                if (!audience.Matches(user, listedHere))
-                {
-                    continue;
-                }
-
                 recipients++;
-                var held = IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
-                if (!held)
-                {
-                    toSend.Add(user.RowKey);
-                }
-
                 foreach (var channel in trigger.Channels)
                 {
                     rows.Add((new DeliveryKey(trigger.CampaignId, user.RowKey, channel.Channel, 1), held ? DeliveryStates.HeldOut : DeliveryStates.Planned, held ? "holdout" : null));
@@ -66,7 +48,7 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
                 }
             }
 
-            foreach (var unknown in listedHere)
+            foreach (var unknown in shard.UnknownUserIds)
             {
                 foreach (var channel in trigger.Channels)
                 {
@@ -75,12 +57,12 @@ public sealed class CampaignPlanner(StorageClients storage, UserShards shards, D
                 }
             }
 
-            added += await ledger.PlanAsync(shard, rows, cancellationToken);
+            added += await ledger.PlanAsync(shard.Shard, rows, cancellationToken);
 
-            // only after the shard's rows exist: chunks of contiguous user ids (the query returns them in order)
-            foreach (var chunk in toSend.Chunk(options.Value.ChunkSize))
+            // only after the shard's rows exist: chunks of contiguous user ids (members come in id order)
+            foreach (var chunk in shard.Members.Where(m => !m.HeldOut).Select(m => m.User.RowKey).Chunk(options.Value.ChunkSize))
             {
-                var message = new DeliveryChunk(trigger.CampaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson();
+                var message = new DeliveryChunk(trigger.CampaignId, shard.Shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson();
                 await queue.SendMessageAsync(message, visibilityTimeout: delay, timeToLive: delay is { } d ? SendSchedule.TimeToLive(d) : null, cancellationToken: cancellationToken);
             }
         }

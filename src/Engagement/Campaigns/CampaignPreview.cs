@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Engagement.Delivery;
 using Engagement.Storage;
 using Microsoft.Extensions.Options;
@@ -18,20 +17,17 @@ public sealed record CampaignPreviewResult(IReadOnlyDictionary<(string Channel, 
 /// </summary>
 public sealed class CampaignPreview(
     StorageClients storage,
-    UserShards shards,
+    AudienceReader audience,
     DeliveryComposer composer,
     IEnumerable<IChannelSender> senders,
     IOptions<DeliveryOptions> options,
     TimeProvider time)
 {
-    private static readonly string[] Columns = [.. DeliveryComposer.UserColumns.Union(AudienceFilter.Columns)];
     private readonly HashSet<string> _configured = senders.Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);
 
     public async Task<CampaignPreviewResult> PreviewAsync(CampaignTrigger trigger, int samplesPerOutcome, CancellationToken cancellationToken)
     {
-        var users = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var audience = new AudienceFilter(trigger.Audience, shards);
         var at = trigger.SendAt is { } sendAt && sendAt > time.GetUtcNow() ? sendAt : time.GetUtcNow();
         var counts = new Dictionary<(string, string, string), long>();
         var samples = new List<PreviewRow>();
@@ -45,21 +41,12 @@ public sealed class CampaignPreview(
             }
         }
 
-        foreach (var shard in shards.All)
+        await foreach (var shard in audience.ReadAsync(trigger, DeliveryComposer.UserColumns, cancellationToken))
         {
-            var touchLogs = await TouchLogs.ReadAsync(await storage.TableAsync(TableNames.TouchesOf(shard), cancellationToken), shard, null, null, cancellationToken);
-
-            var listedHere = audience.ListedIn(shard);
-            await foreach (var user in users.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
+            var touchLogs = await TouchLogs.ReadAsync(await storage.TableAsync(TableNames.TouchesOf(shard.Shard), cancellationToken), shard.Shard, null, null, cancellationToken);
+            foreach (var (user, held) in shard.Members)
             {
-                if (!audience.Matches(user, listedHere))
-                {
-                    continue;
-                }
-
                 user[Users.UserEntity.Touches] = touchLogs.TryGetValue(user.RowKey, out var log) ? log.Touches : null;
-                var held = CampaignPlanner.IsHeldOut(trigger.CampaignId, user.RowKey, trigger.HoldoutPercent);
                 foreach (var channel in trigger.Channels.Select(c => c.Channel))
                 {
                     if (held)
@@ -79,7 +66,7 @@ public sealed class CampaignPreview(
                 }
             }
 
-            foreach (var unknown in listedHere)
+            foreach (var unknown in shard.UnknownUserIds)
             {
                 foreach (var channel in trigger.Channels.Select(c => c.Channel))
                 {

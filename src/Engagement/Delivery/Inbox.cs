@@ -1,3 +1,5 @@
+using System.Globalization;
+using Azure;
 using Azure.Data.Tables;
 using Engagement.Storage;
 
@@ -6,9 +8,49 @@ namespace Engagement.Delivery;
 /// <summary>One in-app message as the app shows it.</summary>
 public sealed record InboxMessage(string CampaignId, int Occurrence, string? Title, string Body, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, bool Read);
 
-/// <summary>The engine API over the <c>inbox</c> table (written by <see cref="InAppSender"/>): a user's messages, newest first, and marking one read.</summary>
+/// <summary>A row of the <c>inbox</c> table: the message for one user and campaign occurrence, and the ledger row it delivers.</summary>
+public sealed record InboxRow(string UserId, string CampaignId, int Occurrence, string? Title, string Body, string? DeliveryId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, bool Read = false);
+
+/// <summary>
+/// The <c>inbox</c> table and the only place that knows its columns: PartitionKey user id, RowKey
+/// <c>{campaignId}|{occurrence}</c>. Written by <see cref="InAppSender"/>; the engine API over it lists a user's
+/// messages, newest first, and marks one read.
+/// </summary>
 public sealed class Inbox(StorageClients storage, TimeProvider time)
 {
+    private const string Title = "Title";
+    private const string Body = "Body";
+    private const string DeliveryId = "DeliveryId";
+    private const string CreatedAt = "CreatedAt";
+    private const string ExpiresAt = "ExpiresAt";
+    private const string Read = "Read";
+
+    /// <summary>Writes the row once: the key makes it idempotent, so a second attempt (an earlier result lost) finds it there.</summary>
+    /// <returns>The row's id, <c>{userId}/{campaignId}|{occurrence}</c>.</returns>
+    public async Task<string> AddAsync(InboxRow row, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, cancellationToken);
+        var entity = new TableEntity(row.UserId, RowKey(row.CampaignId, row.Occurrence))
+        {
+            [Title] = row.Title,
+            [Body] = row.Body,
+            [DeliveryId] = row.DeliveryId,
+            [CreatedAt] = row.CreatedAt,
+            [ExpiresAt] = row.ExpiresAt,
+            [Read] = row.Read,
+        };
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // written by an earlier attempt whose result was lost: it is there, once
+        }
+
+        return entity.PartitionKey + "/" + entity.RowKey;
+    }
+
     public async Task<IReadOnlyList<InboxMessage>> ListAsync(string userId, bool includeExpired, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(TableNames.Inbox, cancellationToken);
@@ -16,15 +58,8 @@ public sealed class Inbox(StorageClients storage, TimeProvider time)
         var messages = new List<InboxMessage>();
         await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken))
         {
-            var separator = e.RowKey.LastIndexOf('|');
-            var message = new InboxMessage(
-                e.RowKey[..separator],
-                int.Parse(e.RowKey[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture),
-                e.GetString("Title"),
-                e.GetString("Body") ?? "",
-                e.GetDateTimeOffset("CreatedAt") ?? default,
-                e.GetDateTimeOffset("ExpiresAt"),
-                e.GetBoolean("Read") ?? false);
+            var row = FromEntity(e);
+            var message = new InboxMessage(row.CampaignId, row.Occurrence, row.Title, row.Body, row.CreatedAt, row.ExpiresAt, row.Read);
             if (includeExpired || message.ExpiresAt is not { } expires || expires > now)
             {
                 messages.Add(message);
@@ -37,6 +72,23 @@ public sealed class Inbox(StorageClients storage, TimeProvider time)
     public async Task MarkReadAsync(string userId, string campaignId, int occurrence, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(TableNames.Inbox, cancellationToken);
-        await table.UpdateEntityAsync(new TableEntity(userId, $"{campaignId}|{occurrence}") { ["Read"] = true }, Azure.ETag.All, TableUpdateMode.Merge, cancellationToken);
+        await table.UpdateEntityAsync(new TableEntity(userId, RowKey(campaignId, occurrence)) { [Read] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    private static string RowKey(string campaignId, int occurrence) => $"{campaignId}|{occurrence}";
+
+    private static InboxRow FromEntity(TableEntity e)
+    {
+        var separator = e.RowKey.LastIndexOf('|');
+        return new InboxRow(
+            e.PartitionKey,
+            e.RowKey[..separator],
+            int.Parse(e.RowKey[(separator + 1)..], CultureInfo.InvariantCulture),
+            e.GetString(Title),
+            e.GetString(Body) ?? "",
+            e.GetString(DeliveryId),
+            e.GetDateTimeOffset(CreatedAt) ?? default,
+            e.GetDateTimeOffset(ExpiresAt),
+            e.GetBoolean(Read) ?? false);
     }
 }

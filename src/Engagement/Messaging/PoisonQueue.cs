@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Azure.Storage.Queues.Models;
 using Engagement.Storage;
 
@@ -20,7 +19,7 @@ public sealed record PoisonReplay(string Queue, string PoisonQueue, bool DryRun,
 /// Lists and replays the <c>&lt;queue&gt;-poison</c> queues once the cause is fixed: each message goes back, body
 /// unchanged, to the queue it came from.
 /// </summary>
-public sealed class PoisonQueue(StorageClients storage)
+public sealed class PoisonQueue(StorageClients storage, ErrorStore errors)
 {
     /// <summary>The most messages one peek or receive returns (a Queue Storage limit).</summary>
     public const int MaxBatch = 32;
@@ -55,11 +54,11 @@ public sealed class PoisonQueue(StorageClients storage)
         var poison = await storage.QueueAsync(poisonName, cancellationToken);
         var count = (await poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         var peeked = (await poison.PeekMessagesAsync(Math.Min(max, MaxBatch), cancellationToken)).Value;
-        var errors = peeked.Length == 0 ? new Dictionary<string, string>() : await RecentErrorsAsync(main, cancellationToken);
+        var reasons = peeked.Length == 0 ? new Dictionary<string, string>() : await RecentErrorsAsync(main, cancellationToken);
         var messages = peeked.Select(m =>
         {
             var body = m.Body.ToString();
-            return new PoisonMessage(m.MessageId, m.InsertedOn, m.DequeueCount, body, errors.GetValueOrDefault(DeadLetters.BodyHash(body)));
+            return new PoisonMessage(m.MessageId, m.InsertedOn, m.DequeueCount, body, reasons.GetValueOrDefault(ErrorStore.BodyHash(body)));
         }).ToList();
         return new PoisonPeek(main, poisonName, count, messages);
     }
@@ -107,25 +106,14 @@ public sealed class PoisonQueue(StorageClients storage)
     /// <summary>
     /// Error per body hash from the newest errors rows of <paramref name="queue"/>. The poison copy gets a new message
     /// id and the row keeps only the first 30K characters, so the hash of the whole body is the key; the newest row wins.
+    /// One page only: older rows rarely explain what is still waiting, and reading them all is not cheap.
     /// </summary>
     private async Task<Dictionary<string, string>> RecentErrorsAsync(string queue, CancellationToken cancellationToken)
     {
-        var errors = await storage.TableAsync(TableNames.Errors, cancellationToken);
         var byHash = new Dictionary<string, string>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {queue}");
-        await foreach (var page in errors.QueryAsync<TableEntity>(filter, ErrorRowsRead, ["MessageHash", "Message", "Error"], cancellationToken).AsPages(pageSizeHint: ErrorRowsRead))
+        foreach (var recorded in await errors.NewestAsync(queue, ErrorRowsRead, cancellationToken))
         {
-            foreach (var row in page.Values)
-            {
-                // rows written before MessageHash existed: their copy is the whole body when it was short enough
-                var hash = row.GetString("MessageHash") ?? (row.GetString("Message") is { } copy ? DeadLetters.BodyHash(copy) : null);
-                if (hash is not null && row.GetString("Error") is { } error)
-                {
-                    byHash.TryAdd(hash, error);
-                }
-            }
-
-            break; // one page only: older rows rarely explain what is still waiting, and reading them all is not cheap
+            byHash.TryAdd(recorded.MessageHash, recorded.Error);
         }
 
         return byHash;

@@ -78,6 +78,31 @@ public sealed class CampaignPlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PreviewAndPlan_AgreeOnRecipientsHoldoutAndUnknownUsers()
+    {
+        var trigger = _engine.Get<CampaignTriggerParser>().Parse(Body);
+        var preview = await _engine.Get<CampaignPreview>().PreviewAsync(trigger, samplesPerOutcome: 0, TestEngine.Deadline());
+
+        await SendAndDrainAsync();
+
+        var rows = await LedgerAsync();
+        var recipients = (await TestEngine.QueryAsync(_engine, TableNames.Campaigns, "RowKey eq 'plan-1'")).Single().GetInt64("Recipients");
+        foreach (var channel in new[] { Channels.Sms, Channels.InApp })
+        {
+            var previewed = preview.Counts.Where(c => c.Key.Channel == channel).ToList();
+            var held = previewed.Where(c => c.Key.Outcome == DeliveryStates.HeldOut).Sum(c => c.Value);
+            var unknown = previewed.Where(c => c.Key.Reason == "unknown-user").Sum(c => c.Value);
+            var others = previewed.Sum(c => c.Value) - held - unknown;
+            var ledger = rows.Where(r => r.GetString("Channel") == channel).ToList();
+            Assert.Equal(held, ledger.Count(r => r.GetString("State") == DeliveryStates.HeldOut));
+            Assert.Equal(unknown, ledger.Count(r => (r.GetString("State"), r.GetString("Reason")) == (DeliveryStates.Skipped, "unknown-user")));
+            Assert.Equal(others, ledger.Count(r => r.GetString("State") == DeliveryStates.Planned));
+            Assert.Equal(recipients, held + others);
+            Assert.True(held > 0 && unknown > 0 && others > 0);
+        }
+    }
+
+    [Fact]
     public async Task CrashMidPlanThenRedelivery_AddsOnlyTheMissingRowsAndKeepsStatesThatMovedOn()
     {
         await SendAndDrainAsync();

@@ -1,0 +1,35 @@
+using System.Runtime.CompilerServices;
+using Azure.Data.Tables;
+using Engagement.Storage;
+
+namespace Engagement.Campaigns;
+
+/// <summary>A user in a campaign's audience: the row as read (the columns asked for) and whether the holdout keeps them out.</summary>
+public sealed record AudienceMember(TableEntity User, bool HeldOut);
+
+/// <summary>
+/// One shard's audience: <see cref="Members"/> in user id order (the order the shard's query returns), and
+/// <see cref="UnknownUserIds"/>, the ids the trigger lists in this shard that are not users.
+/// </summary>
+public sealed record AudienceShard(string Shard, IReadOnlyList<AudienceMember> Members, IReadOnlyList<string> UnknownUserIds);
+
+/// <summary>
+/// The one enumeration of a trigger's audience, used by <see cref="CampaignPlanner"/> and <see cref="CampaignPreview"/>
+/// so the preview shows the audience and holdout the plan records. One range query per shard (pages of 1000), and a
+/// shard is yielded only when read whole, so the planner writes its ledger rows and chunks shard by shard.
+/// </summary>
+public sealed class AudienceReader(StorageClients storage, UserShards shards)
+{
+    /// <param name="columns">The user columns the caller needs; <see cref="AudienceFilter.Columns"/> are always read too.</param>
+    public async IAsyncEnumerable<AudienceShard> ReadAsync(CampaignTrigger trigger, IEnumerable<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var users = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var filter = new AudienceFilter(trigger.Audience, shards);
+        string[] select = [.. columns.Union(AudienceFilter.Columns)];
+        foreach (var shard in shards.All)
+        {
+            var rows = users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: select, cancellationToken: cancellationToken);
+            yield return await filter.SelectAsync(shard, rows, trigger.CampaignId, trigger.HoldoutPercent, cancellationToken);
+        }
+    }
+}
