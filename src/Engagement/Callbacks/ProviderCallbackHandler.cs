@@ -1,6 +1,4 @@
 using System.Web;
-using Azure;
-using Azure.Data.Tables;
 using Engagement.Delivery;
 using Engagement.Delivery.Twilio;
 using Engagement.Messaging;
@@ -80,10 +78,9 @@ public sealed partial class ProviderCallbackHandler(
         }
 
         var errorCode = callback.Optional("ErrorCode");
+        var now = time.GetUtcNow();
         var previous = row.ProviderStatus is { } p && StatusRank.TryGetValue(p, out var r) ? r : 0;
-        var advanced = rank > previous
-            ? row with { ProviderStatus = status, ProviderStatusAt = time.GetUtcNow(), ProviderError = errorCode ?? row.ProviderError }
-            : row;
+        var advanced = rank > previous ? row with { ProviderStatus = status, ProviderStatusAt = now, ProviderError = errorCode ?? row.ProviderError } : row;
         MoveResult written;
         string effect;
         if (row.State is DeliveryStates.Unknown or DeliveryStates.Planned)
@@ -94,7 +91,7 @@ public sealed partial class ProviderCallbackHandler(
         }
         else if (rank > previous)
         {
-            written = await ledger.TryRecordProviderStatusAsync(row, status, advanced.ProviderStatusAt!.Value, errorCode, ct);
+            written = await ledger.TryRecordProviderStatusAsync(row, status, now, errorCode, ct);
             effect = "status-advanced";
         }
         else

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
-using Engagement.Activity;
 using Engagement.Campaigns;
 using Engagement.Messaging;
 using Engagement.Storage;
@@ -17,13 +14,14 @@ namespace Engagement.Delivery;
 public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Skipped, int Deferred, int NotSent, DateTimeOffset? ComesBackAt = null);
 
 /// <summary>
-/// Handles one <c>deliveries</c> message. Per recipient and channel, with every state change an
-/// ETag-conditional single-entity write on the ledger row (so two workers never both send):
+/// Handles one <c>deliveries</c> message: load (the chunk's ledger rows, users and touch logs) → decide per row
+/// (<see cref="DeliveryDecision"/>, pure) → save (every state change an ETag-conditional
+/// <see cref="DeliveryLedger.TryMoveAsync"/>, so two workers never both send):
 /// <list type="number">
 /// <item>a chunk of a campaign not yet due (<see cref="SendSchedule"/>) goes back to the queue untouched;</item>
 /// <item>a row left in <c>sending</c> by a crashed attempt is ambiguous: marked <c>unknown</c>, never resent;</item>
 /// <item>a <c>planned</c> row runs the policies (<see cref="DeliveryPolicies"/>): skip (recorded with its reason), defer (stays planned; the chunk comes back when quiet hours end) or send;</item>
-/// <item>send: claim <c>planned → sending</c>, record the touch on the user (conditional on the user's ETag, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
+/// <item>send: claim <c>planned → sending</c>, record the touch on the user (<see cref="ChunkTouches"/>, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
 /// a provider that surely did not take it puts the row back to <c>planned</c> and the chunk is retried.</item>
 /// </list>
 /// </summary>
