@@ -7,8 +7,8 @@ using Engagement.Users;
 namespace Engagement.Delivery;
 
 /// <summary>
-/// Reads a shard's touch logs (table <c>touches{shard}</c>, one row per user who was messaged) into
-/// the user rows the policies look at. Kept apart from the users table, which holds every user:
+/// The store of the touch logs (table <c>touches{shard}</c>, one row per user who was messaged): reads them into
+/// the user rows the policies look at, and writes them through <see cref="ChunkTouches"/> only. Kept apart from the users table, which holds every user:
 /// Azurite's cost per update grows with a table's rows, and touch logs are updated on every send.
 /// </summary>
 public static class TouchLogs
