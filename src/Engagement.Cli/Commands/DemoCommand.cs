@@ -176,7 +176,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         // what the ledger now says, not what was sent
         var statuses = (await engine.Get<Delivery.DeliveryLedger>().RowsAsync(WinBackId, engine.Get<UserShards>().All, ct))
-            .Select(r => r.GetString("ProviderStatus")).OfType<string>().CountBy(status => status).ToDictionary();
+            .Select(r => r.ProviderStatus).OfType<string>().CountBy(status => status).ToDictionary();
         return new CallbackTally(statuses.GetValueOrDefault("delivered"), statuses.GetValueOrDefault("undelivered"), optedOut);
     }
 

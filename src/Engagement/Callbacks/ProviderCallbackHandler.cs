@@ -1,7 +1,6 @@
 using System.Web;
-using Azure;
-using Azure.Data.Tables;
 using Engagement.Delivery;
+using Engagement.Delivery.Twilio;
 using Engagement.Messaging;
 using Engagement.Storage;
 using Engagement.Telemetry;
@@ -21,7 +20,7 @@ public sealed record CallbackResult(string Effect, int Users = 0);
 /// every user with that number; START / UNSTOP / YES gives it back.
 /// </summary>
 public sealed partial class ProviderCallbackHandler(
-    StorageClients storage,
+    DeliveryLedger ledger,
     UserShards shards,
     PhoneIndex phones,
     UserEffects userEffects,
@@ -66,72 +65,49 @@ public sealed partial class ProviderCallbackHandler(
             throw new MalformedMessageException($"deliveryId '{deliveryId}' is not a delivery of this deployment");
         }
 
-        var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), ct);
-        var found = await ledger.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: ct);
-        if (!found.HasValue || found.Value is not { } row)
-        {
-            throw new MalformedMessageException($"no delivery '{deliveryId}'");
-        }
-
-        if (row.GetString("ProviderId") is { Length: > 0 } known && known != sid)
+        var row = await ledger.FindAsync(partition, rowKey, ct) ?? throw new MalformedMessageException($"no delivery '{deliveryId}'");
+        if (row.ProviderId is { Length: > 0 } known && known != sid)
         {
             throw new MalformedMessageException($"delivery '{deliveryId}' was sent as {known}, not {sid}");
         }
 
-        var state = row.GetString("State");
-        if (state == DeliveryStates.Sending)
+        if (row.State == DeliveryStates.Sending)
         {
             // the worker is about to record the outcome with this row's ETag: let it, and come back
             throw new InvalidOperationException($"delivery '{deliveryId}' is still being sent; the callback will be retried");
         }
 
-        var update = new TableEntity(row.PartitionKey, row.RowKey);
-        string? effect = null;
-        if (state is DeliveryStates.Unknown or DeliveryStates.Planned)
+        var errorCode = callback.Optional("ErrorCode");
+        var now = time.GetUtcNow();
+        var previous = row.ProviderStatus is { } p && StatusRank.TryGetValue(p, out var r) ? r : 0;
+        var advanced = rank > previous ? row with { ProviderStatus = status, ProviderStatusAt = now, ProviderError = errorCode ?? row.ProviderError } : row;
+        MoveResult written;
+        string effect;
+        if (row.State is DeliveryStates.Unknown or DeliveryStates.Planned)
         {
             // Twilio has the message: never send it again
-            update["State"] = DeliveryStates.Accepted;
-            update["ProviderId"] = sid;
-            update["SettledBy"] = "status-callback";
+            written = await ledger.TryMoveAsync(row, advanced with { State = DeliveryStates.Accepted, ProviderId = sid, SettledBy = "status-callback" }, ct);
             effect = "settled";
         }
-
-        var previous = row.GetString("ProviderStatus") is { } p && StatusRank.TryGetValue(p, out var r) ? r : 0;
-        if (rank > previous)
+        else if (rank > previous)
         {
-            update["ProviderStatus"] = status;
-            update["ProviderStatusAt"] = time.GetUtcNow();
-            if (callback.Optional("ErrorCode") is { } code)
-            {
-                update["ProviderError"] = code;
-            }
-
-            effect ??= "status-advanced";
+            written = await ledger.TryRecordProviderStatusAsync(row, status, now, errorCode, ct);
+            effect = "status-advanced";
         }
-
-        if (effect is null)
+        else
         {
             return new CallbackResult("duplicate"); // an older or repeated status: nothing to write
         }
 
-        try
+        if (!written.Moved)
         {
-            await ledger.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            throw new InvalidOperationException($"delivery '{deliveryId}' changed while its callback was applied; retried", ex);
+            throw new InvalidOperationException($"delivery '{deliveryId}' changed while its callback was applied; retried");
         }
 
-        var userEffect = (status, callback.Optional("ErrorCode")) switch
+        var userEffect = TwilioErrorCodes.UserEffectOfCallback(status, errorCode);
+        if (userEffect is not null && row.UserId is { Length: > 0 } userId)
         {
-            ("undelivered" or "failed", "30003" or "30005" or "30006") => UserEffect.InvalidPhone,
-            ("undelivered" or "failed", "21610") => UserEffect.OptedOut,
-            _ => null,
-        };
-        if (userEffect is not null && row.GetString("UserId") is { } userId)
-        {
-            await userEffects.ApplyAsync(userId, userEffect, ct, phone: row.GetString("To") ?? callback.Optional("To"));
+            await userEffects.ApplyAsync(userId, userEffect, ct, phone: row.To ?? callback.Optional("To"));
             return new CallbackResult(userEffect, 1);
         }
 

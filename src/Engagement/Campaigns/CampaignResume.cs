@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Engagement.Delivery;
 using Engagement.Storage;
 using Microsoft.Extensions.Options;
@@ -15,6 +14,7 @@ namespace Engagement.Campaigns;
 /// </summary>
 public sealed class CampaignResume(
     StorageClients storage,
+    DeliveryLedger ledger,
     UserShards shards,
     CampaignStore campaigns,
     CampaignTriggerParser parser,
@@ -43,16 +43,7 @@ public sealed class CampaignResume(
         var chunks = 0;
         foreach (var shard in shards.All)
         {
-            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
-            var open = new SortedSet<string>(StringComparer.Ordinal);
-            var partition = DeliveryKey.PartitionOf(campaignId, shard);
-            await foreach (var row in ledger.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and (State eq {DeliveryStates.Planned} or State eq {DeliveryStates.Sending})"),
-                select: ["UserId"], cancellationToken: cancellationToken))
-            {
-                open.Add(row.GetString("UserId")!);
-            }
-
+            var open = await ledger.OpenUserIdsAsync(campaignId, shard, cancellationToken);
             foreach (var chunk in open.Chunk(options.Value.ChunkSize))
             {
                 await queue.SendMessageAsync(new DeliveryChunk(campaignId, shard, chunk[0], chunk[^1], TraceParent: Telemetry.EngagementTelemetry.CurrentTraceParent()).ToJson(), cancellationToken);

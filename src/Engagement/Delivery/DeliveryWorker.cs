@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
-using Engagement.Activity;
 using Engagement.Campaigns;
 using Engagement.Messaging;
 using Engagement.Storage;
@@ -17,18 +14,20 @@ namespace Engagement.Delivery;
 public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Skipped, int Deferred, int NotSent, DateTimeOffset? ComesBackAt = null);
 
 /// <summary>
-/// Handles one <c>deliveries</c> message. Per recipient and channel, with every state change an
-/// ETag-conditional single-entity write on the ledger row (so two workers never both send):
+/// Handles one <c>deliveries</c> message: load (the chunk's ledger rows, users and touch logs) → decide per row
+/// (<see cref="DeliveryDecision"/>, pure) → save (every state change an ETag-conditional
+/// <see cref="DeliveryLedger.TryMoveAsync"/>, so two workers never both send):
 /// <list type="number">
 /// <item>a chunk of a campaign not yet due (<see cref="SendSchedule"/>) goes back to the queue untouched;</item>
 /// <item>a row left in <c>sending</c> by a crashed attempt is ambiguous: marked <c>unknown</c>, never resent;</item>
 /// <item>a <c>planned</c> row runs the policies (<see cref="DeliveryPolicies"/>): skip (recorded with its reason), defer (stays planned; the chunk comes back when quiet hours end) or send;</item>
-/// <item>send: claim <c>planned → sending</c>, record the touch on the user (conditional on the user's ETag, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
+/// <item>send: claim <c>planned → sending</c>, record the touch on the user (<see cref="ChunkTouches"/>, re-checking the caps), render, hand to the channel's sender, record <c>accepted | failed | unknown</c>;
 /// a provider that surely did not take it puts the row back to <c>planned</c> and the chunk is retried.</item>
 /// </list>
 /// </summary>
 public sealed partial class DeliveryWorker(
     StorageClients storage,
+    DeliveryLedger ledger,
     CampaignStore campaigns,
     CampaignTriggerParser parser,
     DeliveryComposer composer,
@@ -70,27 +69,14 @@ public sealed partial class DeliveryWorker(
             return new ChunkResult(0, 0, 0, 0, 0, 0, back);
         }
 
-        var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var ledger = await storage.TableAsync(TableNames.DeliveriesOf(chunk.Shard), cancellationToken);
-        var partition = DeliveryKey.PartitionOf(chunk.CampaignId, chunk.Shard);
-
-        var rows = new List<TableEntity>();
-        foreach (var channel in trigger.Channels)
-        {
-            var prefix = DeliveryKey.RowKeyPrefix(channel.Channel, chunk.Occurrence);
-            await foreach (var row in ledger.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix + chunk.From} and RowKey le {prefix + chunk.To}"), cancellationToken: cancellationToken))
-            {
-                rows.Add(row);
-            }
-        }
-
-        var open = rows.Where(r => r.GetString("State") is DeliveryStates.Planned or DeliveryStates.Sending).GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal).ToList();
+        var rows = await ledger.ChunkRowsAsync(chunk.CampaignId, chunk.Shard, trigger.Channels.Select(c => c.Channel), chunk.Occurrence, chunk.From, chunk.To, cancellationToken);
+        var open = rows.Where(r => r.State is DeliveryStates.Planned or DeliveryStates.Sending).GroupBy(r => r.UserId, StringComparer.Ordinal).ToList();
         if (open.Count == 0)
         {
             return new ChunkResult(0, 0, 0, 0, 0, 0); // a replay of a finished chunk
         }
 
+        var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
         var users = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         await foreach (var u in usersTable.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey eq {chunk.Shard} and RowKey ge {chunk.From} and RowKey le {chunk.To}"), select: UserColumns, cancellationToken: cancellationToken))
@@ -98,23 +84,20 @@ public sealed partial class DeliveryWorker(
             users[u.RowKey] = u;
         }
 
-        // the chunk's touch logs live in the shard's own (small) table
-        var touchesTable = await storage.TableAsync(TableNames.TouchesOf(chunk.Shard), cancellationToken);
-        var touchETags = await TouchLogs.LoadAsync(touchesTable, chunk.Shard, chunk.From, chunk.To, users, cancellationToken);
-
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
-        await using var ledgerCommit = new GroupCommit(ledger);
-        await using var touchesCommit = new GroupCommit(touchesTable);
-        var writes = new Writes(new LedgerWriter(ledger, ledgerCommit), usersTable, touchesTable, touchesCommit, touchETags);
+        await using var outcomes = await ledger.OpenBatchAsync(chunk.Shard, cancellationToken);
+        // the chunk's touch logs live in the shard's own (small) table
+        await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, chunk.From, chunk.To, users, cancellationToken);
+        var writes = new Writes(outcomes, touches);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;
         var gate = new object();
         await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = options.Value.SendParallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             users.TryGetValue(group.Key, out var user);
-            foreach (var row in group.OrderBy(r => r.GetString("Channel"), StringComparer.Ordinal))
+            foreach (var row in group.OrderBy(r => r.Channel, StringComparer.Ordinal))
             {
-                var deferUntil = await DeliverAsync(trigger, chunk.Shard, writes, row, user, tally, ct);
+                var deferUntil = await DeliverAsync(trigger, writes, row, user, tally, ct);
                 if (deferUntil is { } until)
                 {
                     lock (gate)
@@ -138,46 +121,31 @@ public sealed partial class DeliveryWorker(
         return result;
     }
 
-    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, string shard, Writes writes, TableEntity row, TableEntity? user, Tally tally, CancellationToken ct)
+    /// <summary>One row: decide (<see cref="DeliveryDecision.Decide"/>), then claim, send and record; returns when the chunk should come back for it.</summary>
+    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, Writes writes, DeliveryRow row, TableEntity? user, Tally tally, CancellationToken ct)
     {
-        var ledger = writes.Ledger;
-        var channel = row.GetString("Channel")!;
-        if (row.GetString("State") == DeliveryStates.Sending)
-        {
-            var leaseEnd = (row.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue) + options.Value.SendLease;
-            if (time.GetUtcNow() < leaseEnd)
-            {
-                // another worker is sending it right now: look again when its lease ends
-                Interlocked.Increment(ref tally.Deferred);
-                return leaseEnd;
-            }
-
-            // claimed by an attempt that never recorded the outcome: it may have gone out
-            await MoveAsync(ledger, row, DeliveryStates.Unknown, "interrupted-after-claim", ct);
-            Interlocked.Increment(ref tally.Unknown);
-            return null;
-        }
-
-        if (user is null)
-        {
-            await SkipAsync(ledger, row, channel, "unknown-user", tally, ct);
-            return null;
-        }
-
         var now = time.GetUtcNow();
-        var verdict = _policies.Evaluate(channel, composer.RecipientOf(user), trigger.ExpiresAt, now);
-        if (verdict.Kind == VerdictKind.Defer)
+        var verdict = user is not null && row.State == DeliveryStates.Planned ? _policies.Evaluate(row.Channel, composer.RecipientOf(user), trigger.ExpiresAt, now) : null;
+        switch (DeliveryDecision.Decide(row, options.Value.SendLease, verdict, trigger.DryRun, now))
         {
-            Interlocked.Increment(ref tally.Deferred);
-            return verdict.Until;
+            case DeliveryAction.Defer defer:
+                Interlocked.Increment(ref tally.Deferred);
+                return defer.Until;
+            case DeliveryAction.MarkUnknown unknown:
+                await MoveAsync(writes, row, DeliveryStates.Unknown, unknown.Reason, ct);
+                Interlocked.Increment(ref tally.Unknown);
+                return null;
+            case DeliveryAction.Skip skip:
+                await SkipAsync(writes, row, skip.Reason, tally, ct);
+                return null;
+            default:
+                return await SendAsync(trigger, writes, row, user!, tally, now, ct);
         }
+    }
 
-        if (verdict.Kind == VerdictKind.Skip || trigger.DryRun)
-        {
-            await SkipAsync(ledger, row, channel, verdict.Reason ?? "dry-run", tally, ct);
-            return null;
-        }
-
+    private async Task<DateTimeOffset?> SendAsync(CampaignTrigger trigger, Writes writes, DeliveryRow row, TableEntity user, Tally tally, DateTimeOffset now, CancellationToken ct)
+    {
+        var channel = row.Channel;
         if (!_senders.TryGetValue(channel, out var sender))
         {
             throw new InvalidOperationException($"no sender is configured for channel '{channel}'");
@@ -185,20 +153,21 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
         // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
-        var message = composer.Compose(trigger, channel, DeliveryKey.IdOf(row), row.GetInt32("Occurrence") ?? 1, user);
-        row["ClaimedAt"] = now;
-        row["To"] = message.To;
-        row["Body"] = message.Body;
-        if (!await TryMoveAsync(ledger, row, DeliveryStates.Sending, null, ct, single: true))
+        var message = composer.Compose(trigger, channel, row.Id, row.Occurrence, user);
+        var claim = await ledger.TryMoveAsync(
+            row, row with { State = DeliveryStates.Sending, Reason = null, UpdatedAt = time.GetUtcNow(), ClaimedAt = now, To = message.To, Body = message.Body }, ct);
+        if (!claim.Moved)
         {
             return null;
         }
 
+        row = claim.Row;
+
         // 2. record the touch on the user, re-checking the caps against the stored log
-        var (capReason, touch) = await ReserveTouchAsync(writes, shard, user, channel, ct);
+        var (capReason, touch) = await ReserveTouchAsync(writes.Touches, user, channel, ct);
         if (capReason is not null)
         {
-            await SkipAsync(ledger, row, channel, capReason, tally, ct);
+            await SkipAsync(writes, row, capReason, tally, ct);
             return null;
         }
 
@@ -211,7 +180,7 @@ public sealed partial class DeliveryWorker(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            sent = new SendResult(SendStatus.Unknown, Reason: "sender-error: " + ex.GetType().Name);
+            sent = DeliveryDecision.OfException(ex);
         }
 
         telemetry.Sent(channel, sent.Status switch
@@ -222,36 +191,36 @@ public sealed partial class DeliveryWorker(
             _ => "unknown",
         }, time.GetElapsedTime(started));
 
+        // 4. record the outcome
+        var outcome = DeliveryDecision.Classify(sent, time.GetUtcNow(), options.Value.NotSentRetryDelay);
+        await MoveAsync(writes, sent.Status == SendStatus.Accepted ? row with { ProviderId = sent.ProviderId } : row, outcome.State, outcome.Reason, ct);
         switch (sent.Status)
         {
             case SendStatus.Accepted:
-                row["ProviderId"] = sent.ProviderId;
-                await MoveAsync(ledger, row, DeliveryStates.Accepted, null, ct);
                 Interlocked.Increment(ref tally.Accepted);
                 break;
             case SendStatus.Rejected:
-                await MoveAsync(ledger, row, DeliveryStates.Failed, sent.Reason, ct);
                 await userEffects.ApplyAsync(user.RowKey, sent.UserEffect, ct, phone: message.To);
                 Interlocked.Increment(ref tally.Rejected);
                 break;
             case SendStatus.NotSent:
-                // surely not taken (throttled, unreachable, breaker open): back to planned, and the
-                // chunk comes back later as a new message, so an outage does not use up its deliveries
-                await MoveAsync(ledger, row, DeliveryStates.Planned, null, ct);
-                await ReleaseTouchAsync(writes, shard, user, touch, ct);
                 Interlocked.Increment(ref tally.NotSent);
-                return time.GetUtcNow() + options.Value.NotSentRetryDelay;
+                break;
             default:
-                await MoveAsync(ledger, row, DeliveryStates.Unknown, sent.Reason ?? "ambiguous", ct);
                 Interlocked.Increment(ref tally.Unknown);
                 break;
         }
 
-        return null;
+        if (outcome.ReleaseTouch)
+        {
+            await ReleaseTouchAsync(writes.Touches, user, touch, ct);
+        }
+
+        return outcome.RetryAt;
     }
 
     /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
-    private async Task<(string? Cap, Touch Touch)> ReserveTouchAsync(Writes writes, string shard, TableEntity user, string channel, CancellationToken ct)
+    private async Task<(string? Cap, Touch Touch)> ReserveTouchAsync(ChunkTouches touches, TableEntity user, string channel, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -263,7 +232,7 @@ public sealed partial class DeliveryWorker(
                 return (cap, touch);
             }
 
-            if (await TryWriteTouchesAsync(writes, shard, user, recipient.Touches.Append(touch), now, ct))
+            if (await touches.TryWriteAsync(user, recipient.Touches.Append(touch), now, ct))
             {
                 return (null, touch);
             }
@@ -276,57 +245,22 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>Takes back a touch recorded for a message the provider surely did not take, so a retry is not capped by it.</summary>
-    private async Task ReleaseTouchAsync(Writes writes, string shard, TableEntity user, Touch touch, CancellationToken ct)
+    private async Task ReleaseTouchAsync(ChunkTouches touches, TableEntity user, Touch touch, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 6; attempt++)
         {
-            var touches = TouchLog.Parse(user.GetString(UserEntity.Touches));
-            var mine = touches.FindIndex(t => t.Channel == touch.Channel && Math.Abs((t.At - touch.At).TotalMinutes) < 1);
+            var log = TouchLog.Parse(user.GetString(UserEntity.Touches));
+            var mine = log.FindIndex(t => t.Channel == touch.Channel && Math.Abs((t.At - touch.At).TotalMinutes) < 1);
             if (mine < 0)
             {
                 return;
             }
 
-            touches.RemoveAt(mine);
-            if (await TryWriteTouchesAsync(writes, shard, user, touches, time.GetUtcNow(), ct))
+            log.RemoveAt(mine);
+            if (await touches.TryWriteAsync(user, log, time.GetUtcNow(), ct))
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>Writes the user's touch log conditionally (its row's ETag, or an insert for a first touch); false, after re-reading it, when someone else wrote it first.</summary>
-    private static async Task<bool> TryWriteTouchesAsync(Writes writes, string shard, TableEntity user, IEnumerable<Touch> touches, DateTimeOffset now, CancellationToken ct)
-    {
-        var row = new TableEntity(shard, user.RowKey) { [UserEntity.Touches] = TouchLog.Format(touches, now) };
-        try
-        {
-            var response = writes.TouchETags.TryGetValue(user.RowKey, out var etag)
-                ? await writes.TouchesCommit.UpdateAsync(row, etag, TableUpdateMode.Replace, ct)
-                : await writes.TouchesCommit.AddAsync(row, ct);
-            user[UserEntity.Touches] = row[UserEntity.Touches];
-            if (response.Headers.ETag is { } written)
-            {
-                writes.TouchETags[user.RowKey] = written;
-            }
-
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // another campaign recorded a touch first: re-read, the caller re-checks the caps
-            var fresh = await writes.TouchesTable.GetEntityIfExistsAsync<TableEntity>(shard, user.RowKey, cancellationToken: ct);
-            user[UserEntity.Touches] = fresh.HasValue ? fresh.Value!.GetString(UserEntity.Touches) : null;
-            if (fresh.HasValue)
-            {
-                writes.TouchETags[user.RowKey] = fresh.Value!.ETag;
-            }
-            else
-            {
-                writes.TouchETags.TryRemove(user.RowKey, out _);
-            }
-
-            return false;
         }
     }
 
@@ -349,57 +283,25 @@ public sealed partial class DeliveryWorker(
         return _triggers[campaignId] = parser.ParseAccepted(record.Trigger);
     }
 
-    private async Task SkipAsync(LedgerWriter ledger, TableEntity row, string channel, string reason, Tally tally, CancellationToken ct)
+    private async Task SkipAsync(Writes writes, DeliveryRow row, string reason, Tally tally, CancellationToken ct)
     {
-        await MoveAsync(ledger, row, DeliveryStates.Skipped, reason, ct);
+        await MoveAsync(writes, row, DeliveryStates.Skipped, reason, ct);
         Interlocked.Increment(ref tally.Skipped);
-        telemetry.Skipped(channel, reason);
+        telemetry.Skipped(row.Channel, reason);
     }
 
-    private async Task MoveAsync(LedgerWriter ledger, TableEntity row, string state, string? reason, CancellationToken ct)
+    /// <summary>An outcome: through the chunk's group commit, conditional on the row's ETag; a row someone else changed first is left to them.</summary>
+    private async Task MoveAsync(Writes writes, DeliveryRow row, string state, string? reason, CancellationToken ct)
     {
-        if (!await TryMoveAsync(ledger, row, state, reason, ct))
+        var moved = await ledger.TryMoveAsync(row, row with { State = state, Reason = reason, UpdatedAt = time.GetUtcNow() }, ct, writes.Outcomes);
+        if (!moved.Moved)
         {
             LogLostRow(log, row.PartitionKey, row.RowKey, state);
         }
     }
 
-    /// <summary>A conditional single-entity write (Azurite enforces If-Match only outside batches).</summary>
-    private async Task<bool> TryMoveAsync(LedgerWriter ledger, TableEntity row, string state, string? reason, CancellationToken ct, bool single = false)
-    {
-        row["State"] = state;
-        row["Reason"] = reason;
-        row["UpdatedAt"] = time.GetUtcNow();
-        // names this write, so a 412 can be told apart: our own write that an SDK retry repeated, or someone else's
-        var writeId = Guid.NewGuid().ToString("N");
-        row["WriteId"] = writeId;
-        try
-        {
-            var response = single
-                ? await ledger.Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct)
-                : await ledger.Commit.UpdateAsync(row, row.ETag, TableUpdateMode.Replace, ct);
-            row.ETag = response.Headers.ETag ?? row.ETag;
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            // an SDK retry of our own write can answer 412 although it landed: look before calling it a conflict
-            var current = await ledger.Table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
-            if (current.Value.GetString("WriteId") == writeId)
-            {
-                row.ETag = current.Value.ETag;
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>The ledger table and its group commit.</summary>
-    private sealed record LedgerWriter(TableClient Table, GroupCommit Commit);
-
     /// <summary>Where one chunk's writes go.</summary>
-    private sealed record Writes(LedgerWriter Ledger, TableClient UsersTable, TableClient TouchesTable, GroupCommit TouchesCommit, ConcurrentDictionary<string, ETag> TouchETags);
+    private sealed record Writes(DeliveryLedger.Batch Outcomes, ChunkTouches Touches);
 
     private sealed class Tally
     {

@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using Engagement.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +16,7 @@ public sealed record UnknownResolution(int Found, int NotSent, int StillUnknown)
 /// <see cref="DeliveryOptions.UnknownResolveAfter"/> are looked at.
 /// </summary>
 public sealed partial class UnknownDeliveries(
-    StorageClients storage,
+    DeliveryLedger ledger,
     UserShards shards,
     IEnumerable<IDeliveryLookup> lookups,
     IOptions<DeliveryOptions> options,
@@ -33,27 +31,24 @@ public sealed partial class UnknownDeliveries(
         int found = 0, notSent = 0, still = 0;
         foreach (var shard in shards.All)
         {
-            var ledger = await storage.TableAsync(TableNames.DeliveriesOf(shard), cancellationToken);
-            await foreach (var row in ledger.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryKey.PartitionOf(campaignId, shard)} and State eq {DeliveryStates.Unknown}"), cancellationToken: cancellationToken))
+            await foreach (var row in ledger.UnknownRowsAsync(campaignId, shard, cancellationToken))
             {
-                if (row.GetDateTimeOffset("UpdatedAt") is { } at && at > settled)
+                if (row.UpdatedAt is { } at && at > settled)
                 {
                     still++;
                     continue;
                 }
 
-                var channel = row.GetString("Channel")!;
                 string? providerId;
-                if (channel == Campaigns.Channels.InApp)
+                if (row.Channel == Campaigns.Channels.InApp)
                 {
                     providerId = null; // the inbox write is idempotent: sending again cannot duplicate it
                 }
-                else if (_lookups.TryGetValue(channel, out var lookup) && row.GetString("To") is { } to && row.GetString("Body") is { } body)
+                else if (_lookups.TryGetValue(row.Channel, out var lookup) && row.To is { } to && row.Body is { } body)
                 {
                     try
                     {
-                        providerId = await lookup.FindAsync(to, body, row.GetDateTimeOffset("ClaimedAt") ?? settled, cancellationToken);
+                        providerId = await lookup.FindAsync(to, body, row.ClaimedAt ?? settled, cancellationToken);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -68,18 +63,24 @@ public sealed partial class UnknownDeliveries(
                     continue;
                 }
 
-                row["State"] = providerId is null ? DeliveryStates.Planned : DeliveryStates.Accepted;
-                row["Reason"] = providerId is null ? "resolved-not-sent" : "resolved-by-lookup";
-                row["ProviderId"] = providerId ?? row.GetString("ProviderId");
-                row["UpdatedAt"] = time.GetUtcNow();
-                try
+                var moved = await ledger.TryMoveAsync(row, row with
                 {
-                    await ledger.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                    _ = providerId is null ? notSent++ : found++;
-                }
-                catch (RequestFailedException ex) when (ex.Status == 412)
+                    State = providerId is null ? DeliveryStates.Planned : DeliveryStates.Accepted,
+                    Reason = providerId is null ? "resolved-not-sent" : "resolved-by-lookup",
+                    ProviderId = providerId ?? row.ProviderId,
+                    UpdatedAt = time.GetUtcNow(),
+                }, cancellationToken);
+                if (!moved.Moved)
                 {
                     still++; // someone else moved it meanwhile
+                }
+                else if (providerId is null)
+                {
+                    notSent++;
+                }
+                else
+                {
+                    found++;
                 }
             }
         }

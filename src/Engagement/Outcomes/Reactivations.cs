@@ -94,21 +94,21 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
     }
 
     /// <summary>One exposure per user: reached (an accepted delivery, earliest wins) or held out; users neither reached nor held out are not in the measure.</summary>
-    private static List<Exposure> Exposures(IEnumerable<TableEntity> rows, DateTimeOffset? sendAt)
+    private static List<Exposure> Exposures(IEnumerable<DeliveryRow> rows, DateTimeOffset? sendAt)
     {
         var list = new List<Exposure>();
-        foreach (var user in rows.GroupBy(r => r.GetString("UserId")!, StringComparer.Ordinal))
+        foreach (var user in rows.GroupBy(r => r.UserId, StringComparer.Ordinal))
         {
-            var shard = DeliveryKey.ShardOf(user.First().PartitionKey);
-            var accepted = user.Where(r => r.GetString("State") == DeliveryStates.Accepted).ToList();
+            var shard = user.First().Shard;
+            var accepted = user.Where(r => r.State == DeliveryStates.Accepted).ToList();
             if (accepted.Count > 0)
             {
-                var at = accepted.Min(r => r.GetDateTimeOffset("UpdatedAt") ?? r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue);
-                list.Add(new Exposure(user.Key, shard, false, at, string.Join(",", accepted.Select(r => r.GetString("Channel")).Order(StringComparer.Ordinal))));
+                var at = accepted.Min(r => r.UpdatedAt ?? r.PlannedAt ?? DateTimeOffset.MaxValue);
+                list.Add(new Exposure(user.Key, shard, false, at, string.Join(",", accepted.Select(r => r.Channel).Order(StringComparer.Ordinal))));
             }
-            else if (user.Any(r => r.GetString("State") == DeliveryStates.HeldOut))
+            else if (user.Any(r => r.State == DeliveryStates.HeldOut))
             {
-                var planned = user.Min(r => r.GetDateTimeOffset("PlannedAt") ?? DateTimeOffset.MaxValue);
+                var planned = user.Min(r => r.PlannedAt ?? DateTimeOffset.MaxValue);
                 list.Add(new Exposure(user.Key, shard, true, sendAt is { } due && due > planned ? due : planned, ""));
             }
         }

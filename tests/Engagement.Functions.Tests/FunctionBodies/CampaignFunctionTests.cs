@@ -33,7 +33,7 @@ public sealed class CampaignFunctionTests : IAsyncLifetime
 
     private Task CampaignTriggerAsync(string body) => _app.TriggerAsync(nameof(CampaignFunctions.CampaignTrigger), FunctionApp.Message(body));
 
-    private Task<List<TableEntity>> LedgerAsync(string campaignId) =>
+    private Task<List<DeliveryRow>> LedgerAsync(string campaignId) =>
         _app.Get<DeliveryLedger>().RowsAsync(campaignId, _app.Get<UserShards>().All, FunctionApp.Deadline());
 
     private async Task<IReadOnlyList<InboxMessage>> InboxAsync(string userId) =>
@@ -46,8 +46,8 @@ public sealed class CampaignFunctionTests : IAsyncLifetime
 
         Assert.Equal(CampaignStates.Planned, (await _app.Get<CampaignStore>().GetAsync("cf-plan", FunctionApp.Deadline()))?.State);
         var ledger = await LedgerAsync("cf-plan");
-        Assert.Equal(Dormant, ledger.Select(r => r.GetString("UserId")).Order(StringComparer.Ordinal));
-        Assert.All(ledger, r => Assert.Equal((Channels.InApp, DeliveryStates.Planned), (r.GetString("Channel"), r.GetString("State"))));
+        Assert.Equal(Dormant, ledger.Select(r => r.UserId).Order(StringComparer.Ordinal));
+        Assert.All(ledger, r => Assert.Equal((Channels.InApp, DeliveryStates.Planned), (r.Channel, r.State)));
         Assert.NotEmpty(await _app.PeekAsync(QueueNames.Deliveries));
         Assert.Empty(await InboxAsync(Dormant[0])); // planned, not sent: sending is the deliveries trigger's
     }
@@ -70,7 +70,7 @@ public sealed class CampaignFunctionTests : IAsyncLifetime
         }
 
         Assert.Empty(await InboxAsync("cf-regular"));
-        Assert.All(await LedgerAsync("cf-send"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.All(await LedgerAsync("cf-send"), r => Assert.Equal(DeliveryStates.Accepted, r.State));
         Assert.Empty(await _app.ErrorRowsAsync(QueueNames.Deliveries));
     }
 }

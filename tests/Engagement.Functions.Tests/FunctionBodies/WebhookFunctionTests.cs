@@ -60,10 +60,10 @@ public sealed class WebhookFunctionTests : IAsyncLifetime
               "holdoutPercent": 0, "expiresAt": "2026-12-20T00:00:00+08:00"
             }
             """));
-        var planned = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.GetString("UserId") == "wh-1");
-        Assert.Equal(DeliveryStates.Planned, planned.GetString("State"));
+        var planned = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.UserId == "wh-1");
+        Assert.Equal(DeliveryStates.Planned, planned.State);
         const string sid = "SM0123456789abcdef0123456789abcdef";
-        var delivered = TwilioRequests.Signed(TwilioRequests.StatusUrlFor(DeliveryKey.IdOf(planned)), TwilioRequests.StatusForm(sid, "delivered", Phone));
+        var delivered = TwilioRequests.Signed(TwilioRequests.StatusUrlFor(planned.Id), TwilioRequests.StatusForm(sid, "delivered", Phone));
 
         var response = await TwilioRequests.ReceiveAsync(_app, nameof(WebhookFunctions.TwilioStatus), delivered.Url, delivered.FormBody, delivered.Signature);
 
@@ -73,8 +73,8 @@ public sealed class WebhookFunctionTests : IAsyncLifetime
 
         Assert.Equal(1, await _app.DrainAsync(QueueNames.ProviderCallbacks, nameof(WebhookFunctions.ProviderCallbacks)));
 
-        var settled = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.GetString("UserId") == "wh-1");
-        Assert.Equal((DeliveryStates.Accepted, sid, "delivered"), (settled.GetString("State"), settled.GetString("ProviderId"), settled.GetString("ProviderStatus")));
+        var settled = Assert.Single(await _app.Get<DeliveryLedger>().RowsAsync("wh-status", _app.Get<UserShards>().All, FunctionApp.Deadline()), r => r.UserId == "wh-1");
+        Assert.Equal((DeliveryStates.Accepted, sid, "delivered"), (settled.State, settled.ProviderId, settled.ProviderStatus));
         Assert.Empty(await _app.ErrorRowsAsync(QueueNames.ProviderCallbacks));
     }
 

@@ -47,13 +47,13 @@ public sealed class CampaignPauseTests : IAsyncLifetime
         var paused = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
         Assert.Empty(_twilio.Requests);
         Assert.True(paused.Remaining > 0, "the paused campaign's chunks should still be on the queue");
-        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Planned, r.GetString("State"))); // not even claimed
-        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-2"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State"))); // the other campaign went on
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Planned, r.State)); // not even claimed
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-2"), r => Assert.Equal(DeliveryStates.Accepted, r.State)); // the other campaign went on
 
         Assert.True(await store.SetPausedAsync("pz-1", paused: false, TestEngine.Deadline()));
         var resumed = await _engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(8));
         Assert.Equal(0, resumed.Remaining);
-        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pz-1"), r => Assert.Equal(DeliveryStates.Accepted, r.State));
         Assert.Equal(Users, _twilio.Taken.Count());
         Assert.Equal(Users, _twilio.Taken.Select(r => r.To).Distinct().Count());
     }

@@ -38,7 +38,7 @@ public sealed class CampaignPlanTests : IAsyncLifetime
 
     private static bool InAudience(int i) => (i % 2 == 0 || i == 1) && i % 3 != 0;
 
-    private async Task<List<TableEntity>> LedgerAsync() =>
+    private async Task<List<DeliveryRow>> LedgerAsync() =>
         await TestEngine.LedgerAsync(_engine, "plan-1");
 
     private async Task SendAndDrainAsync()
@@ -57,15 +57,15 @@ public sealed class CampaignPlanTests : IAsyncLifetime
         var expected = Enumerable.Range(0, Users).Where(InAudience).Select(i => $"p{i:D3}").ToList();
         foreach (var user in expected)
         {
-            var mine = rows.Where(r => r.GetString("UserId") == user).ToList();
-            Assert.Equal(["inapp", "sms"], mine.Select(r => r.GetString("Channel")).Order());
+            var mine = rows.Where(r => r.UserId == user).ToList();
+            Assert.Equal(["inapp", "sms"], mine.Select(r => r.Channel).Order());
             var held = CampaignPlanner.IsHeldOut("plan-1", user, 20);
-            Assert.All(mine, r => Assert.Equal(held ? DeliveryStates.HeldOut : DeliveryStates.Planned, r.GetString("State")));
+            Assert.All(mine, r => Assert.Equal(held ? DeliveryStates.HeldOut : DeliveryStates.Planned, r.State));
         }
 
-        var ghost = rows.Where(r => r.GetString("UserId") == "ghost-1").ToList();
+        var ghost = rows.Where(r => r.UserId == "ghost-1").ToList();
         Assert.Equal(2, ghost.Count);
-        Assert.All(ghost, r => Assert.Equal((DeliveryStates.Skipped, "unknown-user"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.All(ghost, r => Assert.Equal((DeliveryStates.Skipped, "unknown-user"), (r.State, r.Reason)));
         Assert.Equal(expected.Count * 2 + 2, rows.Count);
         // the control group is about a fifth of the audience, not all or nothing
         var heldOut = expected.Count(u => CampaignPlanner.IsHeldOut("plan-1", u, 20));
@@ -108,9 +108,8 @@ public sealed class CampaignPlanTests : IAsyncLifetime
         await SendAndDrainAsync();
         var rows = await LedgerAsync();
         // as if the plan had stopped part-way and one delivery had already gone out
-        var moved = rows.First(r => r.GetString("State") == DeliveryStates.Planned);
-        moved["State"] = DeliveryStates.Accepted;
-        await (await TestEngine.LedgerTableOf(_engine, moved)).UpdateEntityAsync(moved, ETag.All, TableUpdateMode.Merge);
+        var moved = rows.First(r => r.State == DeliveryStates.Planned);
+        Assert.True((await _engine.Get<DeliveryLedger>().TryMoveAsync(moved, moved with { State = DeliveryStates.Accepted }, TestEngine.Deadline())).Moved);
         foreach (var r in rows.Where(r => r.RowKey != moved.RowKey).Take(25))
         {
             await (await TestEngine.LedgerTableOf(_engine, r)).DeleteEntityAsync(r.PartitionKey, r.RowKey);
@@ -123,7 +122,7 @@ public sealed class CampaignPlanTests : IAsyncLifetime
 
         var again = await LedgerAsync();
         Assert.Equal(rows.Count, again.Count);
-        Assert.Equal(DeliveryStates.Accepted, again.Single(r => r.PartitionKey == moved.PartitionKey && r.RowKey == moved.RowKey).GetString("State"));
+        Assert.Equal(DeliveryStates.Accepted, again.Single(r => r.PartitionKey == moved.PartitionKey && r.RowKey == moved.RowKey).State);
         Assert.Equal(CampaignStates.Planned, (await _engine.Get<CampaignStore>().GetAsync("plan-1", TestEngine.Deadline()))!.State);
     }
 

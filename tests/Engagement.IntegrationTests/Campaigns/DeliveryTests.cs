@@ -67,15 +67,15 @@ public sealed class DeliveryTests : IAsyncLifetime
     private static Task<Local.Queues.PumpProgress> DrainDeliveriesAsync(LocalEngine engine) =>
         engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, TestEngine.Deadline(), idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
 
-    private async Task<List<TableEntity>> LedgerAsync(string campaignId) =>
+    private async Task<List<DeliveryRow>> LedgerAsync(string campaignId) =>
         await TestEngine.LedgerAsync(_engine, campaignId);
 
     private async Task<List<TableEntity>> InboxAsync() => await TestEngine.QueryAsync(_engine, TableNames.Inbox, "");
 
-    private static (string State, string? Reason) StateOf(List<TableEntity> ledger, string user, string channel)
+    private static (string State, string? Reason) StateOf(List<DeliveryRow> ledger, string user, string channel)
     {
-        var row = ledger.Single(r => r.GetString("UserId") == user && r.GetString("Channel") == channel);
-        return (row.GetString("State")!, row.GetString("Reason"));
+        var row = ledger.Single(r => r.UserId == user && r.Channel == channel);
+        return (row.State!, row.Reason);
     }
 
     [Fact]
@@ -165,10 +165,8 @@ public sealed class DeliveryTests : IAsyncLifetime
         await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("c-crash", SmsAndInApp));
         await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
         var ledger = await LedgerAsync("c-crash");
-        var claimed = ledger.First(r => r.GetString("UserId") == Id(0) && r.GetString("Channel") == Channels.Sms);
-        claimed["State"] = DeliveryStates.Sending;
-        var table = await TestEngine.LedgerTableOf(_engine, claimed);
-        await table.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace);
+        var claimed = ledger.First(r => r.UserId == Id(0) && r.Channel == Channels.Sms);
+        Assert.True((await _engine.Get<DeliveryLedger>().TryMoveAsync(claimed, claimed with { State = DeliveryStates.Sending }, TestEngine.Deadline())).Moved);
 
         await DrainDeliveriesAsync(_engine);
 
@@ -217,8 +215,8 @@ public sealed class DeliveryTests : IAsyncLifetime
         // and the ledger tells the truth: what went out is accepted, once (a second claim would have
         // overwritten it, and only the caps would have stopped a second message)
         var ledger = await LedgerAsync("c-race");
-        Assert.Equal(Users + eligible, ledger.Count(r => r.GetString("State") == DeliveryStates.Accepted));
-        Assert.DoesNotContain(ledger, r => r.GetString("Reason") is "frequency-cap" or "monthly-sms-cap");
+        Assert.Equal(Users + eligible, ledger.Count(r => r.State == DeliveryStates.Accepted));
+        Assert.DoesNotContain(ledger, r => r.Reason is "frequency-cap" or "monthly-sms-cap");
     }
 
     [Fact]
@@ -258,7 +256,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         await DrainDeliveriesAsync(_engine);
 
         var ledger = await LedgerAsync("c-expiry");
-        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Skipped, "expired"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Skipped, "expired"), (r.State, r.Reason)));
         Assert.DoesNotContain(_sms.Sent, m => m.CampaignId == "c-expiry");
         Assert.DoesNotContain(await InboxAsync(), r => r.RowKey.StartsWith("c-expiry|", StringComparison.Ordinal));
     }
@@ -330,11 +328,11 @@ public sealed class DeliveryTests : IAsyncLifetime
     private async Task<List<DeliveryChunk>> PlannedChunksAsync(string campaignId, bool all = false)
     {
         var ledger = await LedgerAsync(campaignId);
-        return ledger.Where(r => all || r.GetString("State") == DeliveryStates.Planned)
+        return ledger.Where(r => all || r.State == DeliveryStates.Planned)
             .GroupBy(r => r.PartitionKey[(campaignId.Length + 1)..])
             .Select(g =>
             {
-                var users = g.Select(r => r.GetString("UserId")!).Order(StringComparer.Ordinal).ToList();
+                var users = g.Select(r => r.UserId!).Order(StringComparer.Ordinal).ToList();
                 return new DeliveryChunk(campaignId, g.Key, users[0], users[^1]);
             })
             .ToList();

@@ -47,7 +47,7 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
          "channels":[{"channel":"push","title":"Your first task","template":"One small step today earns 10 points"}]}
         """);
 
-    private async Task<List<TableEntity>> LedgerAsync(string id) =>
+    private async Task<List<DeliveryRow>> LedgerAsync(string id) =>
         await TestEngine.LedgerAsync(_engine, id);
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
         Assert.Equal(Users, sent.Select(r => r.CollapseKey).Distinct().Count());
         Assert.True(_fcm.TokensIssued >= 1);
         var ledger = await LedgerAsync("p-1");
-        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
-        Assert.All(ledger, r => Assert.StartsWith("projects/engage-local/messages/", r.GetString("ProviderId"), StringComparison.Ordinal));
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.State));
+        Assert.All(ledger, r => Assert.StartsWith("projects/engage-local/messages/", r.ProviderId, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -74,14 +74,14 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
 
         await RunAsync("p-unreg");
 
-        Assert.Equal(DeliveryStates.Failed, (await LedgerAsync("p-unreg")).Single(r => r.GetString("UserId") == User(3)).GetString("State"));
+        Assert.Equal(DeliveryStates.Failed, (await LedgerAsync("p-unreg")).Single(r => r.UserId == User(3)).State);
         var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         var user = (await users.GetEntityAsync<TableEntity>(_engine.Get<UserShards>().Of(User(3)), User(3))).Value;
         Assert.Equal("", user.GetString(UserEntity.PushToken));
 
         await RunAsync("p-unreg-2");
 
-        Assert.Equal("no-push-token", (await LedgerAsync("p-unreg-2")).Single(r => r.GetString("UserId") == User(3)).GetString("Reason"));
+        Assert.Equal("no-push-token", (await LedgerAsync("p-unreg-2")).Single(r => r.UserId == User(3)).Reason);
         Assert.Single(_fcm.Requests, r => r.Token == Token(3));
     }
 
@@ -96,6 +96,6 @@ public sealed class FcmDeliveryTests : IAsyncLifetime
         var sent = _fcm.Requests.Where(r => r.Status == 200).GroupBy(r => r.Token).ToList();
         Assert.Equal(Users, sent.Count);
         Assert.All(sent, g => Assert.Single(g));
-        Assert.All(await LedgerAsync("p-quota"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.All(await LedgerAsync("p-quota"), r => Assert.Equal(DeliveryStates.Accepted, r.State));
     }
 }

@@ -39,8 +39,8 @@ public sealed class ReactivationTests : IAsyncLifetime
              "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":50}
             """);
         var ledger = await TestEngine.LedgerAsync(_engine, "wake-1");
-        var reached = ledger.Where(r => r.GetString("State") == DeliveryStates.Accepted).Select(r => r.GetString("UserId")!).Order().ToList();
-        var heldOut = ledger.Where(r => r.GetString("State") == DeliveryStates.HeldOut).Select(r => r.GetString("UserId")!).Order().ToList();
+        var reached = ledger.Where(r => r.State == DeliveryStates.Accepted).Select(r => r.UserId!).Order().ToList();
+        var heldOut = ledger.Where(r => r.State == DeliveryStates.HeldOut).Select(r => r.UserId!).Order().ToList();
         Assert.True(reached.Count >= 5 && heldOut.Count >= 3, $"{reached.Count} reached, {heldOut.Count} held out");
 
         // two days later: 5 reached users came back the day after, 2 held-out ones too; one reached user was
@@ -81,7 +81,7 @@ public sealed class ReactivationTests : IAsyncLifetime
              "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":50}
             """, leaveDeferred: true);
         var heldOut = (await TestEngine.LedgerAsync(_engine, "wake-later"))
-            .Where(r => r.GetString("State") == DeliveryStates.HeldOut).Select(r => r.GetString("UserId")!).Order().ToList();
+            .Where(r => r.State == DeliveryStates.HeldOut).Select(r => r.UserId!).Order().ToList();
         Assert.True(heldOut.Count >= 4, $"{heldOut.Count} held out");
 
         // two held-out users active on Dec 2 only (before the campaign was due), two on Dec 6

@@ -59,14 +59,14 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         var day7 = await ArriveAsync("s-hop", Now.AddDays(7));
         Assert.Empty(_sms.Sent);
         Assert.All(day7, r => Assert.Equal(SendAt, r.ComesBackAt));
-        Assert.All(await TestEngine.LedgerAsync(_engine, "s-hop"), r => Assert.Equal(DeliveryStates.Planned, r.GetString("State")));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "s-hop"), r => Assert.Equal(DeliveryStates.Planned, r.State));
         Assert.Equal(0, (await DrainAsync()).Handled); // the hop is invisible for the remaining 3 days
 
         Assert.Equal(0, (await RedeliverAsync("s-hop", SendAt)).DeadLettered);
         AssertEveryPlannedRecipientOnce("s-hop");
         Assert.Contains(_sms.Sent, m => m.UserId == "sa000");        // planned on day 0: still gets it
         Assert.DoesNotContain(_sms.Sent, m => m.UserId == "sb000");  // dormant only since day 5: not in the plan
-        Assert.All(await TestEngine.LedgerAsync(_engine, "s-hop"), r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "s-hop"), r => Assert.Equal(DeliveryStates.Accepted, r.State));
 
         // the day-7 hop arrives as well: nothing twice
         await RedeliverAsync("s-hop", SendAt.AddMinutes(1));
@@ -85,7 +85,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         Assert.True(resumed > 0);
         Assert.Equal(resumed, drained.Handled); // the resumed chunks were handled...
         Assert.Empty(_sms.Sent);                // ...and went back to wait
-        Assert.All(await TestEngine.LedgerAsync(_engine, "s-resume"), r => Assert.Equal(DeliveryStates.Planned, r.GetString("State")));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "s-resume"), r => Assert.Equal(DeliveryStates.Planned, r.State));
 
         await RedeliverAsync("s-resume", SendAt);
         AssertEveryPlannedRecipientOnce("s-resume");
@@ -153,7 +153,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
         Assert.All(late, r => Assert.Null(r.ComesBackAt));
         var ledger = await TestEngine.LedgerAsync(_engine, "s-expiry");
         Assert.Equal(Dormant, ledger.Count);
-        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Skipped, "expired"), (r.GetString("State"), r.GetString("Reason"))));
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Skipped, "expired"), (r.State, r.Reason)));
     }
 
     private async Task PlanAsync(string trigger)
@@ -172,7 +172,7 @@ public sealed class ScheduledSendTests : IAsyncLifetime
             .GroupBy(r => DeliveryKey.ShardOf(r.PartitionKey))
             .Select(g =>
             {
-                var users = g.Select(r => r.GetString("UserId")!).Order(StringComparer.Ordinal).ToList();
+                var users = g.Select(r => r.UserId!).Order(StringComparer.Ordinal).ToList();
                 return new DeliveryChunk(campaignId, g.Key, users[0], users[^1]);
             })
             .ToList();

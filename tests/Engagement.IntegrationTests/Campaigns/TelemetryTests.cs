@@ -205,8 +205,8 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         // reasons are grouped and printed (`engage campaign status`): they quote no number either
         var ledger = await TestEngine.LedgerAsync(_engine, "tel-1");
-        Assert.Contains(ledger, r => r.GetString("Reason") == "twilio-21408");
-        Assert.All(ledger, r => Assert.DoesNotContain("+86", r.GetString("Reason") ?? "", StringComparison.Ordinal));
+        Assert.Contains(ledger, r => r.Reason == "twilio-21408");
+        Assert.All(ledger, r => Assert.DoesNotContain("+86", r.Reason ?? "", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -229,14 +229,14 @@ public sealed class TelemetryTests : IAsyncLifetime
             _measurements.Where(m => m.Instrument == instrument && m.Tags["channel"] == channel && m.Tags[key] == value).Sum(m => m.Value);
 
         var ledger = await TestEngine.LedgerAsync(_engine, "tel-1");
-        int Rows(string channel, string state) => ledger.Count(r => r.GetString("Channel") == channel && r.GetString("State") == state);
+        int Rows(string channel, string state) => ledger.Count(r => r.Channel == channel && r.State == state);
 
         // every accepted ledger row was counted once as accepted, whichever attempt took it
         Assert.Equal(Rows("push", "accepted"), Count("engagement.sends", "push", "outcome", "accepted"));
         Assert.Equal(2, Count("engagement.sends", "sms", "outcome", "rejected"));
         Assert.Equal(12, Count("engagement.sends", "sms", "outcome", "unknown")); // the scripted timeouts after accept
         Assert.Equal(0, Count("engagement.sends", "sms", "outcome", "not_sent")); // the one 429 was retried inside the provider pipeline
-        Assert.Equal(ledger.Count(r => r.GetString("Channel") == "push" && r.GetString("Reason") == "no-consent"), Count("engagement.skips", "push", "reason", "no-consent"));
+        Assert.Equal(ledger.Count(r => r.Channel == "push" && r.Reason == "no-consent"), Count("engagement.skips", "push", "reason", "no-consent"));
         Assert.Equal(Users / 10, Count("engagement.skips", "push", "reason", "no-consent"));
 
         long Callbacks(string kind, string effect) =>

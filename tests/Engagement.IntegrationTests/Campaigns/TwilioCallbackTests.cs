@@ -73,7 +73,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         """);
 
     private async Task<(string? State, string? Reason)> SmsToAsync(string campaignId, int user) =>
-        (await TestEngine.LedgerAsync(_engine, campaignId)).Where(r => r.GetString("UserId") == User(user)).Select(r => (r.GetString("State"), r.GetString("Reason"))).Single();
+        (await TestEngine.LedgerAsync(_engine, campaignId)).Where(r => r.UserId == User(user)).Select(r => (r.State, r.Reason)).Single();
 
     /// <summary>Moves one user to the regular tier (no dormant monthly SMS cap) for tests that send to them several times.</summary>
     private async Task MakeRegularAsync(int user)
@@ -97,7 +97,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         _twilio.Faults.Script = _ => TwilioFault.TimeoutAfterAccept; // Twilio takes every message, the engine never hears back
         await RunCampaignAsync("cb-1");
         var ledger = await TestEngine.LedgerAsync(_engine, "cb-1");
-        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Unknown, r.State));
 
         var sent = _twilio.Taken.ToList();
         Assert.Equal(Users, sent.Count);
@@ -110,8 +110,8 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
 
         await DrainCallbacksAsync();
         ledger = await TestEngine.LedgerAsync(_engine, "cb-1");
-        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "delivered", "status-callback"), (r.GetString("State"), r.GetString("ProviderStatus"), r.GetString("SettledBy"))));
-        Assert.Equal(sent.Select(s => s.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "delivered", "status-callback"), (r.State, r.ProviderStatus, r.SettledBy)));
+        Assert.Equal(sent.Select(s => s.Sid).Order(), ledger.Select(r => r.ProviderId).Order());
 
         // late and repeated callbacks: an older status never overwrites a newer one
         foreach (var s in sent)
@@ -121,7 +121,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         }
 
         await DrainCallbacksAsync();
-        Assert.All(await TestEngine.LedgerAsync(_engine, "cb-1"), r => Assert.Equal("delivered", r.GetString("ProviderStatus")));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "cb-1"), r => Assert.Equal("delivered", r.ProviderStatus));
 
         // settled means sent: a resume sends nothing again
         _twilio.Faults.Script = null;
@@ -141,12 +141,12 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
         var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         var user = await users.GetEntityAsync<Azure.Data.Tables.TableEntity>(_engine.Get<UserShards>().Of(User(3)), User(3));
         Assert.True(user.Value.GetBoolean(UserEntity.PhoneSuppressed));
-        var row = (await TestEngine.LedgerAsync(_engine, "cb-2")).Single(r => r.GetString("UserId") == User(3));
-        Assert.Equal((DeliveryStates.Accepted, "undelivered", "30006"), (row.GetString("State"), row.GetString("ProviderStatus"), row.GetString("ProviderError")));
+        var row = (await TestEngine.LedgerAsync(_engine, "cb-2")).Single(r => r.UserId == User(3));
+        Assert.Equal((DeliveryStates.Accepted, "undelivered", "30006"), (row.State, row.ProviderStatus, row.ProviderError));
 
         await RunCampaignAsync("cb-3");
-        var next = (await TestEngine.LedgerAsync(_engine, "cb-3")).Single(r => r.GetString("UserId") == User(3));
-        Assert.Equal((DeliveryStates.Skipped, "phone-suppressed"), (next.GetString("State"), next.GetString("Reason")));
+        var next = (await TestEngine.LedgerAsync(_engine, "cb-3")).Single(r => r.UserId == User(3));
+        Assert.Equal((DeliveryStates.Skipped, "phone-suppressed"), (next.State, next.Reason));
     }
 
     [Theory]
@@ -166,7 +166,7 @@ public sealed class TwilioCallbackTests : IAsyncLifetime
 
         await RunCampaignAsync("cb-4");
         var ledger = await TestEngine.LedgerAsync(_engine, "cb-4");
-        Assert.Equal((DeliveryStates.Skipped, "no-consent"), ledger.Where(r => r.GetString("UserId") == User(5)).Select(r => (r.GetString("State"), r.GetString("Reason"))).Single());
+        Assert.Equal((DeliveryStates.Skipped, "no-consent"), ledger.Where(r => r.UserId == User(5)).Select(r => (r.State, r.Reason)).Single());
         Assert.DoesNotContain(_twilio.Taken, r => r.To == Phone(5));
         Assert.Contains(_twilio.Taken, r => r.To == Phone(6));
     }

@@ -52,7 +52,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
 
     private Task RunAsync(string id) => TestEngine.RunCampaignAsync(_engine, Trigger(id));
 
-    private async Task<List<TableEntity>> LedgerAsync(string id) =>
+    private async Task<List<DeliveryRow>> LedgerAsync(string id) =>
         await TestEngine.LedgerAsync(_engine, id);
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.Equal(7_200, first.ValidityPeriod); // until 14:00 Shanghai = 2 hours after now
         Assert.StartsWith("https://engage.example.com/webhooks/twilio/status?deliveryId=tw-1_s", first.StatusCallback, StringComparison.Ordinal);
         var ledger = await LedgerAsync("tw-1");
-        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
-        Assert.Equal(taken.Select(r => r.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.State));
+        Assert.Equal(taken.Select(r => r.Sid).Order(), ledger.Select(r => r.ProviderId).Order());
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.Single(_twilio.Requests, r => r.To == Number(1));
         Assert.Single(_twilio.Requests, r => r.To == Number(2));
         var ledger = await LedgerAsync("tw-perm");
-        Assert.Equal(DeliveryStates.Failed, ledger.Single(r => r.GetString("UserId") == Phone(1)).GetString("State"));
+        Assert.Equal(DeliveryStates.Failed, ledger.Single(r => r.UserId == Phone(1)).State);
         var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         var shards = _engine.Get<UserShards>();
         var optedOut = (await users.GetEntityAsync<TableEntity>(shards.Of(Phone(1)), Phone(1))).Value;
@@ -95,8 +95,8 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         // the next campaign does not even try them
         await RunAsync("tw-perm-2");
         var next = await LedgerAsync("tw-perm-2");
-        Assert.Equal("no-consent", next.Single(r => r.GetString("UserId") == Phone(1)).GetString("Reason"));
-        Assert.Equal("phone-suppressed", next.Single(r => r.GetString("UserId") == Phone(2)).GetString("Reason"));
+        Assert.Equal("no-consent", next.Single(r => r.UserId == Phone(1)).Reason);
+        Assert.Equal("phone-suppressed", next.Single(r => r.UserId == Phone(2)).Reason);
         Assert.Single(_twilio.Requests, r => r.To == Number(1));
     }
 
@@ -114,14 +114,14 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         var ledger = await LedgerAsync("tw-chaos");
         Assert.Equal(Users, ledger.Count);
         // nothing left in flight: every recipient ended accepted, or unknown with the reason
-        Assert.All(ledger, r => Assert.Contains(r.GetString("State"), new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
-        Assert.All(ledger.Where(r => r.GetString("State") == DeliveryStates.Unknown), r => Assert.Matches("^(provider-500|timeout)$", r.GetString("Reason")!));
+        Assert.All(ledger, r => Assert.Contains(r.State, new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
+        Assert.All(ledger.Where(r => r.State == DeliveryStates.Unknown), r => Assert.Matches("^(provider-500|timeout)$", r.Reason!));
         // no number got two messages, and every accepted one went out exactly once
         var takenPerNumber = _twilio.Taken.GroupBy(r => r.To).ToDictionary(g => g.Key, g => g.Count());
         Assert.All(takenPerNumber, kv => Assert.Equal(1, kv.Value));
         Assert.Equal(Users, takenPerNumber.Count);
         Assert.Contains(_twilio.Requests, r => r.Status == 429); // the chaos really happened
-        Assert.Contains(ledger, r => (r.GetString("State"), r.GetString("Reason")) == (DeliveryStates.Unknown, "timeout"));
+        Assert.Contains(ledger, r => (r.State, r.Reason) == (DeliveryStates.Unknown, "timeout"));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         Assert.Equal(4, _twilio.Requests.Count(r => r.To == Number(7)));
         Assert.Single(_twilio.Taken, r => r.To == Number(7));
         var ledger = await LedgerAsync("tw-throttled");
-        Assert.Equal(DeliveryStates.Accepted, ledger.Single(r => r.GetString("UserId") == Phone(7)).GetString("State"));
+        Assert.Equal(DeliveryStates.Accepted, ledger.Single(r => r.UserId == Phone(7)).State);
         var shard = _engine.Get<UserShards>().Of(Phone(7));
         var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
         var log = (await touchLogs.GetEntityAsync<TableEntity>(shard, Phone(7))).Value;
@@ -147,7 +147,7 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         _twilio.Faults.Script = _ => TwilioFault.ServerErrorAfterAccept; // Twilio took every message, then answered 500
         await RunAsync("tw-5xx");
         _twilio.Faults.Script = null;
-        Assert.All(await LedgerAsync("tw-5xx"), r => Assert.Equal(DeliveryStates.Unknown, r.GetString("State")));
+        Assert.All(await LedgerAsync("tw-5xx"), r => Assert.Equal(DeliveryStates.Unknown, r.State));
         var taken = _twilio.Taken.Count();
 
         await _engine.Get<CampaignResume>().ResumeAsync("tw-5xx", TestEngine.Deadline());
@@ -155,8 +155,8 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
 
         Assert.Equal(taken, _twilio.Taken.Count()); // nothing sent twice
         var ledger = await LedgerAsync("tw-5xx");
-        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "resolved-by-lookup"), (r.GetString("State"), r.GetString("Reason"))));
-        Assert.Equal(_twilio.Taken.Select(r => r.Sid).Order(), ledger.Select(r => r.GetString("ProviderId")).Order());
+        Assert.All(ledger, r => Assert.Equal((DeliveryStates.Accepted, "resolved-by-lookup"), (r.State, r.Reason)));
+        Assert.Equal(_twilio.Taken.Select(r => r.Sid).Order(), ledger.Select(r => r.ProviderId).Order());
     }
 
     [Fact]
@@ -165,14 +165,16 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
         // planned, then one row as a worker would leave it if its request died before reaching Twilio
         await TestEngine.SendAsync(_engine, QueueNames.CampaignTriggers, Trigger("tw-lost"));
         await _engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, TestEngine.Deadline());
-        var lost = (await LedgerAsync("tw-lost")).Single(r => r.GetString("UserId") == Phone(9));
-        var deliveries = await TestEngine.LedgerTableOf(_engine, lost);
-        lost["State"] = DeliveryStates.Unknown;
-        lost["Reason"] = "timeout";
-        lost["To"] = Number(9);
-        lost["Body"] = "【Brand】Member day: 18% off today 回T退订";
-        lost["ClaimedAt"] = new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero);
-        await deliveries.UpdateEntityAsync(lost, lost.ETag, TableUpdateMode.Replace);
+        var lost = (await LedgerAsync("tw-lost")).Single(r => r.UserId == Phone(9));
+        var ledger = _engine.Get<DeliveryLedger>();
+        var claim = await ledger.TryMoveAsync(lost, lost with
+        {
+            State = DeliveryStates.Sending,
+            To = Number(9),
+            Body = "【Brand】Member day: 18% off today 回T退订",
+            ClaimedAt = new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero),
+        }, TestEngine.Deadline());
+        Assert.True((await ledger.TryMoveAsync(claim.Row, claim.Row with { State = DeliveryStates.Unknown, Reason = "timeout" }, TestEngine.Deadline())).Moved);
 
         // that worker's chunk messages are gone (a second copy racing the resumed ones would wait out a lease on the stopped clock)
         await (await _engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries)).ClearMessagesAsync();
@@ -181,6 +183,6 @@ public sealed class TwilioDeliveryTests : IAsyncLifetime
 
         Assert.Single(_twilio.Taken, r => r.To == Number(9));
         Assert.Equal(Users, _twilio.Taken.Select(r => r.To).Distinct().Count());
-        Assert.Equal(DeliveryStates.Accepted, (await LedgerAsync("tw-lost")).Single(r => r.GetString("UserId") == Phone(9)).GetString("State"));
+        Assert.Equal(DeliveryStates.Accepted, (await LedgerAsync("tw-lost")).Single(r => r.UserId == Phone(9)).State);
     }
 }

@@ -67,7 +67,7 @@ public sealed class TwilioPublicUrlTests : IAsyncLifetime
         Assert.Equal(200, (await ReceiveAsync(CallbackKinds.TwilioInbound, stop)).Status);
         await DrainCallbacksAsync();
 
-        Assert.All(await TestEngine.LedgerAsync(_engine, "pu-1"), r => Assert.Equal((DeliveryStates.Accepted, "delivered"), (r.GetString("State"), r.GetString("ProviderStatus"))));
+        Assert.All(await TestEngine.LedgerAsync(_engine, "pu-1"), r => Assert.Equal((DeliveryStates.Accepted, "delivered"), (r.State, r.ProviderStatus)));
         Assert.False((await _engine.Get<Users.UserStore>().GetAsync("pu001", TestEngine.Deadline()))!.Profile.ConsentSms);
     }
 

@@ -82,7 +82,7 @@ public sealed class WorkerCrashTests : IAsyncLifetime
         await (await _engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries)).ClearMessagesAsync();
 
         // its claims expire (the lease, on the resuming engine's clock), then the campaign is resumed by another worker
-        var claimed = (await TestEngine.LedgerAsync(_engine, "crash-1")).Select(r => r.GetDateTimeOffset("ClaimedAt")).OfType<DateTimeOffset>().Max();
+        var claimed = (await TestEngine.LedgerAsync(_engine, "crash-1")).Select(r => r.ClaimedAt).OfType<DateTimeOffset>().Max();
         _clock.Advance(TimeSpan.FromTicks(Math.Max(0, (claimed + Lease - _clock.GetUtcNow()).Ticks)) + TimeSpan.FromSeconds(1));
         await _engine.Get<CampaignResume>().ResumeAsync("crash-1", TestEngine.Deadline());
         await TestEngine.DrainAsync(_engine, QueueNames.Deliveries);
@@ -91,11 +91,11 @@ public sealed class WorkerCrashTests : IAsyncLifetime
         Assert.All(taken, kv => Assert.Equal(1, kv.Value)); // nobody got two
         var ledger = await TestEngine.LedgerAsync(_engine, "crash-1");
         Assert.Equal(Users, ledger.Count);
-        Assert.All(ledger, r => Assert.Contains(r.GetString("State"), new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
+        Assert.All(ledger, r => Assert.Contains(r.State, new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
         // an unknown row is one the kill caught between claim and outcome: every held send, at most one per worker slot
-        var unknown = ledger.Count(r => r.GetString("State") == DeliveryStates.Unknown);
+        var unknown = ledger.Count(r => r.State == DeliveryStates.Unknown);
         Assert.InRange(unknown, inFlight, 1 * 8); // SendParallelism x pump parallelism
-        Assert.Equal(Users - unknown, ledger.Count(r => r.GetString("State") == DeliveryStates.Accepted));
+        Assert.Equal(Users - unknown, ledger.Count(r => r.State == DeliveryStates.Accepted));
         Assert.True(taken.Count >= Users - unknown);
     }
 

@@ -74,8 +74,8 @@ public sealed class ShutdownTests : IAsyncLifetime
         Assert.All(taken, kv => Assert.Equal(1, kv.Value));
         var ledger = await TestEngine.LedgerAsync(_engine, "sigterm-1");
         Assert.Equal(Users, ledger.Count);
-        Assert.All(ledger, r => Assert.Contains(r.GetString("State"), new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
-        Assert.InRange(ledger.Count(r => r.GetString("State") == DeliveryStates.Unknown), 0, 8); // in flight at the signal
+        Assert.All(ledger, r => Assert.Contains(r.State, new[] { DeliveryStates.Accepted, DeliveryStates.Unknown }));
+        Assert.InRange(ledger.Count(r => r.State == DeliveryStates.Unknown), 0, 8); // in flight at the signal
         Assert.Equal(0, await TestEngine.ApproximateCountAsync(_engine, QueueNames.Deliveries));
     }
 

@@ -182,10 +182,10 @@ public static class TestEngine
     }
 
     /// <summary>Every ledger row of a campaign, across the per-shard ledger tables.</summary>
-    public static Task<List<TableEntity>> LedgerAsync(LocalEngine engine, string campaignId) =>
+    public static Task<List<Engagement.Delivery.DeliveryRow>> LedgerAsync(LocalEngine engine, string campaignId) =>
         engine.Get<Engagement.Delivery.DeliveryLedger>().RowsAsync(campaignId, engine.Get<UserShards>().All, Deadline());
 
-    /// <summary>The ledger table a row lives in (its PartitionKey ends with the shard).</summary>
-    public static Task<TableClient> LedgerTableOf(LocalEngine engine, TableEntity row) =>
-        engine.Get<StorageClients>().TableAsync(TableNames.DeliveriesOf(Engagement.Delivery.DeliveryKey.ShardOf(row.PartitionKey)));
+    /// <summary>The ledger table a row lives in (its PartitionKey ends with the shard): for tests that delete rows.</summary>
+    public static Task<TableClient> LedgerTableOf(LocalEngine engine, Engagement.Delivery.DeliveryRow row) =>
+        engine.Get<StorageClients>().TableAsync(TableNames.DeliveriesOf(row.Shard));
 }

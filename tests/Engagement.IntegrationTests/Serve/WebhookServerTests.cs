@@ -84,8 +84,8 @@ public sealed class WebhookServerTests : IAsyncLifetime
 
         await HandledAsync(server, 3);
         var ledger = await TestEngine.LedgerAsync(_engine, "sv-1");
-        Assert.Equal(["delivered", "delivered", "undelivered"], ledger.Select(r => r.GetString("ProviderStatus")).Order());
-        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.GetString("State")));
+        Assert.Equal(["delivered", "delivered", "undelivered"], ledger.Select(r => r.ProviderStatus).Order());
+        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.State));
         var users = await _engine.Get<StorageClients>().TableAsync(TableNames.Users);
         Assert.True((await users.GetEntityAsync<Azure.Data.Tables.TableEntity>(_engine.Get<UserShards>().Of("sv001"), "sv001")).Value.GetBoolean(UserEntity.PhoneSuppressed));
 

@@ -106,21 +106,35 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
         return null;
     }
 
-    /// <summary>Twilio's error codes that say something about the user or the number, and what 429/5xx mean for a resend.</summary>
-    public static SendResult Classify(ApiException ex) => ex switch
+    /// <summary>What Twilio's answer means for the send and the user (the codes: <see cref="TwilioErrorCodes"/>), and what 429/5xx mean for a resend.</summary>
+    public static SendResult Classify(ApiException ex)
     {
-        { Status: 429 } or { Code: 20429 } => new SendResult(SendStatus.NotSent, Reason: "throttled"),
-        // our credentials, not the recipient: nothing was sent, so the delivery waits (planned) until the token is fixed
-        { Status: 401 } or { Code: 20003 } => new SendResult(SendStatus.NotSent, Reason: "provider-auth"),
-        { Code: 21610 } => new SendResult(SendStatus.Rejected, Reason: "twilio-21610 opted out", UserEffect: Users.UserEffect.OptedOut),
-        { Code: 21211 or 21614 or 21612 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} invalid number", UserEffect: Users.UserEffect.InvalidPhone),
-        // unknown destination / unavailable handset: normally reported by status callbacks, suppressed the same way if an API call says so
-        { Code: 30005 or 30006 } => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code} unreachable number", UserEffect: Users.UserEffect.InvalidPhone),
-        { Status: >= 500 } => new SendResult(SendStatus.Unknown, Reason: $"provider-{ex.Status}"),
+        if (ex.Status == 429)
+        {
+            return Classify(TwilioErrorCodes.OfApi(TwilioErrorCodes.TooManyRequests)!, ex.Code);
+        }
+
+        if (ex.Status == 401)
+        {
+            return Classify(TwilioErrorCodes.OfApi(TwilioErrorCodes.AuthenticationFailed)!, ex.Code);
+        }
+
+        if (TwilioErrorCodes.OfApi(ex.Code) is { } known)
+        {
+            return Classify(known, ex.Code);
+        }
+
         // the code only: Twilio's messages quote the number ("The 'To' number +1... is not valid"), and reasons are
         // grouped, printed and logged
-        _ => new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code}"),
-    };
+        return ex.Status >= 500
+            ? new SendResult(SendStatus.Unknown, Reason: $"provider-{ex.Status}")
+            : new SendResult(SendStatus.Rejected, Reason: $"twilio-{ex.Code}");
+    }
+
+    /// <summary>Not-sent reasons are the retry policy's words (<c>throttled</c>, <c>provider-auth</c>); rejections name the code.</summary>
+    private static SendResult Classify(TwilioErrorCode known, int code) => known.Send == SendStatus.Rejected
+        ? new SendResult(SendStatus.Rejected, Reason: $"twilio-{code} {known.Reason}", UserEffect: known.UserEffect)
+        : new SendResult(known.Send, Reason: known.Reason, UserEffect: known.UserEffect);
 
     /// <summary>Refused connections never reached Twilio; anything else (timeout, reset) may have.</summary>
     public static SendResult Classify(ApiConnectionException ex)
