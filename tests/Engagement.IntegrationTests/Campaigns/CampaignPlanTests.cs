@@ -93,10 +93,10 @@ public sealed class CampaignPlanTests : IAsyncLifetime
             var held = previewed.Where(c => c.Key.Outcome == DeliveryStates.HeldOut).Sum(c => c.Value);
             var unknown = previewed.Where(c => c.Key.Reason == "unknown-user").Sum(c => c.Value);
             var others = previewed.Sum(c => c.Value) - held - unknown;
-            var ledger = rows.Where(r => r.GetString("Channel") == channel).ToList();
-            Assert.Equal(held, ledger.Count(r => r.GetString("State") == DeliveryStates.HeldOut));
-            Assert.Equal(unknown, ledger.Count(r => (r.GetString("State"), r.GetString("Reason")) == (DeliveryStates.Skipped, "unknown-user")));
-            Assert.Equal(others, ledger.Count(r => r.GetString("State") == DeliveryStates.Planned));
+            var ledger = rows.Where(r => r.Channel == channel).ToList();
+            Assert.Equal(held, ledger.Count(r => r.State == DeliveryStates.HeldOut));
+            Assert.Equal(unknown, ledger.Count(r => (r.State, r.Reason) == (DeliveryStates.Skipped, "unknown-user")));
+            Assert.Equal(others, ledger.Count(r => r.State == DeliveryStates.Planned));
             Assert.Equal(recipients, held + others);
             Assert.True(held > 0 && unknown > 0 && others > 0);
         }
