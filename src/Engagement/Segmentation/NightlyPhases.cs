@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Engagement.Segmentation;
 
@@ -145,12 +144,6 @@ public static class NightlyPhases
         work.Phase == NightlyPhase.Assign && work.Cutoffs is [var r, var f, var m]
             ? new RfmCutoffs(QuintileCutoffs.Parse(r), QuintileCutoffs.Parse(f), QuintileCutoffs.Parse(m))
             : null;
-
-    internal static string TierCountsJson(IReadOnlyDictionary<string, long> counts) =>
-        JsonSerializer.Serialize(counts as Dictionary<string, long> ?? new Dictionary<string, long>(counts), NightlyJsonContext.Default.DictionaryStringInt64);
-
-    internal static Dictionary<string, long> ParseTierCounts(string? json) =>
-        JsonSerializer.Deserialize(json ?? "{}", NightlyJsonContext.Default.DictionaryStringInt64) ?? [];
 
     private static void Require(NightlyRunHeader header, string phase)
     {

@@ -21,8 +21,7 @@ public sealed class NightlyRunStore(StorageClients storage)
     private const string StatsPrefix = "stats-";
     private const string ResultPrefix = "result-";
     private const string SnapshotPrefix = "snap-";
-    private const int MaxBinaryProperty = 64_000;
-    private const int SnapshotRowBytes = 10 * MaxBinaryProperty; // 640 KB: under Azure's 1 MiB entity limit with room to spare
+    private const int SnapshotRowBytes = 10 * ChunkedBinary.MaxProperty; // 640 KB: under Azure's 1 MiB entity limit with room to spare
     private const int SnapshotRowsPerTransaction = 4; // base64 on the wire: 4 x 853 KB stays under the 4 MiB transaction limit
 
     // nightlyruns
@@ -154,7 +153,7 @@ public sealed class NightlyRunStore(StorageClients storage)
         Put(e, ScoredUsers, h.ScoredUsers);
         Put(e, AssignStartedAt, h.AssignStartedAt);
         Put(e, CompletedAt, h.CompletedAt);
-        Put(e, TierCounts, h.TierCounts is null ? null : NightlyPhases.TierCountsJson(h.TierCounts));
+        Put(e, TierCounts, h.TierCounts is null ? null : TierCountsJson(h.TierCounts));
         Put(e, ChangedUsers, h.ChangedUsers);
         Put(e, Transitions, h.Transitions);
         Put(e, StorageRequests, h.StorageRequests);
@@ -183,7 +182,7 @@ public sealed class NightlyRunStore(StorageClients storage)
         Users = e.GetInt64(Users),
         ScoredUsers = e.GetInt64(ScoredUsers),
         CompletedAt = e.GetDateTimeOffset(CompletedAt),
-        TierCounts = e.GetString(TierCounts) is { } json ? NightlyPhases.ParseTierCounts(json) : null,
+        TierCounts = e.GetString(TierCounts) is { } json ? ParseTierCounts(json) : null,
         ChangedUsers = e.GetInt64(ChangedUsers),
         Transitions = e.GetInt64(Transitions),
         StorageRequests = e.GetInt64(StorageRequests),
@@ -202,9 +201,9 @@ public sealed class NightlyRunStore(StorageClients storage)
             [Users] = stats.Users,
             [Scored] = stats.Scored,
         };
-        WriteChunked(row, HistR, stats.R.ToBytes());
-        WriteChunked(row, HistF, stats.F.ToBytes());
-        WriteChunked(row, HistM, stats.M.ToBytes());
+        ChunkedBinary.Write(row, HistR, stats.R.ToBytes());
+        ChunkedBinary.Write(row, HistF, stats.F.ToBytes());
+        ChunkedBinary.Write(row, HistM, stats.M.ToBytes());
         var shardTable = await storage.TableAsync(TableNames.NightlyShards, ct);
         var batches = SnapshotRows(runId, shard, ShardSnapshot.Write(snapshot)).Append(row).Chunk(SnapshotRowsPerTransaction).ToList();
         row[DurationMs] = meter.ElapsedMs;
@@ -220,12 +219,9 @@ public sealed class NightlyRunStore(StorageClients storage)
         [.. (await ReadRowsAsync(runId, StatsPrefix, ct)).Select(x => new ShardStats(
             x.GetInt64(Users) ?? 0,
             x.GetInt64(Scored) ?? 0,
-            ValueHistogram.FromBytes(ReadChunked(x, HistR)),
-            ValueHistogram.FromBytes(ReadChunked(x, HistF)),
-            ValueHistogram.FromBytes(ReadChunked(x, HistM)))
-        {
-            Requests = x.GetInt64(Requests) ?? 0,
-        })];
+            ValueHistogram.FromBytes(ChunkedBinary.Read(x, HistR)),
+            ValueHistogram.FromBytes(ChunkedBinary.Read(x, HistF)),
+            ValueHistogram.FromBytes(ChunkedBinary.Read(x, HistM))))];
 
     /// <summary>The storage requests of the stats phase, all shards (reads only that column).</summary>
     public async Task<long> StatsRequestsAsync(string runId, CancellationToken ct) =>
@@ -241,7 +237,7 @@ public sealed class NightlyRunStore(StorageClients storage)
             [Users] = result.Users,
             [Changed] = result.Changed,
             [Transitions] = result.Transitions,
-            [TierCounts] = NightlyPhases.TierCountsJson(result.TierCounts),
+            [TierCounts] = TierCountsJson(result.TierCounts),
             [DurationMs] = meter.ElapsedMs,
         };
         row[Requests] = meter.Requests + 1;
@@ -273,7 +269,7 @@ public sealed class NightlyRunStore(StorageClients storage)
             x.GetInt64(Users) ?? 0,
             x.GetInt64(Changed) ?? 0,
             x.GetInt64(Transitions) ?? 0,
-            NightlyPhases.ParseTierCounts(x.GetString(TierCounts)))
+            ParseTierCounts(x.GetString(TierCounts)))
         {
             Requests = x.GetInt64(Requests) ?? 0,
         })];
@@ -303,7 +299,7 @@ public sealed class NightlyRunStore(StorageClients storage)
         using var bytes = new MemoryStream();
         foreach (var row in rows.Take(count))
         {
-            bytes.Write(ReadChunked(row, SnapshotUsers));
+            bytes.Write(ChunkedBinary.Read(row, SnapshotUsers));
         }
 
         return [.. ShardSnapshot.Read(bytes.ToArray())];
@@ -335,35 +331,11 @@ public sealed class NightlyRunStore(StorageClients storage)
                 [SnapshotOf] = count,
                 [SnapshotSet] = set,
             };
-            WriteChunked(row, SnapshotUsers, bytes.AsSpan(offset, Math.Min(SnapshotRowBytes, bytes.Length - offset)).ToArray());
+            ChunkedBinary.Write(row, SnapshotUsers, bytes.AsSpan(offset, Math.Min(SnapshotRowBytes, bytes.Length - offset)).ToArray());
             rows.Add(row);
         }
 
         return rows;
-    }
-
-    /// <summary>A binary property holds at most 64 KiB: larger values are split over Name0, Name1, ... and NameChunks counts them.</summary>
-    internal static void WriteChunked(TableEntity e, string name, byte[] bytes)
-    {
-        var chunks = 0;
-        for (var offset = 0; offset < bytes.Length || chunks == 0; offset += MaxBinaryProperty, chunks++)
-        {
-            e[name + chunks.ToString(CultureInfo.InvariantCulture)] = bytes.AsSpan(offset, Math.Min(MaxBinaryProperty, bytes.Length - offset)).ToArray();
-        }
-
-        e[name + "Chunks"] = chunks;
-    }
-
-    internal static byte[] ReadChunked(TableEntity e, string name)
-    {
-        var chunks = e.GetInt32(name + "Chunks") ?? 0;
-        using var buffer = new MemoryStream();
-        for (var i = 0; i < chunks; i++)
-        {
-            buffer.Write(e.GetBinary(name + i.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        return buffer.ToArray();
     }
 
     private async Task<List<TableEntity>> ReadRowsAsync(string runId, string prefix, CancellationToken ct, params string[] select)
@@ -380,6 +352,12 @@ public sealed class NightlyRunStore(StorageClients storage)
 
         return rows;
     }
+
+    private static string TierCountsJson(IReadOnlyDictionary<string, long> counts) =>
+        JsonSerializer.Serialize(counts as Dictionary<string, long> ?? new Dictionary<string, long>(counts), NightlyJsonContext.Default.DictionaryStringInt64);
+
+    private static Dictionary<string, long> ParseTierCounts(string? json) =>
+        JsonSerializer.Deserialize(json ?? "{}", NightlyJsonContext.Default.DictionaryStringInt64) ?? [];
 
     // ---------------- fan-out ----------------
 
