@@ -70,6 +70,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserCsvImport>();
 
         services.AddSingleton<TierClassifier>();
+        services.AddSingleton<NightlyRunStore>();
         services.AddSingleton<NightlyJob>();
         services.AddSingleton<TierTransitionLog>();
 
