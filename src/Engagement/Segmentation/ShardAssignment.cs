@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Users;
 
 namespace Engagement.Segmentation;
 

@@ -2,6 +2,7 @@ using Engagement.Segmentation;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Engagement.Users;
 
 namespace Engagement.Tests.Segmentation;
 
