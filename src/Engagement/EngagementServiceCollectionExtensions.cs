@@ -77,6 +77,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<CampaignTriggerParser>();
         services.AddSingleton<CampaignStore>();
+        services.AddSingleton<IDeliveryOrders, CampaignOrders>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<AudienceReader>();
         services.AddSingleton<CampaignPlanner>();

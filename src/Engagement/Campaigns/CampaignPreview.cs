@@ -28,6 +28,7 @@ public sealed class CampaignPreview(
 
     public async Task<CampaignPreviewResult> PreviewAsync(CampaignTrigger trigger, int samplesPerOutcome, CancellationToken cancellationToken)
     {
+        var order = trigger.ToOrder();
         var at = trigger.SendAt is { } sendAt && sendAt > time.GetUtcNow() ? sendAt : time.GetUtcNow();
         var counts = new Dictionary<(string, string, string), long>();
         var samples = new List<PreviewRow>();
@@ -61,7 +62,7 @@ public sealed class CampaignPreview(
                         VerdictKind.Skip => new PreviewRow(user.RowKey, channel, "skip", verdict.Reason, null),
                         VerdictKind.Defer => new PreviewRow(user.RowKey, channel, "defer", $"quiet hours until {verdict.Until:yyyy-MM-dd HH:mm}Z", null),
                         _ when !_configured.Contains(channel) => new PreviewRow(user.RowKey, channel, "skip", "no-provider", null),
-                        _ => new PreviewRow(user.RowKey, channel, "send", null, composer.Compose(trigger, channel, "preview", 1, user).Body),
+                        _ => new PreviewRow(user.RowKey, channel, "send", null, composer.Compose(order, channel, "preview", 1, user).Body),
                     });
                 }
             }

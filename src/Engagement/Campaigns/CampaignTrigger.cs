@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Engagement.Delivery;
 
 namespace Engagement.Campaigns;
 
@@ -10,27 +11,19 @@ public sealed record CampaignTrigger(
     string CampaignId,
     string Name,
     CampaignAudience Audience,
-    IReadOnlyList<CampaignChannel> Channels,
+    IReadOnlyList<ChannelTemplate> Channels,
     DateTimeOffset? SendAt,
     DateTimeOffset? ExpiresAt,
     int HoldoutPercent,
     bool DryRun,
-    IReadOnlyDictionary<string, string> Variables);
+    IReadOnlyDictionary<string, string> Variables)
+{
+    /// <summary>What the delivery pipeline needs of it (the audience and holdout are already in the ledger by then).</summary>
+    public DeliveryOrder ToOrder() => new(CampaignId, Name, Channels, SendAt, ExpiresAt, DryRun, Variables);
+}
 
 /// <summary>Who: users in any of <see cref="Tiers"/> or listed in <see cref="UserIds"/>, then narrowed by <see cref="Interests"/> when given.</summary>
 public sealed record CampaignAudience(IReadOnlyList<string> Tiers, IReadOnlyList<string> UserIds, IReadOnlyList<string> Interests);
-
-/// <summary>One channel of a campaign with its Liquid template (and a title for push and in-app).</summary>
-public sealed record CampaignChannel(string Channel, string Template, string? Title);
-
-public static class Channels
-{
-    public const string Sms = "sms";
-    public const string Push = "push";
-    public const string InApp = "inapp";
-
-    public static readonly IReadOnlyList<string> All = [Sms, Push, InApp];
-}
 
 /// <summary>The wire shape, as producers send it (camelCase JSON). Everything optional here; the parser says what is missing.</summary>
 internal sealed class CampaignTriggerDto

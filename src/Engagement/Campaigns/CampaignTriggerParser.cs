@@ -161,9 +161,9 @@ public sealed partial class CampaignTriggerParser(
         return new CampaignAudience(tiers, users, Distinct(dto.Interests, "audience.interests", errors));
     }
 
-    private List<CampaignChannel> ValidateChannels(List<ChannelDto?>? dtos, string name, DateTimeOffset? expiresAt, IReadOnlyDictionary<string, string> variables, List<string> errors)
+    private List<ChannelTemplate> ValidateChannels(List<ChannelDto?>? dtos, string name, DateTimeOffset? expiresAt, IReadOnlyDictionary<string, string> variables, List<string> errors)
     {
-        var channels = new List<CampaignChannel>();
+        var channels = new List<ChannelTemplate>();
         if (dtos is null || dtos.Count == 0)
         {
             errors.Add($"channels: at least one of {string.Join(", ", Channels.All)}");
@@ -244,7 +244,7 @@ public sealed partial class CampaignTriggerParser(
                 continue;
             }
 
-            channels.Add(new CampaignChannel(dto.Channel, dto.Template, dto.Title));
+            channels.Add(new ChannelTemplate(dto.Channel, dto.Template, dto.Title));
         }
 
         return channels;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure.Data.Tables;
 using Engagement.Activity;
-using Engagement.Campaigns;
 using Engagement.Users;
 using Microsoft.Extensions.Options;
 
@@ -42,18 +41,18 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
     public TimeZoneInfo ZoneOf(TableEntity user) =>
         user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
 
-    public OutgoingMessage Compose(CampaignTrigger trigger, string channel, string deliveryId, int occurrence, TableEntity user)
+    public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user)
     {
-        var spec = trigger.Channels.Single(c => c.Channel == channel);
+        var spec = order.Channels.Single(c => c.Channel == channel);
         var zone = ZoneOf(user);
         var values = new TemplateValues(
             user.RowKey,
             user.GetString(UserEntity.Tier) ?? "",
             (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "",
             0,
-            trigger.Name,
-            trigger.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
-        var body = templates.Render(spec.Template, values, trigger.Variables);
+            order.Name,
+            order.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
+        var body = templates.Render(spec.Template, values, order.Variables);
         var to = channel switch
         {
             Channels.Sms => user.GetString(UserEntity.Phone)!,
@@ -68,6 +67,6 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
             segments = composed.Segments;
         }
 
-        return new OutgoingMessage(deliveryId, user.RowKey, trigger.CampaignId, occurrence, to, spec.Title, body, segments, trigger.ExpiresAt);
+        return new OutgoingMessage(deliveryId, user.RowKey, order.CampaignId, occurrence, to, spec.Title, body, segments, order.ExpiresAt);
     }
 }

@@ -57,8 +57,8 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
 
         var consent = channel switch
         {
-            Campaigns.Channels.Sms => r.ConsentSms,
-            Campaigns.Channels.Push => r.ConsentPush,
+            Channels.Sms => r.ConsentSms,
+            Channels.Push => r.ConsentPush,
             _ => r.ConsentInApp,
         };
         if (!consent)
@@ -67,28 +67,28 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
         }
 
         // a STOP the user has not taken back: an imported consent flag does not override it
-        if (channel == Campaigns.Channels.Sms && r.SmsOptedOut)
+        if (channel == Channels.Sms && r.SmsOptedOut)
         {
             return PolicyVerdict.Skip("opted-out");
         }
 
-        if (channel == Campaigns.Channels.Sms && !IsValidPhone(r.Phone))
+        if (channel == Channels.Sms && !IsValidPhone(r.Phone))
         {
             return PolicyVerdict.Skip(r.Phone is null ? "no-phone" : "invalid-phone");
         }
 
-        if (channel == Campaigns.Channels.Sms && r.PhoneSuppressed)
+        if (channel == Channels.Sms && r.PhoneSuppressed)
         {
             return PolicyVerdict.Skip("phone-suppressed");
         }
 
-        if (channel == Campaigns.Channels.Push && string.IsNullOrWhiteSpace(r.PushToken))
+        if (channel == Channels.Push && string.IsNullOrWhiteSpace(r.PushToken))
         {
             return PolicyVerdict.Skip("no-push-token");
         }
 
         // in-app waits in the inbox until opened, so it is never "at night"
-        if (channel != Campaigns.Channels.InApp && QuietUntil(now, r.TimeZone) is { } until)
+        if (channel != Channels.InApp && QuietUntil(now, r.TimeZone) is { } until)
         {
             return PolicyVerdict.Defer(until);
         }
@@ -104,7 +104,7 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
             return "frequency-cap";
         }
 
-        return channel == Campaigns.Channels.Sms && r.Tier == options.DormantTier && SmsThisMonth(r, now) >= options.DormantSmsPerMonth
+        return channel == Channels.Sms && r.Tier == options.DormantTier && SmsThisMonth(r, now) >= options.DormantSmsPerMonth
             ? "monthly-sms-cap"
             : null;
     }
@@ -165,7 +165,7 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
     private static int SmsThisMonth(Recipient r, DateTimeOffset now)
     {
         var local = TimeZoneInfo.ConvertTime(now, r.TimeZone);
-        return r.Touches.Count(t => t.Channel == Campaigns.Channels.Sms
+        return r.Touches.Count(t => t.Channel == Channels.Sms
             && TimeZoneInfo.ConvertTime(t.At, r.TimeZone) is var at && at.Year == local.Year && at.Month == local.Month);
     }
 }

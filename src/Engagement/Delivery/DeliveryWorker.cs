@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
-using Engagement.Campaigns;
 using Engagement.Messaging;
 using Engagement.Storage;
 using Engagement.Telemetry;
@@ -28,8 +27,7 @@ public sealed record ChunkResult(int Accepted, int Rejected, int Unknown, int Sk
 public sealed partial class DeliveryWorker(
     StorageClients storage,
     DeliveryLedger ledger,
-    CampaignStore campaigns,
-    CampaignTriggerParser parser,
+    IDeliveryOrders orders,
     DeliveryComposer composer,
     IEnumerable<IChannelSender> senders,
     IOptions<DeliveryOptions> options,
@@ -42,24 +40,23 @@ public sealed partial class DeliveryWorker(
 
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);
-    private readonly ConcurrentDictionary<string, CampaignTrigger> _triggers = new(StringComparer.Ordinal);
 
     public async Task<ChunkResult> HandleAsync(DeliveryChunk chunk, CancellationToken cancellationToken)
     {
         using var span = EngagementTelemetry.StartContinuing("campaign.deliver", chunk.TraceParent);
         span?.SetTag("campaign.id", chunk.CampaignId);
         span?.SetTag("shard", chunk.Shard);
-        var trigger = await TriggerAsync(chunk.CampaignId, cancellationToken);
-        if (SendSchedule.TimeUntilDue(trigger.SendAt, trigger.ExpiresAt, time.GetUtcNow()) is { } wait)
+        var order = await orders.GetAsync(chunk.CampaignId, cancellationToken);
+        if (SendSchedule.TimeUntilDue(order.SendAt, order.ExpiresAt, time.GetUtcNow()) is { } wait)
         {
             // early, whoever enqueued it (the planner's 7-day hop of a later sendAt, a resume, a poison replay,
             // a re-plan): back on the queue untouched, nothing read or claimed, for the rest of the wait
-            LogNotDue(log, chunk.CampaignId, chunk.Shard, trigger.SendAt);
-            span?.SetTag("campaign.send_at", trigger.SendAt);
+            LogNotDue(log, chunk.CampaignId, chunk.Shard, order.SendAt);
+            span?.SetTag("campaign.send_at", order.SendAt);
             return new ChunkResult(0, 0, 0, 0, 0, 0, await PutBackAsync(chunk, SendSchedule.Hop(wait), cancellationToken));
         }
 
-        if (!(trigger.ExpiresAt <= time.GetUtcNow()) && await campaigns.IsPausedAsync(chunk.CampaignId, cancellationToken))
+        if (!(order.ExpiresAt <= time.GetUtcNow()) && await orders.IsPausedAsync(chunk.CampaignId, cancellationToken))
         {
             // nothing sent, nothing claimed: the same chunk asks again later; once the campaign has expired it goes
             // through (the policies skip every row as expired), so a forgotten pause does not circulate for ever
@@ -69,7 +66,7 @@ public sealed partial class DeliveryWorker(
             return new ChunkResult(0, 0, 0, 0, 0, 0, back);
         }
 
-        var rows = await ledger.ChunkRowsAsync(chunk.CampaignId, chunk.Shard, trigger.Channels.Select(c => c.Channel), chunk.Occurrence, chunk.From, chunk.To, cancellationToken);
+        var rows = await ledger.ChunkRowsAsync(chunk.CampaignId, chunk.Shard, order.Channels.Select(c => c.Channel), chunk.Occurrence, chunk.From, chunk.To, cancellationToken);
         var open = rows.Where(r => r.State is DeliveryStates.Planned or DeliveryStates.Sending).GroupBy(r => r.UserId, StringComparer.Ordinal).ToList();
         if (open.Count == 0)
         {
@@ -97,7 +94,7 @@ public sealed partial class DeliveryWorker(
             users.TryGetValue(group.Key, out var user);
             foreach (var row in group.OrderBy(r => r.Channel, StringComparer.Ordinal))
             {
-                var deferUntil = await DeliverAsync(trigger, writes, row, user, tally, ct);
+                var deferUntil = await DeliverAsync(order, writes, row, user, tally, ct);
                 if (deferUntil is { } until)
                 {
                     lock (gate)
@@ -122,11 +119,11 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>One row: decide (<see cref="DeliveryDecision.Decide"/>), then claim, send and record; returns when the chunk should come back for it.</summary>
-    private async Task<DateTimeOffset?> DeliverAsync(CampaignTrigger trigger, Writes writes, DeliveryRow row, TableEntity? user, Tally tally, CancellationToken ct)
+    private async Task<DateTimeOffset?> DeliverAsync(DeliveryOrder order, Writes writes, DeliveryRow row, TableEntity? user, Tally tally, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var verdict = user is not null && row.State == DeliveryStates.Planned ? _policies.Evaluate(row.Channel, composer.RecipientOf(user), trigger.ExpiresAt, now) : null;
-        switch (DeliveryDecision.Decide(row, options.Value.SendLease, verdict, trigger.DryRun, now))
+        var verdict = user is not null && row.State == DeliveryStates.Planned ? _policies.Evaluate(row.Channel, composer.RecipientOf(user), order.ExpiresAt, now) : null;
+        switch (DeliveryDecision.Decide(row, options.Value.SendLease, verdict, order.DryRun, now))
         {
             case DeliveryAction.Defer defer:
                 Interlocked.Increment(ref tally.Deferred);
@@ -139,11 +136,11 @@ public sealed partial class DeliveryWorker(
                 await SkipAsync(writes, row, skip.Reason, tally, ct);
                 return null;
             default:
-                return await SendAsync(trigger, writes, row, user!, tally, now, ct);
+                return await SendAsync(order, writes, row, user!, tally, now, ct);
         }
     }
 
-    private async Task<DateTimeOffset?> SendAsync(CampaignTrigger trigger, Writes writes, DeliveryRow row, TableEntity user, Tally tally, DateTimeOffset now, CancellationToken ct)
+    private async Task<DateTimeOffset?> SendAsync(DeliveryOrder order, Writes writes, DeliveryRow row, TableEntity user, Tally tally, DateTimeOffset now, CancellationToken ct)
     {
         var channel = row.Channel;
         if (!_senders.TryGetValue(channel, out var sender))
@@ -153,7 +150,7 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
         // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
-        var message = composer.Compose(trigger, channel, row.Id, row.Occurrence, user);
+        var message = composer.Compose(order, channel, row.Id, row.Occurrence, user);
         var claim = await ledger.TryMoveAsync(
             row, row with { State = DeliveryStates.Sending, Reason = null, UpdatedAt = time.GetUtcNow(), ClaimedAt = now, To = message.To, Body = message.Body }, ct);
         if (!claim.Moved)
@@ -270,17 +267,6 @@ public sealed partial class DeliveryWorker(
         var queue = await storage.QueueAsync(QueueNames.Deliveries, ct);
         await queue.SendMessageAsync(chunk.ToJson(), visibilityTimeout: delay, timeToLive: SendSchedule.TimeToLive(delay), cancellationToken: ct);
         return time.GetUtcNow() + delay;
-    }
-
-    private async Task<CampaignTrigger> TriggerAsync(string campaignId, CancellationToken ct)
-    {
-        if (_triggers.TryGetValue(campaignId, out var cached))
-        {
-            return cached;
-        }
-
-        var record = await campaigns.GetAsync(campaignId, ct) ?? throw new MalformedMessageException($"unknown campaign '{campaignId}'");
-        return _triggers[campaignId] = parser.ParseAccepted(record.Trigger);
     }
 
     private async Task SkipAsync(Writes writes, DeliveryRow row, string reason, Tally tally, CancellationToken ct)

@@ -6,7 +6,7 @@ namespace Engagement.Delivery;
 /// </summary>
 public sealed class InAppSender(Inbox inbox, TimeProvider time) : IChannelSender
 {
-    public string Channel => Campaigns.Channels.InApp;
+    public string Channel => Channels.InApp;
 
     public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ public sealed partial class UnknownDeliveries(
                 }
 
                 string? providerId;
-                if (row.Channel == Campaigns.Channels.InApp)
+                if (row.Channel == Channels.InApp)
                 {
                     providerId = null; // the inbox write is idempotent: sending again cannot duplicate it
                 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Engagement.Campaigns;
 using Microsoft.Extensions.DependencyInjection;
+using Engagement.Delivery;
 
 namespace Engagement.IntegrationTests.Campaigns;
 

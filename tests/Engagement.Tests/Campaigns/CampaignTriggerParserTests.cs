@@ -108,9 +108,9 @@ public class CampaignTriggerParserTests
         Assert.Equal(["fitness", "books"], trigger.Audience.Interests);
         Assert.Equal(
             [
-                new CampaignChannel("sms", "Hi {{ tier }} member: {{ campaign }} gives {{ discount }} off", null),
-                new CampaignChannel("push", "{{ campaign }}: {{ discount }} off", "Sale"),
-                new CampaignChannel("inapp", "{{ campaign }} ends {{ expires_at }}", "Sale on"),
+                new ChannelTemplate("sms", "Hi {{ tier }} member: {{ campaign }} gives {{ discount }} off", null),
+                new ChannelTemplate("push", "{{ campaign }}: {{ discount }} off", "Sale"),
+                new ChannelTemplate("inapp", "{{ campaign }} ends {{ expires_at }}", "Sale on"),
             ],
             trigger.Channels);
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.FromHours(8)), trigger.SendAt);

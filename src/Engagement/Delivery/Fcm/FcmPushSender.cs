@@ -34,7 +34,7 @@ public sealed class FcmPushSender : IChannelSender, IDisposable
         _pipeline = new ProviderPipeline(time, _options.Resilience(), r => r.Status == SendStatus.NotSent);
     }
 
-    public string Channel => Campaigns.Channels.Push;
+    public string Channel => Channels.Push;
 
     public Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(ct => SendOnceAsync(message, ct), permits: 1, cancellationToken);

@@ -42,7 +42,7 @@ public sealed partial class TwilioSmsSender : IChannelSender, IDeliveryLookup, I
         _pipeline = new ProviderPipeline(time, _options.Resilience(), r => r is { Status: SendStatus.NotSent, Reason: "throttled" or "connection-refused" }, _limiter);
     }
 
-    public string Channel => Campaigns.Channels.Sms;
+    public string Channel => Channels.Sms;
 
     // one pacing permit per segment: Twilio paces (and bills) segments, not messages
     public Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken) =>
