@@ -2,10 +2,10 @@ using Engagement.Activity;
 using Engagement.Callbacks;
 using Engagement.Campaigns;
 using Engagement.Delivery;
+using Engagement.Ingest;
 using Engagement.Messaging;
 using Engagement.Segmentation;
 using Engagement.Storage;
-using Engagement.Ingest;
 
 namespace Engagement;
 

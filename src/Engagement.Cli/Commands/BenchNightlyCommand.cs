@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Engagement.Activity;
+using Engagement.Ingest;
 using Engagement.Local;
 using Engagement.Local.Demo;
 using Engagement.Segmentation;
@@ -8,7 +9,6 @@ using Engagement.Storage;
 using Engagement.Users;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Engagement.Ingest;
 
 namespace Engagement.Cli.Commands;
 

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Engagement.Segmentation;
+using Engagement.Users;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Engagement.Users;
 
 namespace Engagement.Cli.Commands;
 

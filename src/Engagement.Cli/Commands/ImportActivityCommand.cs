@@ -1,8 +1,8 @@
 using System.Globalization;
 using Engagement.Activity;
+using Engagement.Ingest;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Engagement.Ingest;
 
 namespace Engagement.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Engagement.Activity;
-using Spectre.Console;
 using Engagement.Imports;
+using Spectre.Console;
 
 namespace Engagement.Cli.Commands;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Options;
 using Engagement.Users;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Segmentation;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using CsvHelper;
+using Engagement.Imports;
 using Engagement.Storage;
 using PhoneNumbers;
-using Engagement.Imports;
 
 namespace Engagement.Users;
 

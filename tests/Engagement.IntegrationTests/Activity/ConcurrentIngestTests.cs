@@ -1,8 +1,8 @@
 using Engagement.Activity;
+using Engagement.Ingest;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Engagement.Ingest;
 
 namespace Engagement.IntegrationTests.Activity;
 

@@ -1,7 +1,7 @@
 using Engagement.Activity;
-using Engagement.Users;
 using Engagement.Imports;
 using Engagement.Ingest;
+using Engagement.Users;
 
 namespace Engagement.IntegrationTests.Activity;
 

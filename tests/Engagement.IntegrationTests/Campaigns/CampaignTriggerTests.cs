@@ -1,7 +1,7 @@
 using System.Text;
 using Engagement.Campaigns;
-using Microsoft.Extensions.DependencyInjection;
 using Engagement.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.IntegrationTests.Campaigns;
 

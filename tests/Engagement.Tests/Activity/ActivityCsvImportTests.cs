@@ -1,7 +1,7 @@
 using Engagement.Activity;
-using Engagement.Tests.Storage;
 using Engagement.Imports;
 using Engagement.Ingest;
+using Engagement.Tests.Storage;
 
 namespace Engagement.Tests.Activity;
 

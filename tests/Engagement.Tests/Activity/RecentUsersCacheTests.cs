@@ -1,8 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
 using Engagement.Activity;
-using Microsoft.Extensions.Options;
 using Engagement.Ingest;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Tests.Activity;
 

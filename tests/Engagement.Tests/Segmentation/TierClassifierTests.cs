@@ -1,8 +1,8 @@
 using Engagement.Segmentation;
+using Engagement.Users;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Engagement.Users;
 
 namespace Engagement.Tests.Segmentation;
 
