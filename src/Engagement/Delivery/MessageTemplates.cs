@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Engagement.Wallet;
 using Fluid;
 
 namespace Engagement.Delivery;
@@ -24,6 +26,26 @@ public sealed record TemplateValues(string UserId, string Tier, string Interest,
     public string CouponExpiresAt { get; init; } = "";
 
     public int CouponCount { get; init; }
+
+    /// <summary>The first of the user's coupons (by item, so every channel shows the same one), times in the user's zone.</summary>
+    public TemplateValues WithCoupons(IReadOnlyList<Coupon>? coupons, TimeZoneInfo zone)
+    {
+        if (coupons is not { Count: > 0 })
+        {
+            return this;
+        }
+
+        var first = coupons.MinBy(c => c.Item, StringComparer.Ordinal)!;
+        return this with
+        {
+            CouponCode = first.Code,
+            CouponValue = first.Value.ToString("0.##", CultureInfo.InvariantCulture),
+            CouponCurrency = first.Currency,
+            // the last valid minute, so "until 2026-12-08 09:59" is true to the minute
+            CouponExpiresAt = TimeZoneInfo.ConvertTime(first.ValidUntil.AddMinutes(-1), zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            CouponCount = coupons.Count,
+        };
+    }
 
     /// <summary>Stand-in values for rendering a sample at validation time, coupon included (a template may show it).</summary>
     public static TemplateValues Sample(string campaign, string language = Languages.English) => new("u0000001", "dormant", "fitness", 120, campaign, "2026-12-31 23:59", language)
