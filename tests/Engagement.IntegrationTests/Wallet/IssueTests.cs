@@ -62,6 +62,38 @@ public sealed class IssueTests(WalletFixture wallet) : IClassFixture<WalletFixtu
         Assert.Equal(11, requests);
     }
 
+    /// <summary>A run cancelled (killed) while its transactions are in flight: whatever landed, the rerun gives each user one coupon.</summary>
+    [Fact]
+    public async Task ARunCancelledMidway_AndRerun_IssuesEachUserOneCoupon()
+    {
+        const string shard = "s05";
+        var users = wallet.UsersIn(shard, "killed-", 600);
+        var grants = users.Select(u => (u, wallet.Grant())).ToList();
+        var counter = wallet.Engine.Get<StorageRequestCounter>();
+        var start = counter.Total;
+        using var kill = new CancellationTokenSource();
+
+        var killed = wallet.Store.IssueAsync(shard, "run-killed", grants, kill.Token);
+        await TestEngine.WaitUntilAsync(() => counter.Total >= start + 2 || killed.IsCompleted, "the first transactions");
+        await kill.CancelAsync();
+        try
+        {
+            await killed;
+        }
+        catch (OperationCanceledException)
+        {
+            // the usual outcome: some transactions landed, the rest never left
+        }
+
+        var landed = (await wallet.RowsAsync(shard, "run-killed")).Count;
+        var rerun = await wallet.Store.IssueAsync(shard, "run-killed", grants, TestEngine.Deadline());
+
+        Assert.True(landed < 1200, "the kill came after every transaction");
+        Assert.Equal(600, rerun.Select(c => c.UserId).Distinct().Count());
+        Assert.Equal(1200, (await wallet.RowsAsync(shard, "run-killed")).Count);
+        Assert.Equal((600L, 0L), await wallet.Store.CountAsync("run-killed", TestEngine.Deadline()));
+    }
+
     [Fact]
     public async Task ConcurrentIssuers_OfOneRun_AgreeOnOneCodePerUser()
     {
