@@ -142,6 +142,11 @@ public sealed partial class WalletStore(StorageClients storage, UserShards shard
                 return Refuse(refusal, coupon);
             }
 
+            if (!CouponRules.CanMove(coupon.State, to))
+            {
+                throw new InvalidOperationException($"coupon {coupon.Code} cannot move {coupon.State} -> {to}");
+            }
+
             try
             {
                 await table.UpdateEntityAsync(WalletRows.StateChange(shard, rowKey, to, redeemedAt), read.Value.ETag, TableUpdateMode.Merge, ct);
