@@ -23,11 +23,11 @@ public sealed partial class WalletStore(StorageClients storage, UserShards shard
     /// </summary>
     public async Task<IReadOnlyList<Coupon>> IssueAsync(string shard, string issueKey, IReadOnlyList<(string UserId, CouponGrant Grant)> grants, CancellationToken ct)
     {
-        CheckKey(issueKey, nameof(issueKey), allowSpace: true);
+        CheckKey(issueKey, nameof(issueKey), "|");
         foreach (var (userId, grant) in grants)
         {
-            CheckKey(userId, nameof(grants), allowSpace: true);
-            CheckKey(grant.Item, nameof(grants), allowSpace: false);
+            CheckKey(userId, nameof(grants), "");
+            CheckKey(grant.Item, nameof(grants), "| ");
             if (shards.Of(userId) != shard)
             {
                 throw new ArgumentException($"user '{userId}' is in shard {shards.Of(userId)}, not {shard}", nameof(grants));
@@ -187,11 +187,17 @@ public sealed partial class WalletStore(StorageClients storage, UserShards shard
 
     private static RedeemResult Refuse(RedeemRefusal refusal, Coupon? coupon) => new(refusal, CouponRules.Explain(refusal, coupon), coupon);
 
-    private static void CheckKey(string key, string parameter, bool allowSpace)
+    /// <summary>Keys must be valid table keys; an issue key may not hold '|' (it ends the prefix), an item neither '|' nor a space (which ends the user id).</summary>
+    private static void CheckKey(string key, string parameter, string forbidden)
     {
-        if (!TableKeys.IsValid(key, out var why) || key.Contains('|', StringComparison.Ordinal) || (!allowSpace && key.Contains(' ', StringComparison.Ordinal)))
+        if (!TableKeys.IsValid(key, out var why))
         {
-            throw new ArgumentException($"'{key}' cannot be part of a wallet key: {(why.Length > 0 ? why : "contains '|' or a space")}", parameter);
+            throw new ArgumentException($"'{key}' cannot be part of a wallet key: it {why}", parameter);
+        }
+
+        if (key.IndexOfAny(forbidden.ToCharArray()) is var at and >= 0)
+        {
+            throw new ArgumentException($"'{key}' cannot be part of a wallet key: it contains '{key[at]}'", parameter);
         }
     }
 }

@@ -155,6 +155,24 @@ public sealed class IssueTests(WalletFixture wallet) : IClassFixture<WalletFixtu
         }
     }
 
+    /// <summary>User ids may hold '|' and spaces: one user's wallet never shows another's whose id starts the same way.</summary>
+    [Fact]
+    public async Task UserIdsWithBarsAndSpaces_KeepTheirWalletsApart()
+    {
+        var ids = new[] { "bar", "bar|x", "bar x", "bar|x|y" };
+        foreach (var id in ids)
+        {
+            await wallet.IssueOneAsync(id, "run-bars");
+        }
+
+        foreach (var id in ids)
+        {
+            var held = Assert.Single(await wallet.Store.WalletAsync(id, TestEngine.Deadline()));
+            Assert.Equal(id, held.UserId);
+            Assert.True((await wallet.Store.RedeemAsync(id, held.Code, TestEngine.Deadline())).Redeemed);
+        }
+    }
+
     [Fact]
     public async Task AUserOfAnotherShard_IsRefused()
     {

@@ -25,7 +25,8 @@ public sealed class RedeemTests(WalletFixture wallet) : IClassFixture<WalletFixt
     [Fact]
     public async Task TwoConcurrentRedeems_OfOneCoupon_GiveOneSuccess()
     {
-        var users = wallet.UsersIn("s04", "race-", 20);
+        var users = wallet.UsersIn("s04", "race-", 30);
+        var racesBefore = wallet.Races.Matched;
         var coupons = await wallet.Store.IssueAsync("s04", "run-race", [.. users.Select(u => (u, wallet.Grant()))], TestEngine.Deadline());
         var other = wallet.Second.Get<WalletStore>();
 
@@ -39,7 +40,8 @@ public sealed class RedeemTests(WalletFixture wallet) : IClassFixture<WalletFixt
             Assert.Single(both, r => r.Refusal == RedeemRefusal.AlreadyRedeemed);
         }
 
-        Assert.Equal((20L, 20L), await wallet.Store.CountAsync("run-race", TestEngine.Deadline()));
+        Assert.Equal((30L, 30L), await wallet.Store.CountAsync("run-race", TestEngine.Deadline()));
+        Assert.True(wallet.Races.Matched > racesBefore, "no redeem lost a race: the test did not exercise the ETag path");
     }
 
     [Fact]
@@ -100,6 +102,23 @@ public sealed class RedeemTests(WalletFixture wallet) : IClassFixture<WalletFixt
 
         Assert.Equal(RedeemRefusal.NotYetValid, early.Refusal);
         Assert.True(onTime.Redeemed, onTime.Message);
+    }
+
+    /// <summary>A process that died between the code row's update and the issue row's copy: the next attempt repairs the count.</summary>
+    [Fact]
+    public async Task AStateCopyLostToACrash_IsRepairedByTheNextAttempt()
+    {
+        var coupon = await wallet.IssueOneAsync("mirror-1", "run-mirror");
+        Assert.True((await wallet.Store.RedeemAsync("mirror-1", coupon.Code, TestEngine.Deadline())).Redeemed);
+        var issueRow = Assert.Single(await wallet.RowsAsync(wallet.ShardOf("mirror-1"), "run-mirror"), e => e.RowKey.StartsWith("i|", StringComparison.Ordinal));
+        var table = await wallet.Engine.Get<StorageClients>().TableAsync(TableNames.Wallet);
+        await table.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(issueRow.PartitionKey, issueRow.RowKey) { ["State"] = CouponStates.Issued }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+        Assert.Equal((1L, 0L), await wallet.Store.CountAsync("run-mirror", TestEngine.Deadline()));
+
+        var again = await wallet.Store.RedeemAsync("mirror-1", coupon.Code, TestEngine.Deadline());
+
+        Assert.Equal(RedeemRefusal.AlreadyRedeemed, again.Refusal);
+        Assert.Equal((1L, 1L), await wallet.Store.CountAsync("run-mirror", TestEngine.Deadline()));
     }
 
     [Fact]

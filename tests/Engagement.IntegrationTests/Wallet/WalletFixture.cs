@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
 using Engagement.Wallet;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.IntegrationTests.Wallet;
@@ -7,6 +9,9 @@ namespace Engagement.IntegrationTests.Wallet;
 /// <summary>One Azurite and two engines over it (two "instances", for redeem races), sharing a fake clock.</summary>
 public sealed class WalletFixture : IAsyncLifetime
 {
+    /// <summary>Counts redeems that lost the ETag race (412) and decided again, in either engine.</summary>
+    public FaultingLoggerProvider Races { get; } = new("LogRedeemRace", times: 0);
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
 
     public LocalEngine Engine { get; private set; } = null!;
@@ -17,8 +22,9 @@ public sealed class WalletFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Engine = await TestEngine.StartAsync(Time);
-        Second = await TestEngine.StartAsync(Time, existingStorage: Engine.Azurite!.ConnectionString);
+        void CountRaces(IServiceCollection s) => s.AddLogging(b => b.ClearProviders().AddProvider(Races));
+        Engine = await TestEngine.StartAsync(Time, CountRaces, LogLevel.Debug);
+        Second = await TestEngine.StartAsync(Time, CountRaces, LogLevel.Debug, existingStorage: Engine.Azurite!.ConnectionString);
         await Engine.Get<StorageClients>().TableAsync(TableNames.Wallet); // created outside any counted scope
         await Second.Get<StorageClients>().TableAsync(TableNames.Wallet);
     }
@@ -27,6 +33,7 @@ public sealed class WalletFixture : IAsyncLifetime
     {
         await Second.DisposeAsync();
         await Engine.DisposeAsync();
+        Races.Dispose();
     }
 
     /// <summary><paramref name="count"/> user ids that fall in <paramref name="shard"/>, sorted, all starting with <paramref name="prefix"/>.</summary>
