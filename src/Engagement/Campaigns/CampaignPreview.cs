@@ -24,8 +24,8 @@ public sealed class CampaignPreview(
     IOptions<DeliveryOptions> options,
     TimeProvider time)
 {
-    /// <summary>Stands for a code not drawn yet: as long as a real one and GSM-7, so the SMS segments come out the same.</summary>
-    private const string PlaceholderCode = "XXXX-XXXX-XXXX";
+    /// <summary>Stands for a code not drawn yet (shown XXXX-XXXX-XXXX): as long as a real one and GSM-7, so the SMS segments come out the same.</summary>
+    private const string PlaceholderCode = "XXXXXXXXXXXX";
 
     private readonly HashSet<string> _configured = senders.Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);

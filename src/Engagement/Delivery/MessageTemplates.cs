@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Engagement.Wallet;
 using Fluid;
 
@@ -38,11 +37,10 @@ public sealed record TemplateValues(string UserId, string Tier, string Interest,
         var first = coupons.MinBy(c => c.Item, StringComparer.Ordinal)!;
         return this with
         {
-            CouponCode = first.Code,
-            CouponValue = first.Value.ToString("0.##", CultureInfo.InvariantCulture),
+            CouponCode = first.DisplayCode,
+            CouponValue = first.DisplayValue,
             CouponCurrency = first.Currency,
-            // the last valid minute, so "until 2026-12-08 09:59" is true to the minute
-            CouponExpiresAt = TimeZoneInfo.ConvertTime(first.ValidUntil.AddMinutes(-1), zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            CouponExpiresAt = first.ValidUntilIn(zone),
             CouponCount = coupons.Count,
         };
     }

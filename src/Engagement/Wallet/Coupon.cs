@@ -17,19 +17,6 @@ public sealed record Coupon(string Code, string UserId, string IssueKey, string 
     /// <summary>The expiry in a zone (the user's for messages, the ops zone for operators): <c>yyyy-MM-dd HH:mm</c>.</summary>
     public string ValidUntilIn(TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(ValidUntil, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    /// <summary>The names <see cref="TemplateVariables"/> gives a message template.</summary>
-    public static readonly IReadOnlyList<string> TemplateNames = ["coupon_code", "coupon_item", "coupon_value", "coupon_currency", "coupon_expires_at"];
-
-    /// <summary>What a message template can use (strings, as template variables are), the expiry in the user's zone.</summary>
-    public IReadOnlyDictionary<string, string> TemplateVariables(TimeZoneInfo userZone) => new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["coupon_code"] = DisplayCode,
-        ["coupon_item"] = Item,
-        ["coupon_value"] = DisplayValue,
-        ["coupon_currency"] = Currency,
-        ["coupon_expires_at"] = ValidUntilIn(userZone),
-    };
-
     /// <summary>The state a reader should see at <paramref name="now"/>: an issued coupon past its end is expired even before a redeem attempt moved it.</summary>
     public string StateAt(DateTimeOffset now) => State == CouponStates.Issued && now >= ValidUntil ? CouponStates.Expired : State;
 }

@@ -62,17 +62,4 @@ public sealed class CouponRulesTests
         Assert.Equal("10", Coupon().DisplayValue);
         Assert.Equal("9.5", (Coupon() with { Value = 9.50m }).DisplayValue);
     }
-
-    [Fact]
-    public void TemplateVariables_ShowTheCodeAndTheExpiry_InTheUsersZone()
-    {
-        var coupon = Coupon();
-        var values = coupon.TemplateVariables(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
-
-        Assert.Equal(global::Engagement.Wallet.Coupon.TemplateNames, values.Keys);
-        Assert.Equal(coupon.DisplayCode, values["coupon_code"]);
-        Assert.Equal("10", values["coupon_value"]);
-        Assert.Equal("CNY", values["coupon_currency"]);
-        Assert.Equal("2026-12-30 19:00", values["coupon_expires_at"]);
-    }
 }
