@@ -35,8 +35,8 @@ internal static class CliEnvironment
     }
 
     /// <summary>A throw-away engine on a fresh in-memory Azurite (demo, benchmarks).</summary>
-    public static Task<LocalEngine> StartScratchAsync(CancellationToken ct, IConfiguration? configuration = null) =>
-        LocalEngine.StartAsync(configuration ?? Configuration(), azuriteDirectory: null, forceLocal: true, logLevel: LogLevel.Error, cancellationToken: ct);
+    public static Task<LocalEngine> StartScratchAsync(CancellationToken ct, IConfiguration? configuration = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) =>
+        LocalEngine.StartAsync(configuration ?? Configuration(), azuriteDirectory: null, forceLocal: true, logLevel: LogLevel.Error, configureServices: configureServices, cancellationToken: ct);
 
     public static void PrintTiers(NightlyRunSummary run, SegmentationOptions options)
     {

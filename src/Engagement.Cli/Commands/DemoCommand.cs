@@ -27,12 +27,23 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [Description("Random seed; the same seed gives the same population.")]
         public int Seed { get; init; } = 2026;
 
+        [CommandOption("--days <N>")]
+        [Description("Live N days on a demo clock (nightly runs, playbook timers, simulated answers) and print each playbook run's outcome; 0 (default) is the short demo.")]
+        public int Days { get; init; }
+
         public override ValidationResult Validate() =>
-            Users is >= 100 and <= 2_000_000 ? ValidationResult.Success() : ValidationResult.Error("--users must be between 100 and 2,000,000");
+            Users is < 100 or > 2_000_000 ? ValidationResult.Error("--users must be between 100 and 2,000,000")
+            : Days is < 0 or > 120 ? ValidationResult.Error("--days must be between 0 and 120")
+            : ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Days > 0)
+        {
+            return await DemoMonthRun.RunAsync(settings, cancellationToken);
+        }
+
         AnsiConsole.MarkupLine("[bold]Engagement demo[/]: a fresh, in-memory Azurite; nothing touches real storage.");
         // synthetic users have made-up phone numbers: the demo never talks to a real provider
         await using var providers = await LocalProviders.StartAsync(cancellationToken);

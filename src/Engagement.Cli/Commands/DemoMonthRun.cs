@@ -1,0 +1,84 @@
+using System.Globalization;
+using Engagement.Activity;
+using Engagement.Local.Demo;
+using Engagement.Local.Fakes;
+using Engagement.Outcomes;
+using Engagement.Storage;
+using Engagement.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace Engagement.Cli.Commands;
+
+/// <summary><c>engage demo --days N</c>: the demo population lives N days on the demo clock; the playbooks run themselves.</summary>
+internal static class DemoMonthRun
+{
+    public static async Task<int> RunAsync(DemoCommand.Settings settings, CancellationToken cancellationToken)
+    {
+        var reactions = new DemoReactions();
+        AnsiConsole.MarkupLine($"[bold]Engagement demo, {settings.Days} days[/]: a fresh, in-memory Azurite and a demo clock; nothing touches real storage or a real provider.");
+        AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(reactions.Describe())}[/]");
+        await using var providers = await LocalProviders.StartAsync(cancellationToken);
+        var configuration = providers.Apply(CliEnvironment.Configuration());
+        // the clock starts on the day after the population's history; the playbooks' first 1st of a month falls inside most months
+        var calendar = new ActivityCalendar(Microsoft.Extensions.Options.Options.Create(new ActivityOptions()));
+        var firstDay = calendar.DateOf(TimeProvider.System.GetUtcNow());
+        var clock = new DemoClock(calendar.StartOf(firstDay));
+        await using var engine = await CliEnvironment.StartScratchAsync(cancellationToken, configuration, s => s.AddSingleton<TimeProvider>(clock));
+        var population = new DemoPopulation(settings.Users, firstDay.AddDays(-1), days: 120, seed: settings.Seed);
+
+        DemoMonthResult result = null!;
+        await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var seed = ctx.AddTask($"Generate and store {settings.Users:N0} users, 120 days of activity", maxValue: settings.Users);
+                var written = 0;
+                foreach (var slice in population.Generate(engine.Get<ActivityCalendar>()).Chunk(10_000))
+                {
+                    await engine.Get<UserStore>().ReplaceAsync(slice, parallelism: 8, cancellationToken);
+                    written += slice.Length;
+                    seed.Value = written;
+                }
+
+                var month = ctx.AddTask($"{settings.Days} days: activity, nightly run, playbook timer", maxValue: settings.Days);
+                result = await new DemoMonth(engine, clock, population, reactions, settings.Seed).RunAsync(
+                    settings.Days, new Progress<(int Day, string Step)>(p => { month.Value = p.Day; month.Description = Markup.Escape(p.Step); }), cancellationToken);
+                month.Value = settings.Days;
+                month.Description = $"{settings.Days} days: activity, nightly run, playbook timer";
+            });
+
+        AnsiConsole.MarkupLine($"{result.From:yyyy-MM-dd} to {result.To:yyyy-MM-dd}: {result.Nights} nightly runs, {result.Events:N0} events ingested, {result.Redemptions:N0} coupons redeemed by the simulated users.");
+        Print(result);
+        AnsiConsole.MarkupLine("[grey]A run whose window is still open is measured so far (\"open\"); `engage campaign outcome RUN` re-measures it later.[/]");
+        return 0;
+    }
+
+    private static void Print(DemoMonthResult result)
+    {
+        var table = new Table().Title("Playbook runs: who was targeted, what went out, who came back")
+            .AddColumn("playbook").AddColumn("run").AddColumn(new TableColumn("targeted").RightAligned()).AddColumn(new TableColumn("held out").RightAligned())
+            .AddColumn(new TableColumn("sent (sms / in-app)").RightAligned()).AddColumn(new TableColumn("coupons redeemed").RightAligned())
+            .AddColumn(new TableColumn("reactivated: reached").RightAligned()).AddColumn(new TableColumn("holdout").RightAligned())
+            .AddColumn(new TableColumn("lift (95% CI)").RightAligned()).AddColumn("window");
+        foreach (var (playbook, o) in result.Runs)
+        {
+            var heldOut = o.HeldOut;
+            table.AddRow(
+                Markup.Escape(playbook),
+                Markup.Escape(o.CampaignId),
+                o.Targeted.ToString("N0", CultureInfo.InvariantCulture),
+                heldOut.ToString("N0", CultureInfo.InvariantCulture),
+                $"{o.SentByChannel.GetValueOrDefault(Delivery.Channels.Sms):N0} / {o.SentByChannel.GetValueOrDefault(Delivery.Channels.InApp):N0}",
+                $"{o.CouponsRedeemed:N0} of {o.CouponsIssued:N0}",
+                Rate(o.ReachedActive, o.Reached),
+                Rate(o.HeldOutActive, heldOut),
+                o.Lift is { } lift ? $"{lift.Estimate:+0.0;-0.0} pts [{lift.Low:+0.0;-0.0}, {lift.High:+0.0;-0.0}]" : "-",
+                o.WindowClosed ? $"{o.WindowDays} d, closed" : $"{o.WindowDays} d, open");
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static string Rate(long active, long of) => of == 0 ? "-" : $"{(double)active / of:P1} ({active:N0}/{of:N0})";
+}

@@ -1,0 +1,187 @@
+using Engagement.Activity;
+using Engagement.Campaigns;
+using Engagement.Delivery;
+using Engagement.Ingest;
+using Engagement.Outcomes;
+using Engagement.Playbooks;
+using Engagement.Segmentation;
+using Engagement.Storage;
+using Engagement.Wallet;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Local.Demo;
+
+/// <summary>What the month demo did, and each playbook run's recorded outcome.</summary>
+public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs);
+
+/// <summary>
+/// N days of the engine on the demo clock: each day the population's own activity (plus the simulated
+/// answers to messages) is ingested, the nightly run scores the day, and the playbook timer fires three
+/// times the next day; runs go through the one pipeline (trigger, plan, coupons, policies, ledger,
+/// the loopback providers). Chunks deferred by quiet hours wait on Azurite in real time, so at each
+/// timer step the demo drops them and resumes its open runs, as an operator would. At the end every
+/// run's outcome is recorded (<see cref="RunOutcomes"/>) over its attribution window.
+/// </summary>
+public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulation population, DemoReactions reactions, int seed)
+{
+    private static readonly int[] TimerHours = [2, 10, 18]; // ops-zone hours the hourly timer is looked at (it would fire at each)
+
+    private readonly Dictionary<int, List<ActivityEvent>> _answers = [];
+    private readonly Dictionary<int, List<(string UserId, string RunId)>> _redeems = [];
+    private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+
+    private sealed record ActiveRun(string Playbook, string RunId, int WindowDays, bool WinBack, HashSet<string> Seen);
+
+    public async Task<DemoMonthResult> RunAsync(int days, IProgress<(int Day, string Step)>? progress, CancellationToken ct)
+    {
+        var calendar = engine.Get<ActivityCalendar>();
+        var first = population.LastDay.AddDays(1);
+        long events = 0, redeemed = 0;
+        for (var i = 0; i < days; i++)
+        {
+            var day = first.AddDays(i);
+            progress?.Report((i, $"{day:yyyy-MM-dd}: activity"));
+            clock.MoveTo(calendar.StartOf(day).AddHours(23).AddMinutes(30));
+            events += await IngestDayAsync(day, calendar, ct);
+            redeemed += await RedeemAsync(day, ct);
+
+            progress?.Report((i, $"{day:yyyy-MM-dd}: nightly"));
+            clock.MoveTo(calendar.StartOf(day.AddDays(1)).AddMinutes(30));
+            await LocalNightly.RunAsync(engine, day, NightlyStartMode.StartOrResume, null, ct);
+
+            foreach (var hour in TimerHours)
+            {
+                progress?.Report((i, $"{day.AddDays(1):yyyy-MM-dd} {hour:D2}:05: playbook timer"));
+                clock.MoveTo(calendar.StartOf(day.AddDays(1)).AddHours(hour).AddMinutes(5));
+                await TimerAsync(calendar, ct);
+            }
+        }
+
+        var outcomes = new List<(string, RunOutcome)>();
+        foreach (var run in _runs.Values.OrderBy(r => r.RunId, StringComparer.Ordinal))
+        {
+            outcomes.Add((run.Playbook, await engine.Get<RunOutcomes>().RecordAsync(run.RunId, run.WindowDays, ct)));
+        }
+
+        return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes);
+    }
+
+    /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
+    private async Task<long> IngestDayAsync(DateOnly day, ActivityCalendar calendar, CancellationToken ct)
+    {
+        var ingest = engine.Get<ActivityIngestHandler>();
+        var all = population.EventsOn(day, calendar).Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []);
+        long count = 0;
+        foreach (var slice in all.Chunk(5_000))
+        {
+            await ingest.IngestAsync(slice, ct);
+            count += slice.Length;
+        }
+
+        return count;
+    }
+
+    private async Task<long> RedeemAsync(DateOnly day, CancellationToken ct)
+    {
+        if (!_redeems.Remove(day.DayNumber, out var due))
+        {
+            return 0;
+        }
+
+        var wallet = engine.Get<WalletStore>();
+        long redeemed = 0;
+        foreach (var (userId, runId) in due)
+        {
+            var coupon = (await wallet.WalletAsync(userId, ct)).FirstOrDefault(c => c.IssueKey == runId && c.State == CouponStates.Issued);
+            if (coupon is not null && (await wallet.RedeemAsync(userId, coupon.Code, ct)).Redeemed)
+            {
+                redeemed++;
+            }
+        }
+
+        return redeemed;
+    }
+
+    /// <summary>The timer's body, then what the host would do next: triggers planned, chunks delivered (deferred ones resumed).</summary>
+    private async Task TimerAsync(ActivityCalendar calendar, CancellationToken ct)
+    {
+        var playbooks = engine.Get<PlaybookRuns>();
+        var definitions = playbooks.List().ToDictionary(p => p.Name, p => p.Definition, StringComparer.OrdinalIgnoreCase);
+        var dormant = engine.Get<IOptions<DeliveryOptions>>().Value.DormantTier;
+        foreach (var start in await playbooks.StartDueAsync(ct))
+        {
+            if (start.RunId is { } runId && start.Outcome == PlaybookStartOutcomes.Started && definitions.TryGetValue(start.Playbook, out var definition))
+            {
+                _runs[runId] = new ActiveRun(start.Playbook, runId, definition.AttributionDays, definition.Tiers.Contains(dormant), new HashSet<string>(StringComparer.Ordinal));
+            }
+        }
+
+        await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct);
+        var deliveries = await engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries, ct);
+        await deliveries.ClearMessagesAsync(ct); // chunks waiting out quiet hours in real time: the resume below re-sends what is still open
+        foreach (var run in _runs.Values)
+        {
+            await engine.Get<CampaignResume>().ResumeAsync(run.RunId, ct);
+        }
+
+        await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
+        await deliveries.ClearMessagesAsync(ct);
+        foreach (var run in _runs.Values)
+        {
+            await ScheduleAnswersAsync(run, calendar.DateOf(clock.GetUtcNow()), calendar, ct);
+        }
+    }
+
+    /// <summary>
+    /// Each targeted user is given a fate once: the held-out from the run's first look, the reached from the
+    /// day their first message was accepted. Win-back users may come back (and redeem); others may redeem.
+    /// </summary>
+    private async Task ScheduleAnswersAsync(ActiveRun run, DateOnly today, ActivityCalendar calendar, CancellationToken ct)
+    {
+        var rows = await engine.Get<DeliveryLedger>().RowsAsync(run.RunId, engine.Get<UserShards>().All, ct);
+        foreach (var user in rows.GroupBy(r => r.UserId, StringComparer.Ordinal))
+        {
+            var heldOut = user.Any(r => r.State == DeliveryStates.HeldOut);
+            var reached = user.Any(r => r.State == DeliveryStates.Accepted);
+            if ((!heldOut && !reached) || !run.Seen.Add(user.Key))
+            {
+                continue;
+            }
+
+            if (!run.WinBack)
+            {
+                if (reached && DemoReactions.Redeems(seed, user.Key, run.RunId, reactions.HighValueRedeemShare))
+                {
+                    Add(_redeems, today.AddDays(1 + (DemoReactions.StableHash(user.Key) & 7)).DayNumber, (user.Key, run.RunId));
+                }
+
+                continue;
+            }
+
+            if (reactions.ReturnDay(seed, user.Key, run.RunId, reached) is not { } offset)
+            {
+                continue;
+            }
+
+            var back = today.AddDays(offset);
+            var at = calendar.StartOf(back).AddHours(12);
+            var id = $"demo-{run.RunId}-{user.Key}";
+            Add(_answers, back.DayNumber, new ActivityEvent(id + "-l", user.Key, ActivityType.Login, 0, null, at));
+            Add(_answers, back.DayNumber, new ActivityEvent(id + "-i", user.Key, ActivityType.Interaction, 0, null, at.AddMinutes(2)));
+            if (reached && DemoReactions.Redeems(seed, user.Key, run.RunId, reactions.RedeemShare))
+            {
+                Add(_redeems, back.DayNumber, (user.Key, run.RunId));
+            }
+        }
+    }
+
+    private static void Add<T>(Dictionary<int, List<T>> byDay, int day, T item)
+    {
+        if (!byDay.TryGetValue(day, out var list))
+        {
+            byDay[day] = list = [];
+        }
+
+        list.Add(item);
+    }
+}
