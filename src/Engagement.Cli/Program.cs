@@ -38,6 +38,14 @@ app.Configure(c =>
         b.AddCommand<CampaignUnpauseCommand>("unpause").WithDescription("Let a paused campaign's chunks go out again.");
         b.AddCommand<CampaignOutcomeCommand>("outcome").WithDescription("Wake-up rate: reached users active again within --window days, against the holdout; records them in the reactivations table.");
     });
+    c.AddBranch("playbook", b =>
+    {
+        b.SetDescription("Playbooks: tier treatments that run themselves (Playbooks__NAME settings), each run a campaign.");
+        b.AddCommand<PlaybookListCommand>("list").WithDescription("Playbooks with audience, schedule, period and next run.");
+        b.AddCommand<PlaybookPreviewCommand>("preview").WithDescription("What a run would send, skip or defer and why, and its SMS bill: nothing sent or recorded.");
+        b.AddCommand<PlaybookRunCommand>("run").WithDescription("Start a run by hand (default: the current period); a run that exists already is not started again.");
+        b.AddCommand<PlaybookStatusCommand>("status").WithDescription("Recent runs: state and deliveries by channel and state.");
+    });
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddCommand<ServeCommand>("serve").WithDescription("The Functions app's webhooks (/api/twilio/status, /api/twilio/inbound) on a local web server, with every engine queue worked; --public-url for a tunnel.");

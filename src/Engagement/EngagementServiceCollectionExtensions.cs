@@ -32,6 +32,10 @@ public static class EngagementServiceCollectionExtensions
         Section<QueueOptions>(QueueOptions.SectionName),
         Section<Delivery.Twilio.TwilioOptions>(Delivery.Twilio.TwilioOptions.SectionName),
         Section<Delivery.Fcm.FcmOptions>(Delivery.Fcm.FcmOptions.SectionName),
+        (typeof(Playbooks.PlaybookOptions), (services, configuration) => services.AddOptions<Playbooks.PlaybookOptions>()
+            .Bind(configuration.GetSection(Playbooks.PlaybookOptions.SectionName))
+            .Configure(o => Playbooks.PlaybookOptions.Bind(o, configuration.GetSection(Playbooks.PlaybookOptions.SectionName))).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Playbooks.PlaybookOptions>, Playbooks.PlaybookOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -104,6 +108,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Callbacks.TwilioWebhooks>();
         services.AddSingleton<Callbacks.ProviderCallbackHandler>();
         services.AddSingleton<QueueHandlers>();
+        services.AddSingleton<Playbooks.PlaybookRuns>();
         return services;
     }
 

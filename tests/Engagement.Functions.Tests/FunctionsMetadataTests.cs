@@ -27,7 +27,7 @@ public sealed class FunctionsMetadataTests
     public void Metadata_ListsExactlyTheExpectedFunctions()
     {
         var names = Functions.Select(f => f.GetProperty("name").GetString()).Order().ToArray();
-        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer", "ProviderCallbacks", "TwilioInbound", "TwilioStatus"], names);
+        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer", "PlaybookTimer", "ProviderCallbacks", "TwilioInbound", "TwilioStatus"], names);
     }
 
     [Theory]

@@ -1,0 +1,131 @@
+using Engagement.Settings;
+using Microsoft.Extensions.Configuration;
+
+namespace Engagement.Playbooks;
+
+/// <summary>How a playbook's runs are counted: one run per ops-zone month, ISO week or day.</summary>
+public enum PlaybookPeriod
+{
+    Month,
+    Week,
+    Day,
+}
+
+/// <summary>
+/// The <c>Playbooks</c> section: the SMS price for previews and one definition per playbook name
+/// (<c>Playbooks__winback__Enabled=false</c>). Every child of the section that is not one of the
+/// plain settings below is a playbook; a name that is not a default starts from empty values.
+/// </summary>
+public sealed class PlaybookOptions
+{
+    public const string SectionName = "Playbooks";
+
+    /// <summary>Price of one SMS segment, for the preview's bill (0: no bill shown).</summary>
+    [Setting(Places = SettingPlaces.Local)]
+    public decimal SmsPricePerSegment { get; set; } = 0.045m;
+
+    [Setting(Places = SettingPlaces.Local)]
+    public string SmsPriceCurrency { get; set; } = "CNY";
+
+    /// <summary>
+    /// Documentation anchor for the catalogue (<c>Playbooks__NAME__...</c>); the definitions are bound
+    /// from the section's children by <see cref="Bind"/>, not from this key.
+    /// </summary>
+    [ConfigurationKeyName("NAME")]
+    public List<PlaybookDefinition> Structured { get; set; } = [];
+
+    /// <summary>Playbooks by name (case-insensitive, as configuration keys are), defaults first.</summary>
+    public Dictionary<string, PlaybookDefinition> Definitions { get; } = PlaybookDefaults.Create();
+
+    /// <summary>
+    /// Merges the section's playbooks over the defaults: scalars override one by one; a list given
+    /// in configuration replaces the default list whole (the binder would append to it).
+    /// </summary>
+    public static void Bind(PlaybookOptions options, IConfiguration section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Key is nameof(SmsPricePerSegment) or nameof(SmsPriceCurrency) or "NAME" || !child.GetChildren().Any())
+            {
+                continue;
+            }
+
+            if (!options.Definitions.TryGetValue(child.Key, out var definition))
+            {
+                definition = new PlaybookDefinition { Tiers = [], Channels = [], Coupons = [] };
+                options.Definitions[child.Key] = definition;
+            }
+
+            if (child.GetSection(nameof(PlaybookDefinition.Tiers)).Exists())
+            {
+                definition.Tiers = [];
+            }
+
+            if (child.GetSection(nameof(PlaybookDefinition.Channels)).Exists())
+            {
+                definition.Channels = [];
+            }
+
+            if (child.GetSection(nameof(PlaybookDefinition.Coupons)).Exists())
+            {
+                definition.Coupons = [];
+            }
+
+            child.Bind(definition);
+        }
+    }
+}
+
+/// <summary>One playbook: who, when, what, with which coupons, and how it is measured.</summary>
+public sealed class PlaybookDefinition
+{
+    /// <summary>Off: the timer and <c>engage playbook run</c> start nothing and say so.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The audience: users in any of these tiers (TierClassifier's names).</summary>
+    public List<string> Tiers { get; set; } = [];
+
+    /// <summary>Six-field NCRONTAB (with seconds) in UTC, as the Functions host reads schedules.</summary>
+    public string Schedule { get; set; } = "0 0 2 1 * *";
+
+    /// <summary>One run per period of the ops calendar's zone (Activity:TimeZone).</summary>
+    public PlaybookPeriod Period { get; set; } = PlaybookPeriod.Month;
+
+    public List<PlaybookChannel> Channels { get; set; } = [];
+
+    /// <summary>Issued to every recipient not held out (idempotent per run, user and item).</summary>
+    public List<PlaybookCoupon> Coupons { get; set; } = [];
+
+    /// <summary>Drawn per (user, playbook): the same users are held out every period.</summary>
+    public int HoldoutPercent { get; set; }
+
+    /// <summary>Reactivation counts for this many days after a run (outcomes).</summary>
+    public int AttributionDays { get; set; } = 14;
+
+    /// <summary>Nothing of a run is sent after its occurrence plus this; a catch-up later than it is reported as missed.</summary>
+    public int ExpiresAfterDays { get; set; } = 3;
+}
+
+public sealed class PlaybookChannel
+{
+    public string Channel { get; set; } = "";
+
+    /// <summary>Liquid, with the built-ins of MessageTemplates (coupon_*, language, ...).</summary>
+    public string Template { get; set; } = "";
+
+    /// <summary>Push and in-app only.</summary>
+    public string? Title { get; set; }
+}
+
+public sealed class PlaybookCoupon
+{
+    public string Item { get; set; } = "";
+
+    public decimal Value { get; set; }
+
+    /// <summary>ISO 4217, three letters.</summary>
+    public string Currency { get; set; } = "CNY";
+
+    /// <summary>Valid from the send for this many days.</summary>
+    public int ValidDays { get; set; } = 7;
+}
