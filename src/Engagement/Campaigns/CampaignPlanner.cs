@@ -17,9 +17,10 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// </summary>
 public sealed class CampaignPlanner(StorageClients storage, AudienceReader audience, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    /// <summary>Deterministic control group: the same (campaign, user) is always in or out.</summary>
-    public static bool IsHeldOut(string campaignId, string userId, int holdoutPercent) =>
-        holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(campaignId + "|" + userId)) % 100 < holdoutPercent;
+    /// <summary>Deterministic control group: the same (holdout key, user) is always in or out. The key is the campaign id
+    /// unless the trigger names one (a playbook's name, so its monthly runs keep the same groups).</summary>
+    public static bool IsHeldOut(string holdoutKey, string userId, int holdoutPercent) =>
+        holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(holdoutKey + "|" + userId)) % 100 < holdoutPercent;
 
     public async Task<CampaignPlan> PlanAsync(CampaignTrigger trigger, CancellationToken cancellationToken)
     {
