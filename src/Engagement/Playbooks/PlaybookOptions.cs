@@ -38,8 +38,9 @@ public sealed class PlaybookOptions
     public Dictionary<string, PlaybookDefinition> Definitions { get; } = PlaybookDefaults.Create();
 
     /// <summary>
-    /// Merges the section's playbooks over the defaults: scalars override one by one; a list given
-    /// in configuration replaces the default list whole (the binder would append to it).
+    /// Merges the section's playbooks over the defaults, setting by setting: a list element given by
+    /// index (<c>Playbooks__winback__Channels__1__Template</c>) changes that element only, a higher
+    /// index adds one, and an element whose key (tier, channel, coupon item) is set empty is removed.
     /// </summary>
     public static void Bind(PlaybookOptions options, IConfiguration section)
     {
@@ -52,27 +53,51 @@ public sealed class PlaybookOptions
 
             if (!options.Definitions.TryGetValue(child.Key, out var definition))
             {
-                definition = new PlaybookDefinition { Tiers = [], Channels = [], Coupons = [] };
+                definition = new PlaybookDefinition();
                 options.Definitions[child.Key] = definition;
             }
 
-            if (child.GetSection(nameof(PlaybookDefinition.Tiers)).Exists())
-            {
-                definition.Tiers = [];
-            }
-
-            if (child.GetSection(nameof(PlaybookDefinition.Channels)).Exists())
-            {
-                definition.Channels = [];
-            }
-
-            if (child.GetSection(nameof(PlaybookDefinition.Coupons)).Exists())
-            {
-                definition.Coupons = [];
-            }
-
+            var tiers = definition.Tiers.ToList();
+            var channels = definition.Channels.ToList();
+            var coupons = definition.Coupons.ToList();
             child.Bind(definition);
+
+            // the binder appends list elements to the defaults: merge by index instead
+            definition.Tiers = Merge(tiers, child.GetSection(nameof(PlaybookDefinition.Tiers)), (_, s) => s.Value ?? "");
+            definition.Channels = Merge(channels, child.GetSection(nameof(PlaybookDefinition.Channels)), (old, s) => Bound(old ?? new PlaybookChannel(), s));
+            definition.Coupons = Merge(coupons, child.GetSection(nameof(PlaybookDefinition.Coupons)), (old, s) => Bound(old ?? new PlaybookCoupon(), s));
+            definition.Tiers.RemoveAll(t => t.Length == 0);
+            definition.Channels.RemoveAll(c => c.Channel.Length == 0);
+            definition.Coupons.RemoveAll(c => c.Item.Length == 0);
         }
+    }
+
+    private static List<T> Merge<T>(List<T> defaults, IConfigurationSection section, Func<T?, IConfigurationSection, T> bind)
+    {
+        var merged = new List<T>(defaults);
+        var indexed = section.GetChildren()
+            .Select(e => (Element: e, Index: int.TryParse(e.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : -1))
+            .Where(e => e.Index >= 0)
+            .OrderBy(e => e.Index);
+        foreach (var (element, index) in indexed)
+        {
+            if (index < merged.Count)
+            {
+                merged[index] = bind(merged[index], element);
+            }
+            else
+            {
+                merged.Add(bind(default, element));
+            }
+        }
+
+        return merged;
+    }
+
+    private static T Bound<T>(T target, IConfigurationSection section)
+    {
+        section.Bind(target);
+        return target;
     }
 }
 
