@@ -74,6 +74,15 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void PlaybookTimer_ReadsItsScheduleFromTheAppSetting()
+    {
+        var trigger = Trigger("PlaybookTimer");
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%" + Playbooks.PlaybookSchedule.TimerSettingName + "%", trigger.GetProperty("schedule").GetString());
+        Assert.Equal(Playbooks.PlaybookSchedule.TimerDefault, ReadJson("local.settings.example.json").GetProperty("Values").GetProperty(Playbooks.PlaybookSchedule.TimerSettingName).GetString());
+    }
+
+    [Fact]
     public void DefaultSchedule_FiresAt0200InShanghai()
     {
         var schedule = NightlySchedule.Parse(NightlySchedule.Default);

@@ -3,6 +3,7 @@ using Engagement.Campaigns;
 using Engagement.Delivery;
 using Engagement.Messaging;
 using Engagement.Segmentation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Playbooks;
@@ -13,13 +14,28 @@ namespace Engagement.Playbooks;
 /// campaign trigger parser, so a template that does not render (or anything else the queue handler
 /// would dead-letter) stops the start instead of the first run.
 /// </summary>
-public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, MessageTemplates templates, CampaignTriggerParser parser) : IValidateOptions<PlaybookOptions>
+public sealed partial class PlaybookOptionsValidator(IServiceProvider services) : IValidateOptions<PlaybookOptions>
 {
+    // resolved when validating, not when the validator is made: the parser reads other sections'
+    // options, and when one of those is invalid its own validation names it (once), not this one
+    private TierClassifier? _classifier;
+    private MessageTemplates? _templates;
+    private CampaignTriggerParser? _parser;
+
     /// <summary>The period a sample run is checked with (any valid one: its id must be a valid campaign id).</summary>
     private const string SamplePeriod = "2026-12-01";
 
     public ValidateOptionsResult Validate(string? name, PlaybookOptions options)
     {
+        try
+        {
+            Resolve();
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var errors = new List<string>();
         if (options.SmsPricePerSegment < 0)
         {
@@ -47,6 +63,7 @@ public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, 
     /// <summary>The problems of one definition, each naming its setting (used at start-up and by the CLI's preview).</summary>
     public IReadOnlyList<string> Problems(string playbook, PlaybookDefinition definition)
     {
+        Resolve();
         var errors = new List<string>();
         Check(playbook, definition, errors);
         if (errors.Count == 0)
@@ -56,6 +73,17 @@ public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, 
 
         return errors;
     }
+
+    private void Resolve()
+    {
+        _classifier ??= services.GetRequiredService<TierClassifier>();
+        _templates ??= services.GetRequiredService<MessageTemplates>();
+        _parser ??= services.GetRequiredService<CampaignTriggerParser>();
+        _ = services.GetRequiredService<IOptions<SmsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<CampaignOptions>>().Value;
+    }
+
+    private TierClassifier Classifier => _classifier!;
 
     private void Check(string playbook, PlaybookDefinition d, List<string> errors)
     {
@@ -72,14 +100,14 @@ public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, 
 
         if (d.Tiers.Count == 0)
         {
-            errors.Add($"{at}:Tiers: at least one tier (known: {string.Join(", ", classifier.Tiers)})");
+            errors.Add($"{at}:Tiers: at least one tier (known: {string.Join(", ", Classifier.Tiers)})");
         }
 
         for (var i = 0; i < d.Tiers.Count; i++)
         {
-            if (!classifier.Tiers.Contains(d.Tiers[i]))
+            if (!Classifier.Tiers.Contains(d.Tiers[i]))
             {
-                errors.Add($"{at}:Tiers:{i}: unknown tier '{d.Tiers[i]}' (known: {string.Join(", ", classifier.Tiers)})");
+                errors.Add($"{at}:Tiers:{i}: unknown tier '{d.Tiers[i]}' (known: {string.Join(", ", Classifier.Tiers)})");
             }
         }
 
@@ -109,7 +137,7 @@ public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, 
             {
                 errors.Add($"{at}:Channels:{i}:Template is required");
             }
-            else if (templates.Check(c.Template) is { } parseError)
+            else if (_templates!.Check(c.Template) is { } parseError)
             {
                 errors.Add($"{at}:Channels:{i}:Template does not parse: {parseError}");
             }
@@ -164,7 +192,7 @@ public sealed partial class PlaybookOptionsValidator(TierClassifier classifier, 
         var sample = new PlaybookOccurrence(playbook, new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero), SamplePeriod, PlaybookSchedule.RunId(playbook, SamplePeriod));
         try
         {
-            parser.ParseAccepted(PlaybookTrigger.Build(d, sample));
+            _parser!.ParseAccepted(PlaybookTrigger.Build(d, sample));
         }
         catch (MalformedMessageException ex)
         {
