@@ -10,15 +10,19 @@ internal class PlaybookNameSettings : CommandSettings
     public string Name { get; init; } = "";
 }
 
-internal class PlaybookPeriodSettings : PlaybookNameSettings
+internal sealed class PlaybookPeriodSettings : PlaybookNameSettings
 {
     [CommandOption("--period <PERIOD>")]
     [Description("The run's period in the ops zone: 2026-12 (month), 2026-W49 (week) or 2026-12-01 (day). Default: the current one.")]
     public string? Period { get; init; }
 }
 
-internal sealed class PlaybookPreviewSettings : PlaybookPeriodSettings
+internal sealed class PlaybookPreviewSettings : PlaybookNameSettings
 {
+    [CommandOption("--period <PERIOD>")]
+    [Description("The run's period in the ops zone: 2026-12 (month), 2026-W49 (week) or 2026-12-01 (day). Default: the next run's.")]
+    public string? Period { get; init; }
+
     [CommandOption("--samples <N>")]
     [Description("Recipients shown per channel and outcome.")]
     public int Samples { get; init; } = 3;

@@ -113,11 +113,11 @@ public sealed partial class PlaybookRuns(
         return await StartAsync(definition, run, time.GetUtcNow(), cancellationToken);
     }
 
-    /// <summary>What a run would do, without sending or recording anything; a definition that would be refused throws MalformedMessageException.</summary>
+    /// <summary>What a run (default: the next one) would do, without sending or recording anything; a definition that would be refused throws MalformedMessageException.</summary>
     public async Task<PlaybookPreview> PreviewAsync(string name, string? period, int samplesPerOutcome, CancellationToken cancellationToken)
     {
         var (canonical, definition) = Find(name);
-        var run = Occurrence(canonical, definition, period);
+        var run = Occurrence(canonical, definition, period, next: true);
         var trigger = parser.ParseAccepted(PlaybookTrigger.Build(definition, run));
         var result = await preview.PreviewAsync(trigger, Math.Max(1, samplesPerOutcome), cancellationToken);
         var messages = result.Counts.Where(c => c.Key.Channel == Channels.Sms && c.Key.Outcome == "send").Sum(c => c.Value);
@@ -184,10 +184,11 @@ public sealed partial class PlaybookRuns(
         return new PlaybookStart(name, null, PlaybookStartOutcomes.Disabled, $"{name} is disabled (Playbooks:{name}:Enabled=false): nothing enqueued, nothing sent");
     }
 
-    private PlaybookOccurrence Occurrence(string name, PlaybookDefinition definition, string? period)
+    private PlaybookOccurrence Occurrence(string name, PlaybookDefinition definition, string? period, bool next = false)
     {
         var schedule = ScheduleOf(name, definition);
-        period ??= schedule.PeriodOf(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        period ??= schedule.PeriodOf(next ? schedule.Next(now) : now);
         return schedule.InPeriod(period) ?? throw new FormatException($"{name}: the schedule '{definition.Schedule}' does not fire in period {period}");
     }
 
