@@ -37,6 +37,9 @@ public sealed class PlaybookOptions
     /// <summary>Playbooks by name (case-insensitive, as configuration keys are), defaults first.</summary>
     public Dictionary<string, PlaybookDefinition> Definitions { get; } = PlaybookDefaults.Create();
 
+    /// <summary>Configuration keys under a playbook that name no setting (a typo such as <c>Enabeld</c> would otherwise be ignored silently).</summary>
+    internal List<string> UnknownKeys { get; } = [];
+
     /// <summary>
     /// Merges the section's playbooks over the defaults, setting by setting: a list element given by
     /// index (<c>Playbooks__winback__Channels__1__Template</c>) changes that element only, a higher
@@ -57,6 +60,17 @@ public sealed class PlaybookOptions
                 options.Definitions[child.Key] = definition;
             }
 
+            Unknown(child, typeof(PlaybookDefinition), options.UnknownKeys);
+            foreach (var element in child.GetSection(nameof(PlaybookDefinition.Channels)).GetChildren())
+            {
+                Unknown(element, typeof(PlaybookChannel), options.UnknownKeys);
+            }
+
+            foreach (var element in child.GetSection(nameof(PlaybookDefinition.Coupons)).GetChildren())
+            {
+                Unknown(element, typeof(PlaybookCoupon), options.UnknownKeys);
+            }
+
             var tiers = definition.Tiers.ToList();
             var channels = definition.Channels.ToList();
             var coupons = definition.Coupons.ToList();
@@ -71,6 +85,11 @@ public sealed class PlaybookOptions
             definition.Coupons.RemoveAll(c => c.Item.Length == 0);
         }
     }
+
+    private static void Unknown(IConfigurationSection section, Type type, List<string> unknown) =>
+        unknown.AddRange(section.GetChildren()
+            .Where(c => type.GetProperty(c.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is null)
+            .Select(c => c.Path));
 
     private static List<T> Merge<T>(List<T> defaults, IConfigurationSection section, Func<T?, IConfigurationSection, T> bind)
     {

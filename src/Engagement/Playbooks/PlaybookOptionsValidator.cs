@@ -47,8 +47,16 @@ public sealed partial class PlaybookOptionsValidator(IServiceProvider services) 
             errors.Add($"Playbooks:SmsPriceCurrency '{options.SmsPriceCurrency}' is not a three-letter currency code (e.g. CNY)");
         }
 
+        errors.AddRange(options.UnknownKeys.Select(k => $"{k} is not a playbook setting (see Playbooks__NAME in the README's configuration table)"));
+        var defaults = PlaybookDefaults.Create();
         foreach (var (playbook, definition) in options.Definitions)
         {
+            if (!defaults.ContainsKey(playbook) && definition.Tiers.Count == 0 && definition.Channels.Count == 0)
+            {
+                errors.Add($"Playbooks:{playbook}: not a known playbook ({string.Join(", ", defaults.Keys)}); a new one needs Tiers, Channels and a Schedule");
+                continue;
+            }
+
             var before = errors.Count;
             Check(playbook, definition, errors);
             if (errors.Count == before)

@@ -79,6 +79,9 @@ public class PlaybookOptionsTests
     [InlineData("Playbooks:winback:HoldoutPercent", "100", "Playbooks:winback:HoldoutPercent")]
     [InlineData("Playbooks:Win_Back:Tiers:0", "dormant", "Playbooks:Win_Back")]
     [InlineData("Playbooks:SmsPriceCurrency", "RMB1", "Playbooks:SmsPriceCurrency")]
+    [InlineData("Playbooks:winback:Enabeld", "false", "Playbooks:winback:Enabeld is not a playbook setting")]
+    [InlineData("Playbooks:winback:Coupons:0:Valeu", "5", "Playbooks:winback:Coupons:0:Valeu is not a playbook setting")]
+    [InlineData("Playbooks:winbak:Enabled", "false", "Playbooks:winbak: not a known playbook")]
     public void ABadSetting_StopsTheStart_NamingTheSetting(string key, string value, string named)
     {
         var errors = Errors((key, value));
