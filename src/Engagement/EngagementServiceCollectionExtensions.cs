@@ -60,6 +60,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
+        services.AddSingleton<Wallet.WalletStore>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();

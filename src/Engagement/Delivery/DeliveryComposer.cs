@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Engagement.Activity;
 using Engagement.Users;
+using Engagement.Wallet;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Delivery;
@@ -62,7 +63,8 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
     public TimeZoneInfo ZoneOf(TableEntity user) =>
         user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
 
-    public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user)
+    /// <param name="coupons">The coupons the campaign issued to this user (templates show the first by item); none: empty values.</param>
+    public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user, IReadOnlyList<Coupon>? coupons = null)
     {
         var spec = order.Channels.Single(c => c.Channel == channel);
         var zone = ZoneOf(user);
@@ -73,7 +75,8 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
             0,
             order.Name,
             order.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "",
-            LanguageOf(user.GetString(UserEntity.Phone), zone));
+            LanguageOf(user.GetString(UserEntity.Phone), zone))
+            .WithCoupons(coupons, zone);
         var body = templates.Render(spec.Template, values, order.Variables);
         var to = channel switch
         {

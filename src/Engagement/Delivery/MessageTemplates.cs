@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Engagement.Wallet;
 using Fluid;
 
 namespace Engagement.Delivery;
@@ -24,6 +25,25 @@ public sealed record TemplateValues(string UserId, string Tier, string Interest,
     public string CouponExpiresAt { get; init; } = "";
 
     public int CouponCount { get; init; }
+
+    /// <summary>The first of the user's coupons (by item, so every channel shows the same one), times in the user's zone.</summary>
+    public TemplateValues WithCoupons(IReadOnlyList<Coupon>? coupons, TimeZoneInfo zone)
+    {
+        if (coupons is not { Count: > 0 })
+        {
+            return this;
+        }
+
+        var first = coupons.MinBy(c => c.Item, StringComparer.Ordinal)!;
+        return this with
+        {
+            CouponCode = first.DisplayCode,
+            CouponValue = first.DisplayValue,
+            CouponCurrency = first.Currency,
+            CouponExpiresAt = first.ValidUntilIn(zone),
+            CouponCount = coupons.Count,
+        };
+    }
 
     /// <summary>Stand-in values for rendering a sample at validation time, coupon included (a template may show it).</summary>
     public static TemplateValues Sample(string campaign, string language = Languages.English) => new("u0000001", "dormant", "fitness", 120, campaign, "2026-12-31 23:59", language)
