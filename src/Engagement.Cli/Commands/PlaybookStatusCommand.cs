@@ -21,7 +21,7 @@ internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSetting
             return 1;
         }
 
-        var table = new Table().AddColumn("run").AddColumn("state").AddColumn("deliveries by channel and state");
+        var table = new Table().AddColumn("run").AddColumn("state").AddColumn("deliveries by channel and state").AddColumn("coupons issued / redeemed");
         foreach (var run in runs)
         {
             var state = run.Campaign is { } c ? c.State + (c.Paused ? ", paused" : "") + $" (accepted {c.AcceptedAt:yyyy-MM-dd HH:mm}Z)" : "not started";
@@ -29,7 +29,7 @@ internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSetting
                 .GroupBy(d => (d.Key.Channel, d.Key.State))
                 .OrderBy(g => g.Key.Channel, StringComparer.Ordinal).ThenBy(g => g.Key.State, StringComparer.Ordinal)
                 .Select(g => $"{g.Key.Channel} {g.Key.State} {g.Sum(x => x.Value):N0}"));
-            table.AddRow(Markup.Escape(run.RunId), Markup.Escape(state), Markup.Escape(deliveries));
+            table.AddRow(Markup.Escape(run.RunId), Markup.Escape(state), Markup.Escape(deliveries), run.Campaign is null ? "" : $"{run.CouponsIssued:N0} / {run.CouponsRedeemed:N0}");
         }
 
         AnsiConsole.Write(table);

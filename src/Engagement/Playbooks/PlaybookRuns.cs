@@ -46,8 +46,8 @@ public sealed record SmsBill(long Messages, long Segments, decimal PricePerSegme
     public decimal Total => Segments * PricePerSegment;
 }
 
-/// <summary>A run as recorded: its campaign (null: never started) and deliveries by channel, state and reason.</summary>
-public sealed record PlaybookRunStatus(string Period, string RunId, CampaignRecord? Campaign, IReadOnlyDictionary<(string Channel, string State, string Reason), long> Deliveries);
+/// <summary>A run as recorded: its campaign (null: never started), deliveries by channel, state and reason, and its coupons.</summary>
+public sealed record PlaybookRunStatus(string Period, string RunId, CampaignRecord? Campaign, IReadOnlyDictionary<(string Channel, string State, string Reason), long> Deliveries, long CouponsIssued = 0, long CouponsRedeemed = 0);
 
 /// <summary>
 /// Starts playbook runs as campaign triggers on the one delivery path. The run id is the playbook
@@ -62,6 +62,7 @@ public sealed partial class PlaybookRuns(
     CampaignStore campaigns,
     CampaignPreview preview,
     DeliveryLedger ledger,
+    Wallet.WalletStore wallet,
     UserShards shards,
     StorageClients storage,
     TimeProvider time,
@@ -138,10 +139,15 @@ public sealed partial class PlaybookRuns(
         {
             var runId = PlaybookSchedule.RunId(canonical, period);
             var campaign = await campaigns.GetAsync(runId, cancellationToken);
-            var counts = campaign is null
-                ? new Dictionary<(string, string, string), long>()
-                : await ledger.CountAsync(runId, shards.All, cancellationToken);
-            result.Add(new PlaybookRunStatus(period, runId, campaign, counts));
+            if (campaign is null)
+            {
+                result.Add(new PlaybookRunStatus(period, runId, null, new Dictionary<(string, string, string), long>()));
+                continue;
+            }
+
+            var counts = await ledger.CountAsync(runId, shards.All, cancellationToken);
+            var (issued, redeemed) = definition.Coupons.Count > 0 ? await wallet.CountAsync(runId, cancellationToken) : (0, 0);
+            result.Add(new PlaybookRunStatus(period, runId, campaign, counts, issued, redeemed));
         }
 
         return result;

@@ -2,6 +2,7 @@ using Engagement.Campaigns;
 using Engagement.Delivery;
 using Engagement.Playbooks;
 using Engagement.Users;
+using Engagement.Wallet;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.IntegrationTests.Playbooks;
@@ -88,6 +89,20 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         var december = _sms.Sent.Where(m => m.CampaignId == "winback-2026-12").ToList();
         Assert.Equal(DormantIds.Except(heldOut).Order(StringComparer.Ordinal), december.Select(m => m.UserId).Order(StringComparer.Ordinal)); // each once
         Assert.All(december, m => Assert.True(m.Body.StartsWith("【Brand】好久不见", StringComparison.Ordinal) && m.Body.EndsWith("回T退订", StringComparison.Ordinal), m.Body));
+        foreach (var user in DormantIds)
+        {
+            var coupons = (await _engine.Get<WalletStore>().WalletAsync(user, TestEngine.Deadline())).Where(c => c.IssueKey == "winback-2026-12").ToList();
+            if (heldOut.Contains(user))
+            {
+                Assert.Empty(coupons);
+                continue;
+            }
+
+            var coupon = Assert.Single(coupons); // one, whatever started the run how often
+            Assert.Equal(("winback-7d", 20m, "CNY", TimeSpan.FromDays(7)), (coupon.Item, coupon.Value, coupon.Currency, coupon.ValidUntil - coupon.ValidFrom));
+            Assert.Contains(coupon.DisplayCode, december.Single(m => m.UserId == user).Body, StringComparison.Ordinal);
+        }
+
         Assert.DoesNotContain(_sms.Sent, m => HighValueIds.Contains(m.UserId)); // the benefits pack is in-app only
         var ledger = await TestEngine.LedgerAsync(_engine, "winback-2026-12");
         Assert.Equal(heldOut.Order(StringComparer.Ordinal), ledger.Where(r => r.Channel == Channels.Sms && r.State == DeliveryStates.HeldOut).Select(r => r.UserId).Order(StringComparer.Ordinal));
@@ -105,10 +120,11 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         Assert.Equal(["winback-2027-01", "winback-2026-12", "winback-2026-11"], status.Select(s => s.RunId));
         Assert.Null(status[2].Campaign);
         Assert.Equal(Dormant - heldOut.Count, status[1].Deliveries.Where(d => d.Key.Channel == Channels.Sms && d.Key.State == DeliveryStates.Accepted).Sum(d => d.Value));
+        Assert.Equal((long)(Dormant - heldOut.Count), status[1].CouponsIssued);
     }
 
     [Fact]
-    public async Task HighValue_StartedTwiceInAMonth_OneNoticePerUser_AndOneMoreNextMonth()
+    public async Task HighValue_StartedTwiceInAMonth_OnePackAndNoticePerUser_AndOneMoreNextMonth()
     {
         await StartAsync(("Playbooks:winback:Enabled", "false"));
 
@@ -126,8 +142,21 @@ public sealed class PlaybookRunTests : IAsyncLifetime
             Assert.Equal(["highvalue-2026-12", "highvalue-2027-01"], inbox.Select(m => m.CampaignId).Order(StringComparer.Ordinal));
         }
 
-        var trigger = _engine.Get<CampaignTriggerParser>().ParseAccepted((await _engine.Get<CampaignStore>().GetAsync("highvalue-2027-01", TestEngine.Deadline()))!.Trigger);
-        Assert.Equal(["hv-discount", "hv-free-shipping", "hv-gift"], trigger.Coupons.Select(c => c.Item).Order(StringComparer.Ordinal));
+        foreach (var user in HighValueIds)
+        {
+            // one pack a month: the three coupons of each month's run, none twice
+            var wallet = await _engine.Get<WalletStore>().WalletAsync(user, TestEngine.Deadline());
+            foreach (var run in new[] { "highvalue-2026-12", "highvalue-2027-01" })
+            {
+                Assert.Equal(["hv-discount", "hv-free-shipping", "hv-gift"], wallet.Where(c => c.IssueKey == run).Select(c => c.Item).Order(StringComparer.Ordinal));
+            }
+
+            Assert.Equal(6, wallet.Count);
+            var notice = (await _engine.Get<Inbox>().ListAsync(user, includeExpired: true, TestEngine.Deadline())).First(m => m.CampaignId == "highvalue-2027-01");
+            Assert.Contains("3张优惠券", notice.Body, StringComparison.Ordinal);
+        }
+
+        Assert.Equal((3L * HighValue, 0L), await _engine.Get<WalletStore>().CountAsync("highvalue-2027-01", TestEngine.Deadline()));
         Assert.Empty(_sms.Sent);
     }
 
@@ -146,6 +175,7 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         await DrainAsync();
         Assert.Null(await _engine.Get<CampaignStore>().GetAsync("winback-2026-12", TestEngine.Deadline()));
         Assert.Empty(_sms.Sent);
+        Assert.Empty(await _engine.Get<WalletStore>().WalletAsync("pd000", TestEngine.Deadline()));
     }
 
     [Fact]
@@ -176,5 +206,6 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         Assert.Equal(preview.Bill.Segments * 0.05m, preview.Bill.Total);
         Assert.Null(await _engine.Get<CampaignStore>().GetAsync("winback-2026-12", TestEngine.Deadline()));
         Assert.Equal(0, await TestEngine.ApproximateCountAsync(_engine, QueueNames.CampaignTriggers));
+        Assert.Equal((0L, 0L), await _engine.Get<WalletStore>().CountAsync("winback-2026-12", TestEngine.Deadline()));
     }
 }
