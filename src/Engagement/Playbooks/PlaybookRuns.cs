@@ -61,6 +61,8 @@ public sealed partial class PlaybookRuns(
     CampaignTriggerParser parser,
     CampaignStore campaigns,
     CampaignPreview preview,
+    MessageTemplates templates,
+    IOptions<SmsOptions> sms,
     DeliveryLedger ledger,
     Wallet.WalletStore wallet,
     UserShards shards,
@@ -123,8 +125,10 @@ public sealed partial class PlaybookRuns(
         var result = await preview.PreviewAsync(trigger, Math.Max(1, samplesPerOutcome), cancellationToken);
         var messages = result.Counts.Where(c => c.Key.Channel == Channels.Sms && c.Key.Outcome == "send").Sum(c => c.Value);
 
-        // texts differ only in per-user values: the longest sample prices every message (an upper bound)
-        var perMessage = result.Samples.Where(s => s.Channel == Channels.Sms && s.Text is not null).Select(s => SmsText.Measure(s.Text!).Segments).DefaultIfEmpty(0).Max();
+        // texts differ in per-user values and language: price every message at the longest of the samples
+        // and of the template in both languages with both opt-out lines (an upper bound)
+        var perMessage = result.Samples.Where(s => s.Channel == Channels.Sms && s.Text is not null).Select(s => SmsText.Measure(s.Text!).Segments)
+            .Concat(LongestSms(trigger)).DefaultIfEmpty(0).Max();
         var o = options.Value;
         return new PlaybookPreview(run, trigger, result, new SmsBill(messages, messages * perMessage, o.SmsPricePerSegment, o.SmsPriceCurrency));
     }
@@ -151,6 +155,29 @@ public sealed partial class PlaybookRuns(
         }
 
         return result;
+    }
+
+    private IEnumerable<int> LongestSms(CampaignTrigger trigger)
+    {
+        if (trigger.Channels.FirstOrDefault(c => c.Channel == Channels.Sms) is not { } channel)
+        {
+            yield break;
+        }
+
+        foreach (var language in Languages.All)
+        {
+            var sample = TemplateValues.Sample(trigger.Name, language);
+            if (trigger.Coupons.Count > 0)
+            {
+                sample = sample with { CouponValue = trigger.Coupons[0].Value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), CouponCurrency = trigger.Coupons[0].Currency, CouponCount = trigger.Coupons.Count };
+            }
+
+            var text = templates.Render(channel.Template, sample, trigger.Variables);
+            foreach (var phone in new[] { "+8613800138000", "+14155550100" })
+            {
+                yield return SmsText.Compose(text, phone, sms.Value).Segments;
+            }
+        }
     }
 
     private async Task<PlaybookStart> StartAsync(PlaybookDefinition definition, PlaybookOccurrence run, DateTimeOffset now, CancellationToken cancellationToken)

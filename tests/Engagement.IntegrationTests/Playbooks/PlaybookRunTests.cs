@@ -202,7 +202,10 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         var heldOut = DormantIds.Count(u => CampaignPlanner.IsHeldOut("winback", u, 10));
         Assert.Equal(heldOut, preview.Preview.Counts[(Channels.Sms, DeliveryStates.HeldOut, "holdout")]);
         Assert.Equal(Dormant - heldOut, preview.Bill.Messages);
-        Assert.True(preview.Bill.Segments >= preview.Bill.Messages);
+        // every message priced at the longest text (samples, and the template in both languages with both opt-out lines)
+        var longestSample = preview.Preview.Samples.Where(r => r.Channel == Channels.Sms && r.Text is not null).Max(r => SmsText.Measure(r.Text!).Segments);
+        Assert.Equal(0, preview.Bill.Segments % preview.Bill.Messages);
+        Assert.True(preview.Bill.Segments / preview.Bill.Messages >= longestSample);
         Assert.Equal(preview.Bill.Segments * 0.05m, preview.Bill.Total);
         Assert.Null(await _engine.Get<CampaignStore>().GetAsync("winback-2026-12", TestEngine.Deadline()));
         Assert.Equal(0, await TestEngine.ApproximateCountAsync(_engine, QueueNames.CampaignTriggers));
