@@ -31,6 +31,6 @@ internal sealed class PlaybookPreviewSettings : PlaybookNameSettings
 internal sealed class PlaybookStatusSettings : PlaybookNameSettings
 {
     [CommandOption("--periods <N>")]
-    [Description("How many periods back, the current one first.")]
+    [Description("How many periods, the next run's first.")]
     public int Periods { get; init; } = 6;
 }

@@ -133,13 +133,13 @@ public sealed partial class PlaybookRuns(
         return new PlaybookPreview(run, trigger, result, new SmsBill(messages, messages * perMessage, o.SmsPricePerSegment, o.SmsPriceCurrency));
     }
 
-    /// <summary>The runs of the last <paramref name="periods"/> periods (current first), started or not.</summary>
+    /// <summary>The runs of <paramref name="periods"/> periods, the next run's first (it may be started ahead), started or not.</summary>
     public async Task<IReadOnlyList<PlaybookRunStatus>> StatusAsync(string name, int periods, CancellationToken cancellationToken)
     {
         var (canonical, definition) = Find(name);
         var schedule = ScheduleOf(canonical, definition);
         var result = new List<PlaybookRunStatus>();
-        foreach (var period in schedule.RecentPeriods(time.GetUtcNow(), periods))
+        foreach (var period in schedule.RecentPeriods(schedule.Next(time.GetUtcNow()), periods))
         {
             var runId = PlaybookSchedule.RunId(canonical, period);
             var campaign = await campaigns.GetAsync(runId, cancellationToken);

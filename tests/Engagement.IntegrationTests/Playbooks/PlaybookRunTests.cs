@@ -116,11 +116,11 @@ public sealed class PlaybookRunTests : IAsyncLifetime
         Assert.Equal(heldOut.Order(StringComparer.Ordinal), january.Where(r => r.Channel == Channels.Sms && r.State == DeliveryStates.HeldOut).Select(r => r.UserId).Order(StringComparer.Ordinal));
         Assert.All(DormantIds.Except(heldOut), u => Assert.Equal(["winback-2026-12", "winback-2027-01"], _sms.Sent.Where(m => m.UserId == u).Select(m => m.CampaignId).Order(StringComparer.Ordinal)));
 
-        var status = await Runs.StatusAsync("winback", 3, TestEngine.Deadline());
-        Assert.Equal(["winback-2027-01", "winback-2026-12", "winback-2026-11"], status.Select(s => s.RunId));
-        Assert.Null(status[2].Campaign);
-        Assert.Equal(Dormant - heldOut.Count, status[1].Deliveries.Where(d => d.Key.Channel == Channels.Sms && d.Key.State == DeliveryStates.Accepted).Sum(d => d.Value));
-        Assert.Equal((long)(Dormant - heldOut.Count), status[1].CouponsIssued);
+        var status = await Runs.StatusAsync("winback", 4, TestEngine.Deadline());
+        Assert.Equal(["winback-2027-02", "winback-2027-01", "winback-2026-12", "winback-2026-11"], status.Select(s => s.RunId));
+        Assert.Equal([false, true, true, false], status.Select(s => s.Campaign is not null));
+        Assert.Equal(Dormant - heldOut.Count, status[2].Deliveries.Where(d => d.Key.Channel == Channels.Sms && d.Key.State == DeliveryStates.Accepted).Sum(d => d.Value));
+        Assert.Equal((long)(Dormant - heldOut.Count), status[2].CouponsIssued);
     }
 
     [Fact]
