@@ -31,13 +31,16 @@ internal sealed class CampaignOutcomeCommand : AsyncCommand<CampaignOutcomeSetti
         }
 
         var o = await engine.Get<Outcomes.Reactivations>().MeasureAsync(settings.CampaignId, settings.Window, cancellationToken);
+        static string Points(double pt) => pt.ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture);
         static string Percent(double? rate) => rate?.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
         var table = new Table().Title($"Campaign {Markup.Escape(o.CampaignId)}: active within {o.WindowDays} days")
             .AddColumn("group").AddColumn(new TableColumn("users").RightAligned()).AddColumn(new TableColumn("active again").RightAligned()).AddColumn(new TableColumn("rate").RightAligned());
         table.AddRow("reached", o.Reached.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), o.ReachedActive.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), Percent(o.Rate));
         table.AddRow("held out", o.HeldOut.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), o.HeldOutActive.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), Percent(o.HoldoutRate));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine(o.Lift is { } lift ? $"lift over the holdout: [bold]{lift.ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture)} pt[/]" : "no holdout to compare with (set holdoutPercent in the trigger)");
+        AnsiConsole.MarkupLine(o.LiftInterval is { } lift
+            ? $"lift over the holdout: [bold]{Points(lift.Estimate)} pt[/] (95% interval {Points(lift.Low)} to {Points(lift.High)} pt, Newcombe)"
+            : "no holdout to compare with (set holdoutPercent in the trigger)");
         if (o.StillInWindow > 0)
         {
             AnsiConsole.MarkupLine($"[grey]{o.StillInWindow:N0} user(s) are still inside their window: the rates can still rise.[/]");
