@@ -38,6 +38,7 @@ app.Configure(c =>
         b.AddCommand<CampaignUnpauseCommand>("unpause").WithDescription("Let a paused campaign's chunks go out again.");
         b.AddCommand<CampaignOutcomeCommand>("outcome").WithDescription("Wake-up rate: reached users active again within --window days, against the holdout; records them in the reactivations table.");
     });
+    c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddCommand<ServeCommand>("serve").WithDescription("The Functions app's webhooks (/api/twilio/status, /api/twilio/inbound) on a local web server, with every engine queue worked; --public-url for a tunnel.");

@@ -56,6 +56,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
+        services.AddSingleton<ServiceFlags>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();

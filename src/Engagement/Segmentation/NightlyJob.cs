@@ -45,6 +45,7 @@ public sealed partial class NightlyJob(
     EngagementTelemetry telemetry,
     NightlyRunStore runs,
     TierTransitionLog transitions,
+    Users.ServiceFlags serviceFlags,
     ILogger<NightlyJob> log)
 {
     private readonly NightlyShardUsers _users = new(storage);
@@ -232,6 +233,8 @@ public sealed partial class NightlyJob(
         // every transition before any standing: if we crash in between, the retry re-derives the
         // same transitions from the still-old standings; the reverse order could lose them
         await transitions.WriteAsync(work.AsOf, work.Shard, work.RunId, assignment.Transitions, ct);
+        // the best tier's users get a dedicated-service flag; before the standings, as the transitions
+        await serviceFlags.WriteAsync(work.Shard, Users.ServiceFlagRule.Changes(assignment.Transitions.Select(t => (t.UserId, t.From, t.To)), _options.Rules[0].Tier, work.AsOf), ct);
         await _users.WriteStandingsAsync(work.Shard, assignment.Changes, ct);
         LogShardWritten(log, work.RunId, work.Shard, assignment.Changes.Count, assignment.Transitions.Count);
         // out of the catch-all (dormant) tier; a redelivered shard may count its users again

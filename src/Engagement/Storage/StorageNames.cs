@@ -20,7 +20,10 @@ public static class TableNames
     /// <summary>Users a campaign reached (or held out) who were active again in the window (<see cref="Engagement.Outcomes.Reactivations"/>).</summary>
     public const string Reactivations = "reactivations";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations];
+    /// <summary>Dedicated-service flags and their changes (<see cref="Engagement.Users.ServiceFlags"/>).</summary>
+    public const string ServiceFlags = "serviceflags";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";
