@@ -85,6 +85,9 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
         services.AddSingleton<Outcomes.Reactivations>();
+        services.AddSingleton<Outcomes.RunOutcomeStore>();
+        services.AddSingleton<Outcomes.RunOutcomes>();
+        services.AddSingleton<Outcomes.CouponCounts>((_, _) => Task.FromResult((0L, 0L)));
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })

@@ -23,7 +23,10 @@ public static class TableNames
     /// <summary>Dedicated-service flags and their changes (<see cref="Engagement.Users.ServiceFlags"/>).</summary>
     public const string ServiceFlags = "serviceflags";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags];
+    /// <summary>A campaign's (playbook run's) outcome per attribution window (<see cref="Engagement.Outcomes.RunOutcomeStore"/>).</summary>
+    public const string RunOutcomes = "runoutcomes";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";
