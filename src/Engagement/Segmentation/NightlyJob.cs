@@ -26,8 +26,8 @@ public enum NightlyStartMode
 /// <item>each shard reads its users once and reports exact R/F/M histograms; the shard that completes
 /// the set merges them into global quintile cut-offs and enqueues one <c>assign</c> message per shard;</item>
 /// <item>each shard scores and tiers the users its stats phase saved (no second read of the shard), and writes
-/// only users whose scores or tier changed (batch transactions), plus a transition row per tier change; the
-/// shard that completes the set writes the run summary.</item>
+/// only users whose scores or tier changed (batch transactions), plus a transition row per tier change and the
+/// dedicated-service flag of users entering or leaving the best tier; the shard that completes the set writes the run summary.</item>
 /// </list>
 /// Every step is idempotent, so a crashed shard is simply retried by the queue and a re-run of the same
 /// night writes nothing. Run ids are the as-of date (yyyy-MM-dd), then yyyy-MM-dd.2, .3 for re-runs.
