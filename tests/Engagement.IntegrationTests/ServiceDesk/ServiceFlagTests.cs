@@ -36,6 +36,21 @@ public sealed class ServiceFlagTests
         return (await engine.Get<UserStore>().GetAsync("sv", TestEngine.Deadline()))!.Standing!.Tier;
     }
 
+    /// <summary>The `engage service-list` the service team runs, against this engine's storage.</summary>
+    private static async Task<string> ServiceListAsync(LocalEngine engine, params string[] options)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = engine.Azurite!.ConnectionString,
+            ["Storage:UserShards"] = TestEngine.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["NO_COLOR"] = "1",
+        };
+        using var cli = Cli.EngageProcess.Start(settings, ["service-list", .. options]);
+        Assert.True(await cli.ExitsWithinAsync(TimeSpan.FromMinutes(1)), "service-list did not finish");
+        Assert.True(cli.Process.ExitCode == 0, cli.Output + cli.Errors);
+        return cli.Output;
+    }
+
     private static IEnumerable<(string, DateOnly, decimal)> Days(string userId, DateOnly first, int days, decimal amount) =>
         Enumerable.Range(0, days).Select(i => (userId, first.AddDays(i), amount));
 
@@ -62,6 +77,8 @@ public sealed class ServiceFlagTests
         Assert.Equal(["sv"], (await flags.FlaggedAsync(null, TestEngine.Deadline())).Select(f => f.UserId));
         Assert.Equal(["sv"], (await flags.FlaggedAsync(Night2, TestEngine.Deadline())).Select(f => f.UserId));
         Assert.Empty(await flags.FlaggedAsync(Night2.AddDays(1), TestEngine.Deadline()));
+        Assert.Contains("│ sv   │ 2026-04-04    │ high-value │", await ServiceListAsync(engine), StringComparison.Ordinal);
+        Assert.DoesNotContain("sv", await ServiceListAsync(engine, "--since", "2026-04-05"), StringComparison.Ordinal);
 
         // night 3: the others bought on three recent days for more: sv is behind on R and M again (regular)
         await IngestAsync(engine, clock, Night3, Others.SelectMany(o => Days(o, Night3.AddDays(-2), 3, 1000m)));
