@@ -40,6 +40,8 @@ app.Configure(c =>
     });
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
+    c.AddCommand<WalletCommand>("wallet").WithDescription("A user's coupons (the wallet table), newest first, validity in the ops zone.");
+    c.AddBranch("coupon", b => b.AddCommand<CouponRedeemCommand>("redeem").WithDescription("Redeem a coupon for --user: exit 0 redeemed, 1 refused (mistyped, not in the wallet, already redeemed, expired, not yet valid)."));
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddCommand<ServeCommand>("serve").WithDescription("The Functions app's webhooks (/api/twilio/status, /api/twilio/inbound) on a local web server, with every engine queue worked; --public-url for a tunnel.");
     c.AddBranch("poison", b =>

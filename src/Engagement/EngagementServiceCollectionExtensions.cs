@@ -57,6 +57,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
         services.AddSingleton<ServiceFlags>();
+        services.AddSingleton<Wallet.WalletStore>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();
@@ -87,7 +88,6 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Outcomes.Reactivations>();
         services.AddSingleton<Outcomes.RunOutcomeStore>();
         services.AddSingleton<Outcomes.RunOutcomes>();
-        services.AddSingleton<Outcomes.CouponCounts>((_, _) => Task.FromResult((0L, 0L)));
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })

@@ -20,7 +20,7 @@ public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
     /// One shard's audience from its users (at least <see cref="Columns"/>), in the order read: the members with
     /// their holdout decision, then the ids listed for this shard that no user row had.
     /// </summary>
-    public async Task<AudienceShard> SelectAsync(string shard, IAsyncEnumerable<TableEntity> users, string campaignId, int holdoutPercent, CancellationToken cancellationToken)
+    public async Task<AudienceShard> SelectAsync(string shard, IAsyncEnumerable<TableEntity> users, string holdoutKey, int holdoutPercent, CancellationToken cancellationToken)
     {
         var listedHere = audience.UserIds.Where(u => shards.Of(u) == shard).ToHashSet(StringComparer.Ordinal);
         var members = new List<AudienceMember>();
@@ -28,7 +28,7 @@ public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
         {
             if (Matches(user, listedHere))
             {
-                members.Add(new AudienceMember(user, CampaignPlanner.IsHeldOut(campaignId, user.RowKey, holdoutPercent)));
+                members.Add(new AudienceMember(user, CampaignPlanner.IsHeldOut(holdoutKey, user.RowKey, holdoutPercent)));
             }
         }
 

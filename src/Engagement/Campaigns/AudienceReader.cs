@@ -29,7 +29,7 @@ public sealed class AudienceReader(StorageClients storage, UserShards shards)
         foreach (var shard in shards.All)
         {
             var rows = users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: select, cancellationToken: cancellationToken);
-            yield return await filter.SelectAsync(shard, rows, trigger.CampaignId, trigger.HoldoutPercent, cancellationToken);
+            yield return await filter.SelectAsync(shard, rows, trigger.HoldoutKey, trigger.HoldoutPercent, cancellationToken);
         }
     }
 }

@@ -2,11 +2,16 @@ using System.IO.Hashing;
 using System.Text;
 using Engagement.Delivery;
 using Engagement.Storage;
+using Engagement.Wallet;
 
 namespace Engagement.Campaigns;
 
 /// <summary>How a campaign's plan came out.</summary>
-public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, long Skipped, long Added);
+public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, long Skipped, long Added)
+{
+    /// <summary>Coupons held by the recipients after planning (issued now, or by an earlier attempt of the same plan).</summary>
+    public long Coupons { get; init; }
+}
 
 /// <summary>
 /// Resolves a campaign's audience shard by shard and records one ledger row per recipient and
@@ -15,15 +20,16 @@ public sealed record CampaignPlan(long Recipients, long Planned, long HeldOut, l
 /// The audience is resolved here, when the trigger is accepted, even for a later <c>sendAt</c>
 /// (docs/decisions.md); consent, quiet hours and caps are checked at send time, when they are current.
 /// </summary>
-public sealed class CampaignPlanner(StorageClients storage, AudienceReader audience, DeliveryLedger ledger, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class CampaignPlanner(StorageClients storage, AudienceReader audience, DeliveryLedger ledger, WalletStore wallet, Microsoft.Extensions.Options.IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    /// <summary>Deterministic control group: the same (campaign, user) is always in or out.</summary>
-    public static bool IsHeldOut(string campaignId, string userId, int holdoutPercent) =>
-        holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(campaignId + "|" + userId)) % 100 < holdoutPercent;
+    /// <summary>Deterministic control group: the same (holdout key, user) is always in or out. The key is the campaign id
+    /// unless the trigger names one (a playbook's name, so its monthly runs keep the same groups).</summary>
+    public static bool IsHeldOut(string holdoutKey, string userId, int holdoutPercent) =>
+        holdoutPercent > 0 && XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(holdoutKey + "|" + userId)) % 100 < holdoutPercent;
 
     public async Task<CampaignPlan> PlanAsync(CampaignTrigger trigger, CancellationToken cancellationToken)
     {
-        long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0;
+        long recipients = 0, planned = 0, heldOut = 0, skipped = 0, added = 0, coupons = 0;
         var queue = await storage.QueueAsync(QueueNames.Deliveries, cancellationToken);
         // sendAt in the future: the chunks stay invisible until then, or for 7 days (the queue's limit) after which
         // the worker puts them back for the rest (it checks sendAt whoever enqueued a chunk)
@@ -58,6 +64,15 @@ public sealed class CampaignPlanner(StorageClients storage, AudienceReader audie
             }
 
             added += await ledger.PlanAsync(shard.Shard, rows, cancellationToken);
+            if (trigger.Coupons.Count > 0 && !trigger.DryRun)
+            {
+                // before the chunks: a message that shows its coupon finds it issued; a replay gets the same codes back
+                var validFrom = trigger.SendAt is { } at && at > time.GetUtcNow() ? at : time.GetUtcNow();
+                var grants = shard.Members.Where(m => !m.HeldOut)
+                    .SelectMany(m => trigger.Coupons.Select(c => (m.User.RowKey, new CouponGrant(c.Item, c.Value, c.Currency, validFrom, validFrom.AddDays(c.ValidDays)))))
+                    .ToList();
+                coupons += (await wallet.IssueAsync(shard.Shard, trigger.CampaignId, grants, cancellationToken)).Count;
+            }
 
             // only after the shard's rows exist: chunks of contiguous user ids (members come in id order)
             foreach (var chunk in shard.Members.Where(m => !m.HeldOut).Select(m => m.User.RowKey).Chunk(options.Value.ChunkSize))
@@ -67,6 +82,6 @@ public sealed class CampaignPlanner(StorageClients storage, AudienceReader audie
             }
         }
 
-        return new CampaignPlan(recipients, planned, heldOut, skipped, added);
+        return new CampaignPlan(recipients, planned, heldOut, skipped, added) { Coupons = coupons };
     }
 }

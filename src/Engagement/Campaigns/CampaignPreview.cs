@@ -1,5 +1,6 @@
 using Engagement.Delivery;
 using Engagement.Storage;
+using Engagement.Wallet;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Campaigns;
@@ -23,13 +24,19 @@ public sealed class CampaignPreview(
     IOptions<DeliveryOptions> options,
     TimeProvider time)
 {
+    /// <summary>Stands for a code not drawn yet (shown XXXX-XXXX-XXXX): as long as a real one and GSM-7, so the SMS segments come out the same.</summary>
+    private const string PlaceholderCode = "XXXXXXXXXXXX";
+
     private readonly HashSet<string> _configured = senders.Select(s => s.Channel).ToHashSet(StringComparer.Ordinal);
     private readonly DeliveryPolicies _policies = new(options.Value);
 
     public async Task<CampaignPreviewResult> PreviewAsync(CampaignTrigger trigger, int samplesPerOutcome, CancellationToken cancellationToken)
     {
         var order = trigger.ToOrder();
+        // codes are drawn when the plan issues them: the preview shows a stand-in of the same length (same SMS segments)
         var at = trigger.SendAt is { } sendAt && sendAt > time.GetUtcNow() ? sendAt : time.GetUtcNow();
+        IReadOnlyList<Coupon> previewCoupons = [.. trigger.Coupons.Select(c => new Coupon(
+            PlaceholderCode, "preview", trigger.CampaignId, c.Item, c.Value, c.Currency, at, at.AddDays(c.ValidDays), CouponStates.Issued, at, null))];
         var counts = new Dictionary<(string, string, string), long>();
         var samples = new List<PreviewRow>();
         void Add(PreviewRow row)
@@ -62,7 +69,7 @@ public sealed class CampaignPreview(
                         VerdictKind.Skip => new PreviewRow(user.RowKey, channel, "skip", verdict.Reason, null),
                         VerdictKind.Defer => new PreviewRow(user.RowKey, channel, "defer", $"quiet hours until {verdict.Until:yyyy-MM-dd HH:mm}Z", null),
                         _ when !_configured.Contains(channel) => new PreviewRow(user.RowKey, channel, "skip", "no-provider", null),
-                        _ => new PreviewRow(user.RowKey, channel, "send", null, composer.Compose(order, channel, "preview", 1, user).Body),
+                        _ => new PreviewRow(user.RowKey, channel, "send", null, composer.Compose(order, channel, "preview", 1, user, previewCoupons).Body),
                     });
                 }
             }

@@ -18,9 +18,19 @@ public sealed record CampaignTrigger(
     bool DryRun,
     IReadOnlyDictionary<string, string> Variables)
 {
+    /// <summary>What the holdout draw hashes with the user id: the campaign id unless the trigger names another, so a
+    /// playbook's runs (one campaign a month) keep each user in the same group month after month.</summary>
+    public string HoldoutKey { get; init; } = CampaignId;
+
+    /// <summary>Coupons issued at planning to every recipient not held out, once per (campaign, user, item).</summary>
+    public IReadOnlyList<CouponOffer> Coupons { get; init; } = [];
+
     /// <summary>What the delivery pipeline needs of it (the audience and holdout are already in the ledger by then).</summary>
-    public DeliveryOrder ToOrder() => new(CampaignId, Name, Channels, SendAt, ExpiresAt, DryRun, Variables);
+    public DeliveryOrder ToOrder() => new(CampaignId, Name, Channels, SendAt, ExpiresAt, DryRun, Variables) { IssuesCoupons = Coupons.Count > 0 };
 }
+
+/// <summary>A coupon a campaign gives each recipient: valid from the campaign's send time for <paramref name="ValidDays"/> days.</summary>
+public sealed record CouponOffer(string Item, decimal Value, string Currency, int ValidDays);
 
 /// <summary>Who: users in any of <see cref="Tiers"/> or listed in <see cref="UserIds"/>, then narrowed by <see cref="Interests"/> when given.</summary>
 public sealed record CampaignAudience(IReadOnlyList<string> Tiers, IReadOnlyList<string> UserIds, IReadOnlyList<string> Interests);
@@ -38,6 +48,8 @@ internal sealed class CampaignTriggerDto
     public int? HoldoutPercent { get; set; }
     public bool? DryRun { get; set; }
     public Dictionary<string, string?>? Variables { get; set; }
+    public string? HoldoutKey { get; set; }
+    public List<CouponDto?>? Coupons { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
@@ -48,6 +60,17 @@ internal sealed class AudienceDto
     public List<string?>? Tiers { get; set; }
     public List<string?>? UserIds { get; set; }
     public List<string?>? Interests { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
+}
+
+internal sealed class CouponDto
+{
+    public string? Item { get; set; }
+    public decimal? Value { get; set; }
+    public string? Currency { get; set; }
+    public int? ValidDays { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }

@@ -117,10 +117,20 @@ public sealed partial class CampaignTriggerParser(
             errors.Add("holdoutPercent must be 0-99");
         }
 
+        if (dto.HoldoutKey is not null && !CampaignIdPattern().IsMatch(dto.HoldoutKey))
+        {
+            errors.Add("holdoutKey must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+
+        var coupons = CouponOffers.Validate(dto.Coupons, errors);
         var channels = ValidateChannels(dto.Channels, dto.Name ?? "", expiresAt, variables, errors);
         return errors.Count > 0
             ? null
-            : new CampaignTrigger(dto.CampaignId!, dto.Name!, audience!, channels, sendAt, expiresAt, dto.HoldoutPercent ?? 0, dto.DryRun ?? false, variables);
+            : new CampaignTrigger(dto.CampaignId!, dto.Name!, audience!, channels, sendAt, expiresAt, dto.HoldoutPercent ?? 0, dto.DryRun ?? false, variables)
+            {
+                HoldoutKey = dto.HoldoutKey ?? dto.CampaignId!,
+                Coupons = coupons,
+            };
     }
 
     private CampaignAudience? ValidateAudience(AudienceDto? dto, List<string> errors)
@@ -227,9 +237,10 @@ public sealed partial class CampaignTriggerParser(
                 }
                 else if (dto.Channel == Channels.Sms)
                 {
-                    // the longest outcome over every tier name and both opt-out lines
+                    // the longest outcome over every tier name, both languages and both opt-out lines
                     var longest = classifier.Tiers
-                        .Select(t => templates.Render(dto.Template, sample with { Tier = t }, variables))
+                        .SelectMany(t => Languages.All.Select(language => sample with { Tier = t, Language = language }))
+                        .Select(values => templates.Render(dto.Template, values, variables))
                         .SelectMany(text => SamplePhones.Select(p => SmsText.Compose(text, p, sms.Value)))
                         .MaxBy(b => b.Segments)!;
                     if (longest.Segments > sms.Value.MaxSegments)

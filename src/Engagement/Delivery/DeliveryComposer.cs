@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Engagement.Activity;
 using Engagement.Users;
+using Engagement.Wallet;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Delivery;
@@ -38,10 +39,32 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
         user.GetBoolean(UserEntity.PhoneSuppressed) == true
         && (user.GetString(UserEntity.SuppressedPhone) is not { Length: > 0 } suppressed || suppressed == user.GetString(UserEntity.Phone));
 
+    /// <summary>
+    /// Chinese for a number in mainland China, Hong Kong, Macau or Taiwan, else for a user (or, without a zone of their
+    /// own, an ops team) in one of their zones; English otherwise. The profile has no language of its own.
+    /// </summary>
+    public static string LanguageOf(string? phone, TimeZoneInfo zone)
+    {
+        if (phone is { Length: > 0 })
+        {
+            return ChinesePrefixes.Any(p => phone.StartsWith(p, StringComparison.Ordinal)) ? Languages.Chinese : Languages.English;
+        }
+
+        return ChineseZones.Contains(zone.Id) ? Languages.Chinese : Languages.English;
+    }
+
+    private static readonly string[] ChinesePrefixes = ["+86", "+852", "+853", "+886"];
+
+    private static readonly HashSet<string> ChineseZones = new(StringComparer.Ordinal)
+    {
+        "Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "China Standard Time", "Taipei Standard Time",
+    };
+
     public TimeZoneInfo ZoneOf(TableEntity user) =>
         user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
 
-    public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user)
+    /// <param name="coupons">The coupons the campaign issued to this user (templates show the first by item); none: empty values.</param>
+    public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user, IReadOnlyList<Coupon>? coupons = null)
     {
         var spec = order.Channels.Single(c => c.Channel == channel);
         var zone = ZoneOf(user);
@@ -51,7 +74,9 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
             (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "",
             0,
             order.Name,
-            order.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "");
+            order.ExpiresAt is { } e ? TimeZoneInfo.ConvertTime(e, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "",
+            LanguageOf(user.GetString(UserEntity.Phone), zone))
+            .WithCoupons(coupons, zone);
         var body = templates.Render(spec.Template, values, order.Variables);
         var to = channel switch
         {

@@ -25,7 +25,11 @@ public sealed record DeliveryOrder(
     DateTimeOffset? SendAt,
     DateTimeOffset? ExpiresAt,
     bool DryRun,
-    IReadOnlyDictionary<string, string> Variables);
+    IReadOnlyDictionary<string, string> Variables)
+{
+    /// <summary>Recipients hold coupons issued under the campaign id, which templates may show (<c>coupon_code</c>...).</summary>
+    public bool IssuesCoupons { get; init; }
+}
 
 /// <summary>Where the worker finds the order of a campaign it has chunks of.</summary>
 public interface IDeliveryOrders

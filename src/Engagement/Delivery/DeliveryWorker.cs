@@ -4,6 +4,7 @@ using Engagement.Messaging;
 using Engagement.Storage;
 using Engagement.Telemetry;
 using Engagement.Users;
+using Engagement.Wallet;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,7 @@ public sealed partial class DeliveryWorker(
     StorageClients storage,
     DeliveryLedger ledger,
     IDeliveryOrders orders,
+    WalletStore wallet,
     DeliveryComposer composer,
     IEnumerable<IChannelSender> senders,
     IOptions<DeliveryOptions> options,
@@ -39,6 +41,8 @@ public sealed partial class DeliveryWorker(
     private static readonly IReadOnlyList<string> UserColumns = DeliveryComposer.UserColumns;
 
     private readonly Dictionary<string, IChannelSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<Coupon>> NoCoupons = new Dictionary<string, IReadOnlyList<Coupon>>();
+
     private readonly DeliveryPolicies _policies = new(options.Value);
 
     public async Task<ChunkResult> HandleAsync(DeliveryChunk chunk, CancellationToken cancellationToken)
@@ -81,11 +85,16 @@ public sealed partial class DeliveryWorker(
             users[u.RowKey] = u;
         }
 
+        // the coupons the plan issued to these users, for templates that show them: one range query
+        var coupons = order.IssuesCoupons
+            ? await wallet.IssuedInRangeAsync(chunk.Shard, chunk.CampaignId, chunk.From, chunk.To, cancellationToken)
+            : NoCoupons;
+
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
         await using var outcomes = await ledger.OpenBatchAsync(chunk.Shard, cancellationToken);
         // the chunk's touch logs live in the shard's own (small) table
         await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, chunk.From, chunk.To, users, cancellationToken);
-        var writes = new Writes(outcomes, touches);
+        var writes = new Writes(outcomes, touches, coupons);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;
         var gate = new object();
@@ -150,7 +159,7 @@ public sealed partial class DeliveryWorker(
 
         // 1. claim: from here on this row is ours for the lease, or someone else's (412) and we leave it;
         // the address and text go with it, so an ambiguous outcome can be looked up at the provider later
-        var message = composer.Compose(order, channel, row.Id, row.Occurrence, user);
+        var message = composer.Compose(order, channel, row.Id, row.Occurrence, user, writes.Coupons.GetValueOrDefault(user.RowKey));
         var claim = await ledger.TryMoveAsync(
             row, row with { State = DeliveryStates.Sending, Reason = null, UpdatedAt = time.GetUtcNow(), ClaimedAt = now, To = message.To, Body = message.Body }, ct);
         if (!claim.Moved)
@@ -286,8 +295,8 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>Where one chunk's writes go.</summary>
-    private sealed record Writes(DeliveryLedger.Batch Outcomes, ChunkTouches Touches);
+    /// <summary>Where one chunk's writes go, and the coupons its recipients hold.</summary>
+    private sealed record Writes(DeliveryLedger.Batch Outcomes, ChunkTouches Touches, IReadOnlyDictionary<string, IReadOnlyList<Coupon>> Coupons);
 
     private sealed class Tally
     {

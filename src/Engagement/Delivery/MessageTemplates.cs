@@ -1,15 +1,68 @@
 using System.Collections.Concurrent;
+using Engagement.Wallet;
 using Fluid;
 
 namespace Engagement.Delivery;
 
-/// <summary>What a template can use: the built-in variables below plus the campaign's own variables.</summary>
-public sealed record TemplateValues(string UserId, string Tier, string Interest, long Points, string Campaign, string ExpiresAt)
+/// <summary>
+/// What a template can use: the built-in variables below plus the campaign's own variables. <c>language</c> is
+/// <c>zh</c> or <c>en</c> (<see cref="Languages"/>); the <c>coupon_*</c> values describe the first coupon the campaign
+/// issued to the user (empty, and <c>coupon_count</c> 0, when it issued none).
+/// </summary>
+public sealed record TemplateValues(string UserId, string Tier, string Interest, long Points, string Campaign, string ExpiresAt, string Language = Languages.English)
 {
-    public static readonly IReadOnlyList<string> BuiltIn = ["user_id", "tier", "interest", "points", "campaign", "expires_at"];
+    public static readonly IReadOnlyList<string> BuiltIn =
+        ["user_id", "tier", "interest", "points", "campaign", "expires_at", "language", "coupon_code", "coupon_value", "coupon_currency", "coupon_expires_at", "coupon_count"];
 
-    /// <summary>Stand-in values for rendering a sample at validation time.</summary>
-    public static TemplateValues Sample(string campaign) => new("u0000001", "dormant", "fitness", 120, campaign, "2026-12-31 23:59");
+    public string CouponCode { get; init; } = "";
+
+    /// <summary>The value as written on a coupon: <c>20</c>, <c>12.5</c>.</summary>
+    public string CouponValue { get; init; } = "";
+
+    public string CouponCurrency { get; init; } = "";
+
+    /// <summary>The coupon's last valid minute in the user's zone, <c>yyyy-MM-dd HH:mm</c>.</summary>
+    public string CouponExpiresAt { get; init; } = "";
+
+    public int CouponCount { get; init; }
+
+    /// <summary>The first of the user's coupons (by item, so every channel shows the same one), times in the user's zone.</summary>
+    public TemplateValues WithCoupons(IReadOnlyList<Coupon>? coupons, TimeZoneInfo zone)
+    {
+        if (coupons is not { Count: > 0 })
+        {
+            return this;
+        }
+
+        var first = coupons.MinBy(c => c.Item, StringComparer.Ordinal)!;
+        return this with
+        {
+            CouponCode = first.DisplayCode,
+            CouponValue = first.DisplayValue,
+            CouponCurrency = first.Currency,
+            CouponExpiresAt = first.ValidUntilIn(zone),
+            CouponCount = coupons.Count,
+        };
+    }
+
+    /// <summary>Stand-in values for rendering a sample at validation time, coupon included (a template may show it).</summary>
+    public static TemplateValues Sample(string campaign, string language = Languages.English) => new("u0000001", "dormant", "fitness", 120, campaign, "2026-12-31 23:59", language)
+    {
+        CouponCode = "K7MP-3QXZ-8HRC",
+        CouponValue = "20",
+        CouponCurrency = "CNY",
+        CouponExpiresAt = "2026-12-31 23:59",
+        CouponCount = 1,
+    };
+}
+
+/// <summary>The languages default templates are written in.</summary>
+public static class Languages
+{
+    public const string Chinese = "zh";
+    public const string English = "en";
+
+    public static readonly IReadOnlyList<string> All = [Chinese, English];
 }
 
 /// <summary>
@@ -53,6 +106,12 @@ public sealed class MessageTemplates
         context.SetValue("points", values.Points);
         context.SetValue("campaign", values.Campaign);
         context.SetValue("expires_at", values.ExpiresAt);
+        context.SetValue("language", values.Language);
+        context.SetValue("coupon_code", values.CouponCode);
+        context.SetValue("coupon_value", values.CouponValue);
+        context.SetValue("coupon_currency", values.CouponCurrency);
+        context.SetValue("coupon_expires_at", values.CouponExpiresAt);
+        context.SetValue("coupon_count", values.CouponCount);
         try
         {
             return parsed.Render(context).Trim();

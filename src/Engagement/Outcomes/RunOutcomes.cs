@@ -6,16 +6,16 @@ namespace Engagement.Outcomes;
 /// <summary>
 /// Records a playbook run's (any campaign's) outcome per attribution window: the existing reactivation
 /// measure, the ledger's targeted / held-out users and accepted sends per channel, and the coupons
-/// issued under the campaign id, in one <c>runoutcomes</c> row. Re-recording replaces the row, so the
+/// issued under the campaign id (the issue key the planner uses), in one <c>runoutcomes</c> row. Re-recording replaces the row, so the
 /// timer that records a run once its window closes can fire twice.
 /// </summary>
-public sealed class RunOutcomes(Reactivations reactivations, DeliveryLedger ledger, UserShards shards, CouponCounts coupons, RunOutcomeStore store, TimeProvider time)
+public sealed class RunOutcomes(Reactivations reactivations, DeliveryLedger ledger, UserShards shards, Wallet.WalletStore wallet, RunOutcomeStore store, TimeProvider time)
 {
     public async Task<RunOutcome> RecordAsync(string campaignId, int windowDays, CancellationToken cancellationToken)
     {
         var outcome = await reactivations.MeasureAsync(campaignId, windowDays, cancellationToken);
         var rows = await ledger.RowsAsync(campaignId, shards.All, cancellationToken);
-        var record = RunOutcome.Of(outcome, rows, await coupons(campaignId, cancellationToken), time.GetUtcNow());
+        var record = RunOutcome.Of(outcome, rows, await wallet.CountAsync(campaignId, cancellationToken), time.GetUtcNow());
         await store.SaveAsync(record, cancellationToken);
         return record;
     }
@@ -24,6 +24,3 @@ public sealed class RunOutcomes(Reactivations reactivations, DeliveryLedger ledg
     public async Task<RunOutcome?> LatestAsync(string campaignId, CancellationToken cancellationToken) =>
         (await store.AllAsync(campaignId, cancellationToken)).OrderByDescending(o => o.MeasuredAt).ThenByDescending(o => o.WindowDays).FirstOrDefault();
 }
-
-/// <summary>Coupons issued and redeemed under an issue key (the campaign id). Until the wallet lands: none.</summary>
-public delegate Task<(long Issued, long Redeemed)> CouponCounts(string issueKey, CancellationToken cancellationToken);

@@ -26,7 +26,10 @@ public static class TableNames
     /// <summary>A campaign's (playbook run's) outcome per attribution window (<see cref="Engagement.Outcomes.RunOutcomeStore"/>).</summary>
     public const string RunOutcomes = "runoutcomes";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes];
+    /// <summary>Coupons in users' wallets (<see cref="Engagement.Wallet.WalletStore"/>).</summary>
+    public const string Wallet = "wallet";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

@@ -1,12 +1,13 @@
 using Engagement.Delivery;
 using Engagement.Outcomes;
 using Engagement.Users;
+using Engagement.Wallet;
 
 namespace Engagement.IntegrationTests.Outcomes;
 
 /// <summary>
 /// A run's outcome record on Azurite: a small campaign with a holdout, some users active again, measured
-/// while the window is open and again after it closed: one row, replaced, with the counts and the lift.
+/// while the window is open and again after it closed: one row, replaced, with the counts, the coupons and the lift.
 /// </summary>
 public sealed class RunOutcomeRecordTests : IAsyncLifetime
 {
@@ -29,7 +30,8 @@ public sealed class RunOutcomeRecordTests : IAsyncLifetime
     {
         await TestEngine.RunCampaignAsync(_engine, $$"""
             {"schemaVersion":1,"campaignId":"{{CampaignId}}","name":"Win-back","audience":{"tiers":["dormant"]},
-             "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":40}
+             "channels":[{"channel":"inapp","title":"It has been a while","template":"30% off until Sunday"}],"holdoutPercent":40,
+             "coupons":[{"item":"winback-7d","value":20,"currency":"CNY","validDays":7}]}
             """);
         var ledger = await TestEngine.LedgerAsync(_engine, CampaignId);
         var reached = ledger.Where(r => r.State == DeliveryStates.Accepted).Select(r => r.UserId!).Order().ToList();
@@ -41,6 +43,14 @@ public sealed class RunOutcomeRecordTests : IAsyncLifetime
         var events = reached.Take(4).Append(heldOut[0]).Select((u, i) => ActivityJson.Login($"back-{u}-{i}", u, ActivityJson.At(Today.AddDays(1), 20))).ToArray();
         await TestEngine.SendAsync(_engine, QueueNames.ActivityEvents, ActivityJson.Many(events));
         Assert.Equal(0, (await _engine.Pump().DrainAsync(QueueNames.ActivityEvents, null, TestEngine.Deadline())).DeadLettered);
+
+        // two of them redeem their coupon
+        var wallet = _engine.Get<WalletStore>();
+        foreach (var user in reached.Take(2))
+        {
+            var coupon = Assert.Single(await wallet.WalletAsync(user, TestEngine.Deadline()));
+            Assert.True((await wallet.RedeemAsync(user, coupon.Code, TestEngine.Deadline())).Redeemed);
+        }
 
         var outcomes = _engine.Get<RunOutcomes>();
         var open = await outcomes.RecordAsync(CampaignId, windowDays: 7, TestEngine.Deadline());
@@ -55,7 +65,7 @@ public sealed class RunOutcomeRecordTests : IAsyncLifetime
         Assert.Equal((reached.Count, 4, 1), (closed.Reached, closed.ReachedActive, closed.HeldOutActive));
         var expected = ProportionDifference.Newcombe(4, reached.Count, 1, heldOut.Count)!.Value.Scale(100);
         Assert.Equal(expected, closed.Lift);
-        Assert.Equal((0L, 0L), (closed.CouponsIssued, closed.CouponsRedeemed));
+        Assert.Equal(((long)reached.Count, 2L), (closed.CouponsIssued, closed.CouponsRedeemed)); // the holdout gets none
 
         var rows = await TestEngine.QueryAsync(_engine, TableNames.RunOutcomes, $"PartitionKey eq '{CampaignId}'");
         Assert.Equal(["w07"], rows.Select(r => r.RowKey));

@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace Engagement.Local.Demo;
+
+/// <summary>
+/// How the month demo's simulated users answer a playbook: assumptions of the demo, printed above its
+/// table so nobody mistakes the demo's uplift for a measured one. The untreated rates are the ops
+/// team's baselines (../shared/domain.md); the treated ones are the plan's targets.
+/// </summary>
+/// <param name="DormantBaseline">Share of dormant users active again within the window with no message (6%).</param>
+/// <param name="DormantTreated">Share of dormant users reached by the win-back who are active again within the window (9%).</param>
+/// <param name="WindowDays">The window the two shares are over (the win-back's attribution window).</param>
+/// <param name="RedeemShare">Share of reactivated, reached users who redeem the coupon they were sent.</param>
+/// <param name="HighValueRedeemShare">Share of high-value users who redeem a coupon of their monthly pack.</param>
+public sealed record DemoReactions(double DormantBaseline = 0.06, double DormantTreated = 0.09, int WindowDays = 14, double RedeemShare = 0.5, double HighValueRedeemShare = 0.4)
+{
+    /// <summary>The daily chance of an organic return that gives <see cref="DormantBaseline"/> over the window: 1 - (1 - p)^days = baseline.</summary>
+    public double DailyOrganicReturn => 1 - Math.Pow(1 - DormantBaseline, 1.0 / WindowDays);
+
+    /// <summary>
+    /// The chance that a reached user comes back because of the message, on top of the organic chance, so the
+    /// reached group ends at <see cref="DormantTreated"/>: organic or answered = 1 - (1 - baseline)(1 - answer).
+    /// </summary>
+    public double AnswerToMessage => 1 - (1 - DormantTreated) / (1 - DormantBaseline);
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"Simulated response (demo assumptions, not measurements): dormant users come back on their own at {DormantBaseline:P0} within {WindowDays} days, reached ones at {DormantTreated:P0}; {RedeemShare:P0} of reached returners and {HighValueRedeemShare:P0} of high-value users redeem a coupon.");
+
+    /// <summary>
+    /// The day (0-based, within the window from <paramref name="from"/>) a user comes back, or null; deterministic per
+    /// (seed, user, run), so a rerun of the demo tells the same story.
+    /// </summary>
+    public int? ReturnDay(int seed, string userId, string runId, bool reached)
+    {
+        var rng = new Random(DemoPopulation.Seed(seed, StableHash(userId), StableHash(runId)));
+        if (reached && rng.NextDouble() < AnswerToMessage)
+        {
+            return rng.Next(0, Math.Min(3, WindowDays)); // an answer comes within a few days of the message
+        }
+
+        for (var day = 0; day < WindowDays; day++)
+        {
+            if (rng.NextDouble() < DailyOrganicReturn)
+            {
+                return day;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a user redeems a coupon, deterministic per (seed, user, run).</summary>
+    public static bool Redeems(int seed, string userId, string runId, double share) =>
+        new Random(DemoPopulation.Seed(seed, StableHash(userId), StableHash(runId) ^ 0x5bd1e995)).NextDouble() < share;
+
+    /// <summary>FNV-1a of the UTF-16 code units: the same in every process (string.GetHashCode is not).</summary>
+    internal static int StableHash(string text)
+    {
+        var h = 2166136261u;
+        foreach (var c in text)
+        {
+            h = (h ^ c) * 16777619u;
+        }
+
+        return (int)h;
+    }
+}
