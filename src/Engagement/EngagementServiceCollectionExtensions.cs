@@ -60,6 +60,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
+        services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
 
         services.AddSingleton<ErrorStore>();
@@ -89,6 +90,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
         services.AddSingleton<Outcomes.Reactivations>();
+        services.AddSingleton<Outcomes.RunOutcomeStore>();
+        services.AddSingleton<Outcomes.RunOutcomes>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
