@@ -46,6 +46,7 @@ var hostSettings = {
 // written out so operators see (and tune) them in one place.
 var engineSettings = {
   NightlySchedule: nightlySchedule
+  PlaybookSchedule: '0 */10 * * * *'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

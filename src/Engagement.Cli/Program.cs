@@ -38,6 +38,15 @@ app.Configure(c =>
         b.AddCommand<CampaignUnpauseCommand>("unpause").WithDescription("Let a paused campaign's chunks go out again.");
         b.AddCommand<CampaignOutcomeCommand>("outcome").WithDescription("Wake-up rate: reached users active again within --window days, against the holdout; records them in the reactivations table.");
     });
+    c.AddBranch("playbook", b =>
+    {
+        b.SetDescription("Playbooks: tier treatments that run themselves (Playbooks__NAME settings), each run a campaign.");
+        b.AddCommand<PlaybookListCommand>("list").WithDescription("Playbooks with audience, schedule, period and next run.");
+        b.AddCommand<PlaybookPreviewCommand>("preview").WithDescription("What a run would send, skip or defer and why, and its SMS bill: nothing sent or recorded.");
+        b.AddCommand<PlaybookRunCommand>("run").WithDescription("Start a run by hand (default: the current period); a run that exists already is not started again.");
+        b.AddCommand<PlaybookStatusCommand>("status").WithDescription("Recent runs: state and deliveries by channel and state.");
+    });
+    c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<WalletCommand>("wallet").WithDescription("A user's coupons (the wallet table), newest first, validity in the ops zone.");
     c.AddBranch("coupon", b => b.AddCommand<CouponRedeemCommand>("redeem").WithDescription("Redeem a coupon for --user: exit 0 redeemed, 1 refused (mistyped, not in the wallet, already redeemed, expired, not yet valid)."));

@@ -17,6 +17,9 @@ public sealed class FunctionsHostOptions : IValidatableObject
     /// <summary>The timer trigger's schedule (%NightlySchedule%), six-field NCRONTAB in UTC.</summary>
     public string NightlySchedule { get; set; } = Segmentation.NightlySchedule.Default;
 
+    /// <summary>How often the playbook timer looks for due runs (%PlaybookSchedule%); each playbook's own schedule decides what is due.</summary>
+    public string PlaybookSchedule { get; set; } = Playbooks.PlaybookSchedule.TimerDefault;
+
     /// <summary>Local host only; Flex Consumption takes the runtime from functionAppConfig and refuses this setting.</summary>
     [ConfigurationKeyName("FUNCTIONS_WORKER_RUNTIME")]
     [Setting(Places = SettingPlaces.Local)]
@@ -71,6 +74,11 @@ public sealed class FunctionsHostOptions : IValidatableObject
         if (scheduleError is not null)
         {
             yield return new ValidationResult(scheduleError, [nameof(NightlySchedule)]);
+        }
+
+        if (Playbooks.PlaybookSchedule.Parse(PlaybookSchedule) is null)
+        {
+            yield return new ValidationResult($"{Playbooks.PlaybookSchedule.TimerSettingName} '{PlaybookSchedule}' is not a six-field NCRONTAB expression (sec min hour day month weekday).", [nameof(PlaybookSchedule)]);
         }
 
         if (string.IsNullOrWhiteSpace(HostStorageConnection) && string.IsNullOrWhiteSpace(HostStorageAccount))

@@ -32,6 +32,10 @@ public static class EngagementServiceCollectionExtensions
         Section<QueueOptions>(QueueOptions.SectionName),
         Section<Delivery.Twilio.TwilioOptions>(Delivery.Twilio.TwilioOptions.SectionName),
         Section<Delivery.Fcm.FcmOptions>(Delivery.Fcm.FcmOptions.SectionName),
+        (typeof(Playbooks.PlaybookOptions), (services, configuration) => services.AddOptions<Playbooks.PlaybookOptions>()
+            .Bind(configuration.GetSection(Playbooks.PlaybookOptions.SectionName))
+            .Configure(o => Playbooks.PlaybookOptions.Bind(o, configuration.GetSection(Playbooks.PlaybookOptions.SectionName))).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Playbooks.PlaybookOptions>, Playbooks.PlaybookOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -56,6 +60,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<PhoneIndex>();
         services.AddSingleton<UserEffects>();
+        services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
 
         services.AddSingleton<ErrorStore>();
@@ -85,6 +90,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<CampaignResume>();
         services.AddSingleton<CampaignPreview>();
         services.AddSingleton<Outcomes.Reactivations>();
+        services.AddSingleton<Outcomes.RunOutcomeStore>();
+        services.AddSingleton<Outcomes.RunOutcomes>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
@@ -105,6 +112,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Callbacks.TwilioWebhooks>();
         services.AddSingleton<Callbacks.ProviderCallbackHandler>();
         services.AddSingleton<QueueHandlers>();
+        services.AddSingleton<Playbooks.PlaybookRuns>();
         return services;
     }
 

@@ -27,7 +27,7 @@ public sealed class FunctionsMetadataTests
     public void Metadata_ListsExactlyTheExpectedFunctions()
     {
         var names = Functions.Select(f => f.GetProperty("name").GetString()).Order().ToArray();
-        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer", "ProviderCallbacks", "TwilioInbound", "TwilioStatus"], names);
+        Assert.Equal(["CampaignTrigger", "Deliver", "IngestActivity", "NightlyShard", "NightlyTimer", "PlaybookTimer", "ProviderCallbacks", "TwilioInbound", "TwilioStatus"], names);
     }
 
     [Theory]
@@ -71,6 +71,15 @@ public sealed class FunctionsMetadataTests
         var trigger = Trigger("NightlyTimer");
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("%" + NightlySchedule.SettingName + "%", trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void PlaybookTimer_ReadsItsScheduleFromTheAppSetting()
+    {
+        var trigger = Trigger("PlaybookTimer");
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%" + Playbooks.PlaybookSchedule.TimerSettingName + "%", trigger.GetProperty("schedule").GetString());
+        Assert.Equal(Playbooks.PlaybookSchedule.TimerDefault, ReadJson("local.settings.example.json").GetProperty("Values").GetProperty(Playbooks.PlaybookSchedule.TimerSettingName).GetString());
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed record CampaignOutcome(string CampaignId, int WindowDays, int Reac
 
     /// <summary>Percentage points the campaign added over its holdout.</summary>
     public double? Lift => Rate is { } r && HoldoutRate is { } h ? (r - h) * 100 : null;
+
+    /// <summary><see cref="Lift"/> with its 95% interval (Newcombe's hybrid score), in percentage points; null without both groups.</summary>
+    public Interval? LiftInterval => ProportionDifference.Newcombe(ReachedActive, Reached, HeldOutActive, HeldOut)?.Scale(100);
 }
 
 /// <summary>

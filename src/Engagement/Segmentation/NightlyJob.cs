@@ -26,8 +26,8 @@ public enum NightlyStartMode
 /// <item>each shard reads its users once and reports exact R/F/M histograms; the shard that completes
 /// the set merges them into global quintile cut-offs and enqueues one <c>assign</c> message per shard;</item>
 /// <item>each shard scores and tiers the users its stats phase saved (no second read of the shard), and writes
-/// only users whose scores or tier changed (batch transactions), plus a transition row per tier change; the
-/// shard that completes the set writes the run summary.</item>
+/// only users whose scores or tier changed (batch transactions), plus a transition row per tier change and the
+/// dedicated-service flag of users entering or leaving the best tier; the shard that completes the set writes the run summary.</item>
 /// </list>
 /// Every step is idempotent, so a crashed shard is simply retried by the queue and a re-run of the same
 /// night writes nothing. Run ids are the as-of date (yyyy-MM-dd), then yyyy-MM-dd.2, .3 for re-runs.
@@ -45,6 +45,7 @@ public sealed partial class NightlyJob(
     EngagementTelemetry telemetry,
     NightlyRunStore runs,
     TierTransitionLog transitions,
+    Users.ServiceFlags serviceFlags,
     ILogger<NightlyJob> log)
 {
     private readonly NightlyShardUsers _users = new(storage);
@@ -232,6 +233,8 @@ public sealed partial class NightlyJob(
         // every transition before any standing: if we crash in between, the retry re-derives the
         // same transitions from the still-old standings; the reverse order could lose them
         await transitions.WriteAsync(work.AsOf, work.Shard, work.RunId, assignment.Transitions, ct);
+        // the best tier's users get a dedicated-service flag; before the standings, as the transitions
+        await serviceFlags.WriteAsync(work.Shard, Users.ServiceFlagRule.Changes(assignment.Transitions.Select(t => (t.UserId, t.From, t.To)), _options.Rules[0].Tier, work.AsOf), ct);
         await _users.WriteStandingsAsync(work.Shard, assignment.Changes, ct);
         LogShardWritten(log, work.RunId, work.Shard, assignment.Changes.Count, assignment.Transitions.Count);
         // out of the catch-all (dormant) tier; a redelivered shard may count its users again

@@ -20,10 +20,16 @@ public static class TableNames
     /// <summary>Users a campaign reached (or held out) who were active again in the window (<see cref="Engagement.Outcomes.Reactivations"/>).</summary>
     public const string Reactivations = "reactivations";
 
+    /// <summary>Dedicated-service flags and their changes (<see cref="Engagement.Users.ServiceFlags"/>).</summary>
+    public const string ServiceFlags = "serviceflags";
+
+    /// <summary>A campaign's (playbook run's) outcome per attribution window (<see cref="Engagement.Outcomes.RunOutcomeStore"/>).</summary>
+    public const string RunOutcomes = "runoutcomes";
+
     /// <summary>Coupons in users' wallets (<see cref="Engagement.Wallet.WalletStore"/>).</summary>
     public const string Wallet = "wallet";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, Wallet];
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

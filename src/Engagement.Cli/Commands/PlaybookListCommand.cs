@@ -1,0 +1,33 @@
+using Engagement.Playbooks;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+/// <summary>The configured playbooks: on or off, audience, schedule, next occurrence and the run it starts.</summary>
+internal sealed class PlaybookListCommand : AsyncCommand
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        var table = new Table().AddColumn("playbook").AddColumn("enabled").AddColumn("audience").AddColumn("channels").AddColumn("coupons")
+            .AddColumn("schedule (UTC)").AddColumn("period").AddColumn("holdout").AddColumn("next run");
+        foreach (var p in engine.Get<PlaybookRuns>().List())
+        {
+            var d = p.Definition;
+            table.AddRow(
+                Markup.Escape(p.Name),
+                d.Enabled ? "[green]yes[/]" : "[red]no[/]",
+                Markup.Escape(string.Join(", ", d.Tiers)),
+                Markup.Escape(string.Join(", ", d.Channels.Select(c => c.Channel))),
+                Markup.Escape(string.Join(", ", d.Coupons.Select(c => $"{c.Item} {c.Value} {c.Currency} {c.ValidDays}d"))),
+                Markup.Escape(d.Schedule),
+                d.Period.ToString().ToLowerInvariant(),
+                $"{d.HoldoutPercent}%",
+                d.Enabled ? $"{p.Next:yyyy-MM-dd HH:mm}Z ({Markup.Escape(PlaybookSchedule.RunId(p.Name, p.NextPeriod))})" : "-");
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+using Engagement.Playbooks;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+/// <summary>A playbook's recent runs: id, campaign state and deliveries by channel and state (from the ledger).</summary>
+internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, PlaybookStatusSettings settings, CancellationToken cancellationToken)
+    {
+        await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        IReadOnlyList<PlaybookRunStatus> runs;
+        try
+        {
+            runs = await engine.Get<PlaybookRuns>().StatusAsync(settings.Name, Math.Max(1, settings.Periods), cancellationToken);
+        }
+        catch (UnknownPlaybookException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
+            return 1;
+        }
+
+        var table = new Table().AddColumn("run").AddColumn("state").AddColumn("deliveries by channel and state").AddColumn("coupons issued / redeemed");
+        foreach (var run in runs)
+        {
+            var state = run.Campaign is { } c ? c.State + (c.Paused ? ", paused" : "") + $" (accepted {c.AcceptedAt:yyyy-MM-dd HH:mm}Z)" : "not started";
+            var deliveries = string.Join("; ", run.Deliveries
+                .GroupBy(d => (d.Key.Channel, d.Key.State))
+                .OrderBy(g => g.Key.Channel, StringComparer.Ordinal).ThenBy(g => g.Key.State, StringComparer.Ordinal)
+                .Select(g => $"{g.Key.Channel} {g.Key.State} {g.Sum(x => x.Value):N0}"));
+            table.AddRow(Markup.Escape(run.RunId), Markup.Escape(state), Markup.Escape(deliveries), run.Campaign is null ? "" : $"{run.CouponsIssued:N0} / {run.CouponsRedeemed:N0}");
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

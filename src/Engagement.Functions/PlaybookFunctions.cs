@@ -1,0 +1,26 @@
+using Engagement.Playbooks;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Functions;
+
+/// <summary>The playbook timer: starts every enabled playbook's due run; the runs themselves go through campaign-triggers.</summary>
+public sealed partial class PlaybookFunctions(PlaybookRuns runs, ILogger<PlaybookFunctions> log)
+{
+    /// <summary>
+    /// Fires often (%PlaybookSchedule%, default every 10 minutes, UTC); each playbook's own schedule
+    /// says what is due. Firing twice, past due or on two instances starts nothing twice: a run's id
+    /// and trigger text are fixed by its playbook and period.
+    /// </summary>
+    [Function(nameof(PlaybookTimer))]
+    public async Task PlaybookTimer([TimerTrigger("%" + PlaybookSchedule.TimerSettingName + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        foreach (var start in await runs.StartDueAsync(cancellationToken))
+        {
+            LogStart(log, start.Playbook, start.Outcome, start.Detail, timer.IsPastDue);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Playbook {Playbook}: {Outcome} ({Detail}); timer past due {PastDue}")]
+    private static partial void LogStart(ILogger logger, string playbook, string outcome, string detail, bool pastDue);
+}
