@@ -73,12 +73,12 @@ internal static class DemoMonthRun
                 $"{o.CouponsRedeemed:N0} of {o.CouponsIssued:N0}",
                 Rate(o.ReachedActive, o.Reached),
                 Rate(o.HeldOutActive, heldOut),
-                o.Lift is { } lift ? $"{lift.Estimate:+0.0;-0.0} pts [{lift.Low:+0.0;-0.0}, {lift.High:+0.0;-0.0}]" : "-",
+                Markup.Escape(o.Lift is { } lift ? string.Create(CultureInfo.InvariantCulture, $"{lift.Estimate:+0.0;-0.0} pts [{lift.Low:+0.0;-0.0}, {lift.High:+0.0;-0.0}]") : "-"),
                 o.WindowClosed ? $"{o.WindowDays} d, closed" : $"{o.WindowDays} d, open");
         }
 
         AnsiConsole.Write(table);
     }
 
-    private static string Rate(long active, long of) => of == 0 ? "-" : $"{(double)active / of:P1} ({active:N0}/{of:N0})";
+    private static string Rate(long active, long of) => of == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * active / of:0.0}% ({active:N0}/{of:N0})");
 }

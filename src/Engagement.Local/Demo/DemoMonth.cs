@@ -20,7 +20,9 @@ public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, lon
 /// times the next day; runs go through the one pipeline (trigger, plan, coupons, policies, ledger,
 /// the loopback providers). Chunks deferred by quiet hours wait on Azurite in real time, so at each
 /// timer step the demo drops them and resumes its open runs, as an operator would. At the end every
-/// run's outcome is recorded (<see cref="RunOutcomes"/>) over its attribution window.
+/// run's outcome is recorded (<see cref="RunOutcomes"/>) over its attribution window. Whether a win-back
+/// audience member is active within the window is decided by <see cref="DemoReactions"/> alone (their
+/// generated habits are paused for it), so the holdout comes back at the ops team's baseline.
 /// </summary>
 public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulation population, DemoReactions reactions, int seed)
 {
@@ -29,6 +31,9 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     private readonly Dictionary<int, List<ActivityEvent>> _answers = [];
     private readonly Dictionary<int, List<(string UserId, string RunId)>> _redeems = [];
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+
+    // win-back audience members and the last day of their window: their own generated activity is left out until then
+    private readonly Dictionary<string, int> _modelled = new(StringComparer.Ordinal);
 
     private sealed record ActiveRun(string Playbook, string RunId, int WindowDays, bool WinBack, HashSet<string> Seen);
 
@@ -70,7 +75,8 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     private async Task<long> IngestDayAsync(DateOnly day, ActivityCalendar calendar, CancellationToken ct)
     {
         var ingest = engine.Get<ActivityIngestHandler>();
-        var all = population.EventsOn(day, calendar).Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []);
+        var own = population.EventsOn(day, calendar).Where(e => !(_modelled.TryGetValue(e.UserId, out var until) && day.DayNumber <= until));
+        var all = own.Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []);
         long count = 0;
         foreach (var slice in all.Chunk(5_000))
         {
@@ -158,6 +164,9 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
                 continue;
             }
 
+            // whether a win-back audience member is active in the window is the response model's to say (reached or
+            // held out alike), so the untreated rate is the ops baseline rather than the synthetic habits' accident
+            _modelled[user.Key] = Math.Max(_modelled.GetValueOrDefault(user.Key), today.DayNumber + run.WindowDays);
             if (reactions.ReturnDay(seed, user.Key, run.RunId, reached) is not { } offset)
             {
                 continue;

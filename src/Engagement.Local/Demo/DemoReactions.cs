@@ -24,7 +24,7 @@ public sealed record DemoReactions(double DormantBaseline = 0.06, double Dormant
     public double AnswerToMessage => 1 - (1 - DormantTreated) / (1 - DormantBaseline);
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"Simulated response (demo assumptions, not measurements): dormant users come back on their own at {DormantBaseline:P0} within {WindowDays} days, reached ones at {DormantTreated:P0}; {RedeemShare:P0} of reached returners and {HighValueRedeemShare:P0} of high-value users redeem a coupon.");
+        $"Simulated response (demo assumptions, not measurements): dormant users come back on their own at {DormantBaseline * 100:0.#}% within {WindowDays} days, reached ones at {DormantTreated * 100:0.#}%; {RedeemShare * 100:0}% of reached returners and {HighValueRedeemShare * 100:0}% of high-value users redeem a coupon.");
 
     /// <summary>
     /// The day (0-based, within the window from <paramref name="from"/>) a user comes back, or null; deterministic per
