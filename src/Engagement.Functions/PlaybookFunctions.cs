@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Functions;
 
-/// <summary>The playbook timer: starts every enabled playbook's due run; the runs themselves go through campaign-triggers.</summary>
-public sealed partial class PlaybookFunctions(PlaybookRuns runs, ILogger<PlaybookFunctions> log)
+/// <summary>The playbook timer: starts every enabled playbook's due run (the runs themselves go through campaign-triggers), then records the outcomes of runs whose window has closed.</summary>
+public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcomes outcomes, ILogger<PlaybookFunctions> log)
 {
     /// <summary>
     /// Fires often (%PlaybookSchedule%, default every 10 minutes, UTC); each playbook's own schedule
@@ -19,7 +19,16 @@ public sealed partial class PlaybookFunctions(PlaybookRuns runs, ILogger<Playboo
         {
             LogStart(log, start.Playbook, start.Outcome, start.Detail, timer.IsPastDue);
         }
+
+        // then the runs whose attribution window has closed get their outcome recorded, once
+        foreach (var step in await outcomes.RecordClosedAsync(cancellationToken))
+        {
+            LogOutcome(log, step.RunId, step.Step);
+        }
     }
+
+    [LoggerMessage(LogLevel.Information, "Playbook run {RunId} outcome: {Step}")]
+    private static partial void LogOutcome(ILogger logger, string runId, string step);
 
     [LoggerMessage(LogLevel.Information, "Playbook {Playbook}: {Outcome} ({Detail}); timer past due {PastDue}")]
     private static partial void LogStart(ILogger logger, string playbook, string outcome, string detail, bool pastDue);

@@ -113,6 +113,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Callbacks.ProviderCallbackHandler>();
         services.AddSingleton<QueueHandlers>();
         services.AddSingleton<Playbooks.PlaybookRuns>();
+        services.AddSingleton<Playbooks.PlaybookOutcomes>();
         return services;
     }
 
