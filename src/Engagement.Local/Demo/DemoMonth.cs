@@ -35,7 +35,8 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     // win-back audience members and the last day of their window: their own generated activity is left out until then
     private readonly Dictionary<string, int> _modelled = new(StringComparer.Ordinal);
 
-    private sealed record ActiveRun(string Playbook, string RunId, int WindowDays, bool WinBack, HashSet<string> Seen);
+    /// <param name="SendsUntil">The run's expiry: nothing is sent after it, so it needs no resume and gives no new exposure.</param>
+    private sealed record ActiveRun(string Playbook, string RunId, int WindowDays, bool WinBack, HashSet<string> Seen, DateTimeOffset SendsUntil);
 
     public async Task<DemoMonthResult> RunAsync(int days, IProgress<(int Day, string Step)>? progress, CancellationToken ct)
     {
@@ -118,21 +119,23 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         {
             if (start.RunId is { } runId && start.Outcome == PlaybookStartOutcomes.Started && definitions.TryGetValue(start.Playbook, out var definition))
             {
-                _runs[runId] = new ActiveRun(start.Playbook, runId, definition.AttributionDays, definition.Tiers.Contains(dormant), new HashSet<string>(StringComparer.Ordinal));
+                var sendsUntil = clock.GetUtcNow().AddDays(definition.ExpiresAfterDays);
+                _runs[runId] = new ActiveRun(start.Playbook, runId, definition.AttributionDays, definition.Tiers.Contains(dormant), new HashSet<string>(StringComparer.Ordinal), sendsUntil);
             }
         }
 
         await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct);
         var deliveries = await engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries, ct);
         await deliveries.ClearMessagesAsync(ct); // chunks waiting out quiet hours in real time: the resume below re-sends what is still open
-        foreach (var run in _runs.Values)
+        var sending = _runs.Values.Where(r => clock.GetUtcNow() <= r.SendsUntil).ToList();
+        foreach (var run in sending)
         {
             await engine.Get<CampaignResume>().ResumeAsync(run.RunId, ct);
         }
 
         await engine.Pump(TimeSpan.FromMilliseconds(100)).DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(1));
         await deliveries.ClearMessagesAsync(ct);
-        foreach (var run in _runs.Values)
+        foreach (var run in sending)
         {
             await ScheduleAnswersAsync(run, calendar.DateOf(clock.GetUtcNow()), calendar, ct);
         }
