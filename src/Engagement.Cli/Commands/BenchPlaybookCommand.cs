@@ -41,11 +41,14 @@ internal sealed class BenchPlaybookCommand : AsyncCommand<BenchPlaybookSettings>
 
     private static async Task<Result> RunAsync(int users, LocalProviders providers, bool withPlaybook, CancellationToken ct)
     {
-        // quiet hours off: the benchmark runs whatever the hour
+        // quiet hours off, and the win-back due every minute with a run a day, so the run is due now whatever the date
         var configuration = providers.Apply(CliEnvironment.Configuration(), more: new Dictionary<string, string?>
         {
             ["Delivery:QuietHoursStart"] = "00:00",
             ["Delivery:QuietHoursEnd"] = "00:00",
+            ["Playbooks:winback:Schedule"] = "0 * * * * *",
+            ["Playbooks:winback:Period"] = "Day",
+            ["Playbooks:highvalue:Enabled"] = "false",
         });
         await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration);
         var dormant = await SeedAsync(engine, users, ct);
@@ -56,8 +59,13 @@ internal sealed class BenchPlaybookCommand : AsyncCommand<BenchPlaybookSettings>
         string label, campaignId;
         if (withPlaybook)
         {
-            var start = await engine.Get<PlaybookRuns>().StartAsync("winback", null, ct);
-            (label, campaignId) = ("win-back playbook run (in-app + SMS + coupon)", start.RunId ?? throw new InvalidOperationException(start.Detail));
+            var start = (await engine.Get<PlaybookRuns>().StartDueAsync(ct)).Single(s => s.Playbook == "winback");
+            if (start.Outcome != PlaybookStartOutcomes.Started)
+            {
+                throw new InvalidOperationException(start.Detail);
+            }
+
+            (label, campaignId) = ("win-back playbook run (in-app + SMS + coupon)", start.RunId!);
         }
         else
         {
