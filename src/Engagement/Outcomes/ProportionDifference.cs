@@ -33,8 +33,11 @@ public static class ProportionDifference
         var p = x / n;
         var center = (2 * x + z2) / (2 * (n + z2));
         var half = z * Math.Sqrt(z2 + 4 * x * (1 - p)) / (2 * (n + z2));
-        // the bounds are exactly 0 and 1 at x = 0 and x = n; clamp the rounding
-        return new Interval(p, Math.Max(0, center - half), Math.Min(1, center + half));
+        // the bounds are exactly 0 at x = 0 and 1 at x = n, where rounding gives 1e-17 or 0.99999999999999989
+        // (and an interval that no longer holds its own estimate); elsewhere clamp the rounding
+        var low = successes == 0 ? 0 : Math.Max(0, center - half);
+        var high = successes == trials ? 1 : Math.Min(1, center + half);
+        return new Interval(p, low, high);
     }
 
     /// <summary>

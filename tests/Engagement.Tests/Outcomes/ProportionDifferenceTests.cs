@@ -90,6 +90,17 @@ public class ProportionDifferenceTests
             Assert.InRange(i.High, -1, 1);
         });
 
+    [Theory]
+    [InlineData(119)]
+    [InlineData(1)]
+    [InlineData(1_000_000)]
+    public void Wilson_AllOrNone_HasExactlyTheBoundAtTheEstimate(long n)
+    {
+        // found by the property below: at x = n the upper bound came out 0.99999999999999989, under the estimate 1
+        Assert.Equal(1.0, ProportionDifference.Wilson(n, n)!.Value.High);
+        Assert.Equal(0.0, ProportionDifference.Wilson(0, n)!.Value.Low);
+    }
+
     [Property(MaxTest = 500)]
     public Property Wilson_ContainsTheEstimate_WithinZeroToOne() =>
         Prop.ForAll(Arb.From(Arm), arm =>
