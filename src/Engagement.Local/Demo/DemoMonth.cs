@@ -1,3 +1,4 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
 using Engagement.Activity;
 using Engagement.Campaigns;
 using Engagement.Delivery;
@@ -12,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Local.Demo;
 
 /// <summary>What the month demo did, and each playbook run's recorded outcome.</summary>
-public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs);
+/// <param name="Seconds">Where the time went: activity ingest, nightly runs, playbook timer steps (deliveries included), outcomes.</param>
+public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs, (double Ingest, double Nightly, double Timer, double Outcomes) Seconds);
 
 /// <summary>
 /// N days of the engine on the demo clock: each day the population's own activity (plus the simulated
@@ -43,17 +45,23 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         var calendar = engine.Get<ActivityCalendar>();
         var first = population.LastDay.AddDays(1);
         long events = 0, redeemed = 0;
+        TimeSpan ingest = default, nightly = default, timer = default;
         for (var i = 0; i < days; i++)
         {
             var day = first.AddDays(i);
             progress?.Report((i, $"{day:yyyy-MM-dd}: activity"));
             clock.MoveTo(calendar.StartOf(day).AddHours(23).AddMinutes(30));
+            var started = Stopwatch.GetTimestamp();
             events += await IngestDayAsync(day, calendar, ct);
             redeemed += await RedeemAsync(day, ct);
+            ingest += Stopwatch.GetElapsedTime(started);
 
             progress?.Report((i, $"{day:yyyy-MM-dd}: nightly"));
             clock.MoveTo(calendar.StartOf(day.AddDays(1)).AddMinutes(30));
+            started = Stopwatch.GetTimestamp();
             await LocalNightly.RunAsync(engine, day, NightlyStartMode.StartOrResume, null, ct);
+            nightly += Stopwatch.GetElapsedTime(started);
+            started = Stopwatch.GetTimestamp();
 
             foreach (var hour in TimerHours)
             {
@@ -61,7 +69,11 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
                 clock.MoveTo(calendar.StartOf(day.AddDays(1)).AddHours(hour).AddMinutes(5));
                 await TimerAsync(calendar, ct);
             }
+
+            timer += Stopwatch.GetElapsedTime(started);
         }
+
+        var measuring = Stopwatch.GetTimestamp();
 
         var outcomes = new List<(string, RunOutcome)>();
         foreach (var run in _runs.Values.OrderBy(r => r.RunId, StringComparer.Ordinal))
@@ -69,7 +81,8 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
             outcomes.Add((run.Playbook, await engine.Get<RunOutcomes>().RecordAsync(run.RunId, run.WindowDays, ct)));
         }
 
-        return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes);
+        return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
+            (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds));
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
