@@ -43,18 +43,22 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
     /// <summary>One row per window measured: <c>w14|u123</c>. A user active in a window stays so, so rows are only ever added.</summary>
     public static string RowKey(int windowDays, string userId) => $"w{windowDays:D2}|{userId}";
 
-    public async Task<CampaignOutcome> MeasureAsync(string campaignId, int windowDays, CancellationToken cancellationToken)
+    public async Task<CampaignOutcome> MeasureAsync(string campaignId, int windowDays, CancellationToken cancellationToken) =>
+        await MeasureAsync(campaignId, windowDays, await ledger.RowsAsync(campaignId, shards.All, cancellationToken), cancellationToken);
+
+    /// <param name="rows">The campaign's ledger rows, for a caller that has read them for its own counts already.</param>
+    public async Task<CampaignOutcome> MeasureAsync(string campaignId, int windowDays, IReadOnlyList<DeliveryRow> rows, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(windowDays, 1);
         var sendAt = await campaigns.GetAsync(campaignId, cancellationToken) is { } campaign ? parser.ParseAccepted(campaign.Trigger).SendAt : null;
-        var exposures = Exposures(await ledger.RowsAsync(campaignId, shards.All, cancellationToken), sendAt);
+        var exposures = Exposures(rows, sendAt);
         var today = calendar.DayOf(time.GetUtcNow());
         var table = await storage.TableAsync(TableNames.Reactivations, cancellationToken);
         int reachedActive = 0, heldOutActive = 0, open = 0;
         foreach (var shard in exposures.GroupBy(e => e.Shard))
         {
             var activity = await ActivityAsync(shard.Key, shard.Select(e => e.UserId).ToList(), cancellationToken);
-            var rows = new List<TableEntity>();
+            var records = new List<TableEntity>();
             foreach (var e in shard)
             {
                 var from = calendar.DayOf(e.At);
@@ -76,7 +80,7 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
                     reachedActive++;
                 }
 
-                rows.Add(new TableEntity(campaignId, RowKey(windowDays, e.UserId))
+                records.Add(new TableEntity(campaignId, RowKey(windowDays, e.UserId))
                 {
                     ["UserId"] = e.UserId,
                     ["HeldOut"] = e.HeldOut,
@@ -87,7 +91,7 @@ public sealed class Reactivations(StorageClients storage, UserShards shards, Del
                 });
             }
 
-            foreach (var batch in rows.Chunk(100))
+            foreach (var batch in records.Chunk(100))
             {
                 await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
             }

@@ -13,8 +13,9 @@ public sealed class RunOutcomes(Reactivations reactivations, DeliveryLedger ledg
 {
     public async Task<RunOutcome> RecordAsync(string campaignId, int windowDays, CancellationToken cancellationToken)
     {
-        var outcome = await reactivations.MeasureAsync(campaignId, windowDays, cancellationToken);
+        // one read of the ledger serves the reactivation measure and the counts
         var rows = await ledger.RowsAsync(campaignId, shards.All, cancellationToken);
+        var outcome = await reactivations.MeasureAsync(campaignId, windowDays, rows, cancellationToken);
         var record = RunOutcome.Of(outcome, rows, await wallet.CountAsync(campaignId, cancellationToken), time.GetUtcNow());
         await store.SaveAsync(record, cancellationToken);
         return record;
