@@ -32,7 +32,7 @@ public sealed partial class PlaybookOutcomes(
         var steps = new List<PlaybookOutcomeStep>();
         foreach (var (name, definition) in options.Value.Definitions.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
-            var schedule = new PlaybookSchedule(name, definition.Schedule, definition.Period, calendar.Zone);
+            var schedule = PlaybookSchedule.Of(name, definition, calendar.Zone);
             foreach (var period in schedule.RecentPeriods(now, PeriodsBack))
             {
                 if (schedule.InPeriod(period) is not { } run || await campaigns.GetAsync(run.RunId, cancellationToken) is null)

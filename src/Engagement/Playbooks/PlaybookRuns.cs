@@ -232,7 +232,7 @@ public sealed partial class PlaybookRuns(
         return key is null ? throw new UnknownPlaybookException(name, definitions.Keys.Order(StringComparer.Ordinal)) : (key, definitions[key]);
     }
 
-    private PlaybookSchedule ScheduleOf(string name, PlaybookDefinition definition) => new(name, definition.Schedule, definition.Period, calendar.Zone);
+    private PlaybookSchedule ScheduleOf(string name, PlaybookDefinition definition) => PlaybookSchedule.Of(name, definition, calendar.Zone);
 
     [LoggerMessage(LogLevel.Information, "Playbook run {RunId} enqueued (occurrence {At:O})")]
     private static partial void LogStarted(ILogger logger, string runId, DateTimeOffset at);

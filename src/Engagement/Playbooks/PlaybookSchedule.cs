@@ -33,6 +33,10 @@ public sealed class PlaybookSchedule
         _zone = zone;
     }
 
+    /// <summary>A playbook's schedule as its settings give it, counted in the ops zone.</summary>
+    public static PlaybookSchedule Of(string playbook, PlaybookDefinition definition, TimeZoneInfo opsZone) =>
+        new(playbook, definition.Schedule, definition.Period, opsZone);
+
     public string Playbook { get; }
 
     public PlaybookPeriod Period { get; }
