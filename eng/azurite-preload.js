@@ -37,3 +37,141 @@ if (proto && typeof proto.removeBatchByPositions === 'function' && typeof proto.
 } else {
   console.error('azurite-preload: lokijs has no Collection.removeBatchByPositions; running Azurite unpatched');
 }
+
+// Tables. Azurite keeps each table in one LokiJS collection with binary indexes on PartitionKey and
+// RowKey, but LokiJS uses an index only for the first condition of a query:
+//  - point reads and every insert, update, merge and delete look the row up with
+//    findOne({ PartitionKey, RowKey }): the PartitionKey index gives the whole partition, which is
+//    then scanned for the RowKey (6,250 rows per look-up for 100,000 users in 16 shards);
+//  - a query runs its filter over every row of the table, for every page (100 pages to read
+//    100,000 users: 100 full scans), whatever its PartitionKey condition.
+// The look-up puts the RowKey first (its index finds the row; the PartitionKey is then checked on
+// it), and a query whose filter requires one PartitionKey (an `eq` joined to the rest by `and`
+// only) starts from that partition's index range. Azurite's own filter, continuation and sort
+// still run on what is left, so the answers are the same.
+const tableStorePath = path.join(azuriteDir, 'dist', 'src', 'table', 'persistence', 'LokiTableMetadataStore.js');
+const queryParserPath = path.join(azuriteDir, 'dist', 'src', 'table', 'persistence', 'QueryInterpreter', 'QueryParser.js');
+let tableStore;
+let parseQuery;
+try {
+  tableStore = require(tableStorePath).default;
+  parseQuery = require(queryParserPath).default;
+} catch (e) {
+  console.error(`azurite-preload: ${e.message}; tables run unpatched`);
+}
+
+if (proto && typeof proto.findOne === 'function' && typeof proto.calculateRange === 'function') {
+  const findOne = proto.findOne;
+  const size = range => range[1] - range[0] + 1;
+  proto.findOne = function (query) {
+    const keys = query ? Object.keys(query) : [];
+    const indexes = this.binaryIndices;
+    if (keys.length !== 2 || !('PartitionKey' in query) || !('RowKey' in query)
+      || typeof query.PartitionKey !== 'string' || typeof query.RowKey !== 'string'
+      || !indexes || !indexes.PartitionKey || !indexes.RowKey || indexes.PartitionKey.dirty || indexes.RowKey.dirty
+      || this.cloneObjects || this.data.length === 0) {
+      return findOne.call(this, query);
+    }
+
+    // walk the narrower of the two index ranges: a RowKey is usually unique (a user id), but some tables
+    // repeat one RowKey in every partition (an inbox row per user for the same message)
+    const byRow = this.calculateRange('$eq', 'RowKey', query.RowKey);
+    const byPartition = this.calculateRange('$eq', 'PartitionKey', query.PartitionKey);
+    const [range, values] = size(byRow) <= size(byPartition) ? [byRow, indexes.RowKey.values] : [byPartition, indexes.PartitionKey.values];
+    for (let i = range[0]; i <= range[1]; i++) {
+      const doc = this.data[values[i]];
+      if (doc && doc.PartitionKey === query.PartitionKey && doc.RowKey === query.RowKey) {
+        return doc;
+      }
+    }
+
+    return null;
+  };
+}
+
+// Every merge of a row (Collection.update) re-places the row in each binary index, and LokiJS finds
+// the row's old place in the index with a linear scan of the whole index (two scans of every row of
+// the table per merge). A row's PartitionKey and RowKey never change, so the row is looked for in
+// its key's index range first, where it still sits in order; only if it is not there (a changed
+// indexed value) does LokiJS's own move run.
+if (proto && typeof proto.adaptiveBinaryIndexUpdate === 'function') {
+  const move = proto.adaptiveBinaryIndexUpdate;
+  proto.adaptiveBinaryIndexUpdate = function (dataPosition, name) {
+    const index = this.binaryIndices[name];
+    const doc = this.data[dataPosition];
+    if (name.indexOf('.') === -1 && index && !index.dirty && doc && typeof doc[name] === 'string') {
+      const range = this.calculateRange('$eq', name, doc[name]);
+      for (let i = range[0]; i <= range[1]; i++) {
+        if (index.values[i] === dataPosition) {
+          return; // still in order: nothing to move
+        }
+      }
+    }
+
+    return move.call(this, dataPosition, name);
+  };
+}
+
+/** The PartitionKey every row matching the filter has, or undefined: an `eq` conjunct of the top-level `and` chain. */
+function requiredPartitionKey(filter) {
+  if (typeof filter !== 'string' || filter.length === 0) {
+    return undefined;
+  }
+
+  let tree;
+  try {
+    tree = parseQuery(filter);
+  } catch {
+    return undefined; // Azurite parses it again and answers the error itself
+  }
+
+  const stack = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node) {
+      continue;
+    }
+
+    if (node.name === 'and') {
+      stack.push(node.left, node.right);
+    } else if (node.name === 'eq') {
+      const sides = [node.left, node.right];
+      const id = sides.find(s => s && s.name === 'id' && s.identifier === 'PartitionKey');
+      const constant = sides.find(s => s && s.name === 'constant' && typeof s.value === 'string');
+      if (id && constant) {
+        return constant.value;
+      }
+    }
+  }
+
+  return undefined;
+}
+
+if (tableStore && parseQuery && typeof tableStore.prototype.queryTableEntities === 'function' && typeof tableStore.prototype.getEntityCollection === 'function') {
+  const query = tableStore.prototype.queryTableEntities;
+  tableStore.prototype.queryTableEntities = function (context, account, table, queryOptions, nextPartitionKey, nextRowKey) {
+    const partitionKey = requiredPartitionKey(queryOptions && queryOptions.filter);
+    let collection;
+    try {
+      collection = partitionKey === undefined ? undefined : this.getEntityCollection(account, table, context);
+    } catch {
+      collection = undefined; // a missing table: Azurite answers it
+    }
+
+    if (!collection || !collection.binaryIndices || !collection.binaryIndices.PartitionKey) {
+      return query.call(this, context, account, table, queryOptions, nextPartitionKey, nextRowKey);
+    }
+
+    // Azurite's query is synchronous up to its result (no await inside), so the chain is replaced for this call only
+    collection.chain = function () {
+      return proto.chain.apply(this, arguments).find({ PartitionKey: partitionKey });
+    };
+    try {
+      return query.call(this, context, account, table, queryOptions, nextPartitionKey, nextRowKey);
+    } finally {
+      delete collection.chain;
+    }
+  };
+} else if (tableStore) {
+  console.error('azurite-preload: LokiTableMetadataStore has no queryTableEntities; table queries run unpatched');
+}
