@@ -98,12 +98,29 @@ public sealed partial class ActivityIngestHandler(
 
     private async Task<ChunkOutcome> ApplyChunkAsync(TableClient table, string shard, IGrouping<string, ActivityEvent>[] users, CancellationToken ct)
     {
+        var current = new TableEntity?[users.Length];
+        var fromCache = new bool[users.Length];
         for (var attempt = 1; ; attempt++)
         {
-            // first attempt: cached users cost no read; after a conflict, everything comes from storage
-            var current = await Task.WhenAll(users.Select(u => attempt == 1 && cache.TryTake(shard, u.Key, out var cached)
-                ? Task.FromResult<TableEntity?>(cached)
-                : ReadAsync(table, shard, u.Key, ct)));
+            // first attempt: cached users cost no read. After a conflict, the cached ones are read again (the
+            // nightly job's standings move every ETag it touches, so after a night most cached copies are stale);
+            // after a second conflict someone else is writing these users: everything comes from storage
+            var retryCachedOnly = attempt == 2 && fromCache.Any(c => c);
+            var reads = new Task<TableEntity?>[users.Length];
+            for (var i = 0; i < users.Length; i++)
+            {
+                if (attempt == 1 && cache.TryTake(shard, users[i].Key, out var cached))
+                {
+                    fromCache[i] = true;
+                    reads[i] = Task.FromResult<TableEntity?>(cached);
+                }
+                else
+                {
+                    reads[i] = retryCachedOnly && !fromCache[i] ? Task.FromResult(current[i]) : ReadAsync(table, shard, users[i].Key, ct);
+                }
+            }
+
+            current = await Task.WhenAll(reads);
             var actions = new List<TableTransactionAction>(users.Length);
             var unchanged = new List<TableEntity>();
             var created = 0;
@@ -181,7 +198,7 @@ public sealed partial class ActivityIngestHandler(
         IReadOnlyList<Response> responses;
         if (actions.Count == 1)
         {
-            // a single conditional write: If-Match is enforced everywhere (Azurite ignores it inside batches)
+            // a single conditional write: one request, no multipart body
             var only = actions[0];
             responses = only.ActionType == TableTransactionActionType.Add
                 ? [await table.AddEntityAsync(only.Entity, ct)]

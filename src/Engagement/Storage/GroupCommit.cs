@@ -9,8 +9,8 @@ namespace Engagement.Storage;
 /// caller awaits its own write, while the writes waiting at the same moment go out together as
 /// batch transactions (one per partition, at most 100, never the same entity twice). If a batch
 /// fails (one stale ETag fails them all), its writes are retried one by one, so every caller gets
-/// exactly the answer a single write would have given (a 412 included). Not for writes whose
-/// If-Match must hold on Azurite, which ignores it inside batches: claims stay single writes.
+/// exactly the answer a single write would have given (a 412 included). Not for claims: a claim
+/// must be decided on its own, not retried because another row of its batch was stale.
 /// </summary>
 public sealed class GroupCommit : IAsyncDisposable
 {
