@@ -51,6 +51,9 @@ internal static class DemoMonthRun
         AnsiConsole.MarkupLine($"{result.From:yyyy-MM-dd} to {result.To:yyyy-MM-dd}: {result.Nights} nightly runs, {result.Events:N0} events ingested, {result.Redemptions:N0} coupons redeemed by the simulated users.");
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[grey]Time: activity {result.Seconds.Ingest:F1} s, nightly runs {result.Seconds.Nightly:F1} s, playbook timer steps and deliveries {result.Seconds.Timer:F1} s, outcomes {result.Seconds.Outcomes:F1} s.[/]"));
+        var perUserDay = 1000.0 / settings.Users / result.Nights;
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[grey]Storage requests per 1,000 users per day: activity {result.Requests.Ingest * perUserDay:F1}, nightly {result.Requests.Nightly * perUserDay:F1}, playbook timer and deliveries {result.Requests.Timer * perUserDay:F1}, outcomes {result.Requests.Outcomes * perUserDay:F1}.[/]"));
         Print(result);
         AnsiConsole.MarkupLine("[grey]A run whose window is still open is measured so far (\"open\"); `engage campaign outcome RUN` re-measures it later.[/]");
         return 0;

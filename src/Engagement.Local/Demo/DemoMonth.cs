@@ -14,7 +14,8 @@ namespace Engagement.Local.Demo;
 
 /// <summary>What the month demo did, and each playbook run's recorded outcome.</summary>
 /// <param name="Seconds">Where the time went: activity ingest, nightly runs, playbook timer steps (deliveries included), outcomes.</param>
-public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs, (double Ingest, double Nightly, double Timer, double Outcomes) Seconds);
+/// <param name="Requests">The storage requests (tables and queues) of the same four phases.</param>
+public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs, (double Ingest, double Nightly, double Timer, double Outcomes) Seconds, (long Ingest, long Nightly, long Timer, long Outcomes) Requests);
 
 /// <summary>
 /// N days of the engine on the demo clock: each day the population's own activity (plus the simulated
@@ -44,24 +45,31 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     {
         var calendar = engine.Get<ActivityCalendar>();
         var first = population.LastDay.AddDays(1);
+        var counter = engine.Get<StorageRequestCounter>();
         long events = 0, redeemed = 0;
         TimeSpan ingest = default, nightly = default, timer = default;
+        long ingestRequests = 0, nightlyRequests = 0, timerRequests = 0;
         for (var i = 0; i < days; i++)
         {
             var day = first.AddDays(i);
             progress?.Report((i, $"{day:yyyy-MM-dd}: activity"));
             clock.MoveTo(calendar.StartOf(day).AddHours(23).AddMinutes(30));
             var started = Stopwatch.GetTimestamp();
+            var requests = counter.Total;
             events += await IngestDayAsync(day, calendar, ct);
             redeemed += await RedeemAsync(day, ct);
             ingest += Stopwatch.GetElapsedTime(started);
+            ingestRequests += counter.Total - requests;
 
             progress?.Report((i, $"{day:yyyy-MM-dd}: nightly"));
             clock.MoveTo(calendar.StartOf(day.AddDays(1)).AddMinutes(30));
             started = Stopwatch.GetTimestamp();
+            requests = counter.Total;
             await LocalNightly.RunAsync(engine, day, NightlyStartMode.StartOrResume, null, ct);
             nightly += Stopwatch.GetElapsedTime(started);
+            nightlyRequests += counter.Total - requests;
             started = Stopwatch.GetTimestamp();
+            requests = counter.Total;
 
             foreach (var hour in TimerHours)
             {
@@ -71,9 +79,11 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
             }
 
             timer += Stopwatch.GetElapsedTime(started);
+            timerRequests += counter.Total - requests;
         }
 
         var measuring = Stopwatch.GetTimestamp();
+        var measuringRequests = counter.Total;
 
         var outcomes = new List<(string, RunOutcome)>();
         foreach (var run in _runs.Values.OrderBy(r => r.RunId, StringComparer.Ordinal))
@@ -82,7 +92,8 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         }
 
         return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
-            (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds));
+            (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds),
+            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests));
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
