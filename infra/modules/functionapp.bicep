@@ -47,6 +47,13 @@ var hostSettings = {
 var engineSettings = {
   NightlySchedule: nightlySchedule
   PlaybookSchedule: '0 */10 * * * *'
+  WakeUp__Enabled: 'true'
+  WakeUp__HoldoutPercent: '10'
+  WakeUp__CooldownDays: '60'
+  WakeUp__StartOnRegistration: 'true'
+  WakeUp__Tier: 'potential'
+  WakeUp__LocalTime: '12:00'
+  WakeUp__CatalogueVersion: '2026-12'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

@@ -36,6 +36,9 @@ public static class EngagementServiceCollectionExtensions
             .Bind(configuration.GetSection(Playbooks.PlaybookOptions.SectionName))
             .Configure(o => Playbooks.PlaybookOptions.Bind(o, configuration.GetSection(Playbooks.PlaybookOptions.SectionName))).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Playbooks.PlaybookOptions>, Playbooks.PlaybookOptionsValidator>()),
+        (typeof(WakeUp.WakeUpOptions), (services, configuration) => services.AddOptions<WakeUp.WakeUpOptions>()
+            .Bind(configuration.GetSection(WakeUp.WakeUpOptions.SectionName)).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<WakeUp.WakeUpOptions>, WakeUp.WakeUpOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];

@@ -57,6 +57,8 @@ public sealed class StartupValidationTests
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
     [InlineData("Sms:OptOutLine", "", "'SmsOptions' members: 'OptOutLine'")]
     [InlineData("Delivery:CapWindowDays", "60", "Delivery:CapWindowDays")]
+    [InlineData("WakeUp:LocalTime", "22:30", "WakeUp:LocalTime 22:30 is inside quiet hours")]
+    [InlineData("WakeUp:Tasks:0:Kind", "only-one", "WakeUp:Tasks:0:Points 0 must be more than 0")]
     public async Task AMissingOrBadSettingFailsStartNamingIt(string key, string? value, string named)
     {
         var ex = await StartAsync(With((key, value)));

@@ -138,8 +138,7 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
 
         var local = TimeZoneInfo.ConvertTime(now, zone);
         var t = TimeOnly.FromDateTime(local.DateTime);
-        var quiet = start < end ? t >= start && t < end : t >= start || t < end;
-        if (!quiet)
+        if (!IsQuiet(t, start, end))
         {
             return null;
         }
@@ -149,18 +148,12 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
         return ToInstant(endDay.ToDateTime(end), zone);
     }
 
-    /// <summary>A local wall-clock time as an instant: in a spring-forward gap, the first valid minute after it; when ambiguous, the earlier instant.</summary>
-    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
-    {
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(1);
-        }
+    /// <summary>Whether a local time falls in quiet hours [start, end), which may wrap midnight (21:00-09:00); start == end: none.</summary>
+    public static bool IsQuiet(TimeOnly time, TimeOnly start, TimeOnly end) =>
+        start != end && (start < end ? time >= start && time < end : time >= start || time < end);
 
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
-    }
+    /// <summary>A local wall-clock time as an instant (<see cref="Activity.LocalInstant"/>'s rule: in a spring-forward gap, the first valid minute after it; when ambiguous, the earlier instant).</summary>
+    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone) => Activity.LocalInstant.Of(local, zone);
 
     private static int SmsThisMonth(Recipient r, DateTimeOffset now)
     {
