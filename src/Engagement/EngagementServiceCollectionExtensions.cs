@@ -36,6 +36,9 @@ public static class EngagementServiceCollectionExtensions
             .Bind(configuration.GetSection(Playbooks.PlaybookOptions.SectionName))
             .Configure(o => Playbooks.PlaybookOptions.Bind(o, configuration.GetSection(Playbooks.PlaybookOptions.SectionName))).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Playbooks.PlaybookOptions>, Playbooks.PlaybookOptionsValidator>()),
+        (typeof(Points.PointsOptions), (services, configuration) => services.AddOptions<Points.PointsOptions>()
+            .Bind(configuration.GetSection(Points.PointsOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Points.PointsOptions>, Points.PointsOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -62,6 +65,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserEffects>();
         services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
+        services.AddSingleton<Points.PointsStore>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();
