@@ -47,6 +47,7 @@ var hostSettings = {
 var engineSettings = {
   NightlySchedule: nightlySchedule
   PlaybookSchedule: '0 */10 * * * *'
+  Points__ExpiresAfterMonths: '12'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)
