@@ -66,6 +66,37 @@ public sealed class PointsTests(PointsFixture points) : IClassFixture<PointsFixt
         Assert.Equal((15L, 15L, 2), (account.Balance, account.Lifetime, entries.Count));
     }
 
+    /// <summary>Two instances award the first points of 10 new users at once: one adds the account, the other loses (409), reads it and applies on top.</summary>
+    [Fact]
+    public async Task ConcurrentFirstEarns_OnANewAccount_BothApply()
+    {
+        var other = points.Second.Get<PointsStore>();
+        for (var u = 0; u < 10; u++)
+        {
+            var user = $"new-{u}";
+            var both = await Task.WhenAll(
+                Task.Run(() => points.Store.EarnAsync(user, "x", 3, Ct)),
+                Task.Run(() => other.EarnAsync(user, "y", 4, Ct)));
+
+            Assert.All(both, r => Assert.Equal(PointsOutcome.Applied, r.Outcome));
+            var (account, entries) = await points.AssertConsistentAsync(user);
+            Assert.Equal((7L, 7L, 2), (account.Balance, account.Lifetime, entries.Count));
+        }
+    }
+
+    [Fact]
+    public async Task EarnFor_AnActivityEvent_AwardsTheConfiguredPointsOnce_PerEventId()
+    {
+        var purchase = new Engagement.Activity.ActivityEvent("ev-1", "act-1", Engagement.Activity.ActivityType.Purchase, 1999, null, points.Time.GetUtcNow());
+
+        var first = await points.Store.EarnForAsync(purchase, Ct);
+        var replay = await points.Store.EarnForAsync(purchase, Ct);
+
+        Assert.Equal((PointsOutcome.Applied, 10L, "activity-ev-1"), (first!.Outcome, first.Entry!.Points, first.Entry.SourceKey));
+        Assert.Equal(PointsOutcome.AlreadyApplied, replay!.Outcome);
+        Assert.Equal(10, (await points.AssertConsistentAsync("act-1")).Account.Balance);
+    }
+
     /// <summary>Two instances redeem the last 100 points at once, for 20 users: exactly one of each pair succeeds and the balance ends at 0.</summary>
     [Fact]
     public async Task TwoConcurrentRedemptions_OfTheLastPoints_GiveOneSuccess_AndBalanceZero()
