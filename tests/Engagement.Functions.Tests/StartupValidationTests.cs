@@ -57,6 +57,8 @@ public sealed class StartupValidationTests
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
     [InlineData("Sms:OptOutLine", "", "'SmsOptions' members: 'OptOutLine'")]
     [InlineData("Delivery:CapWindowDays", "60", "Delivery:CapWindowDays")]
+    [InlineData("Points:Earn:Purchase", "-1", "Points:Earn:Purchase")]
+    [InlineData("Points:ExpiresAfterMonths", "0", "Points:ExpiresAfterMonths")]
     public async Task AMissingOrBadSettingFailsStartNamingIt(string key, string? value, string named)
     {
         var ex = await StartAsync(With((key, value)));
