@@ -54,6 +54,7 @@ var engineSettings = {
   WakeUp__Tier: 'potential'
   WakeUp__LocalTime: '12:00'
   WakeUp__CatalogueVersion: '2026-12'
+  Points__ExpiresAfterMonths: '12'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

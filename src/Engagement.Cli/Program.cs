@@ -49,6 +49,12 @@ app.Configure(c =>
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<WalletCommand>("wallet").WithDescription("A user's coupons (the wallet table), newest first, validity in the ops zone.");
+    c.AddBranch("points", b =>
+    {
+        b.SetDescription("A user's growth points (balance, level, batches, entries); redeem spends them on a catalogue coupon.");
+        b.AddCommand<PointsCommand>("show").WithDescription("A user's balance, level, lifetime, batches with their expiry and latest entries (`engage points USER_ID` for short).");
+        b.AddCommand<PointsRedeemCommand>("redeem").WithDescription("Spend points on a catalogue item's coupon into the wallet: exit 0 redeemed, 1 refused; --request-id makes a retry redeem nothing twice.");
+    });
     c.AddBranch("coupon", b => b.AddCommand<CouponRedeemCommand>("redeem").WithDescription("Redeem a coupon for --user: exit 0 redeemed, 1 refused (mistyped, not in the wallet, already redeemed, expired, not yet valid)."));
     c.AddCommand<DrainCommand>("drain").WithDescription("Process the engine's queues on this machine until they are empty.");
     c.AddCommand<ServeCommand>("serve").WithDescription("The Functions app's webhooks (/api/twilio/status, /api/twilio/inbound) on a local web server, with every engine queue worked; --public-url for a tunnel.");
@@ -68,4 +74,9 @@ app.Configure(c =>
         b.AddCommand<BenchPlaybookCommand>("playbook").WithDescription("The win-back playbook's run (plan, coupons, in-app + SMS to the loopback fake) beside a plain campaign to the same 15% dormant: sends/s and table round-trips per recipient.");
     });
 });
-return await app.RunAsync(args, shutdown.Token);
+return await app.RunAsync(PointsShorthand(args), shutdown.Token);
+
+// `engage points USER_ID` means `engage points show USER_ID`: a branch's default command cannot take an argument beside
+// its subcommands (Spectre reads the user id as an unknown command)
+static string[] PointsShorthand(string[] args) =>
+    args is ["points", var next, ..] && next is not ("show" or "redeem") && !next.StartsWith('-') ? ["points", "show", .. args[1..]] : args;

@@ -39,6 +39,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(WakeUp.WakeUpOptions), (services, configuration) => services.AddOptions<WakeUp.WakeUpOptions>()
             .Bind(configuration.GetSection(WakeUp.WakeUpOptions.SectionName)).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<WakeUp.WakeUpOptions>, WakeUp.WakeUpOptionsValidator>()),
+        (typeof(Points.PointsOptions), (services, configuration) => services.AddOptions<Points.PointsOptions>()
+            .Bind(configuration.GetSection(Points.PointsOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Points.PointsOptions>, Points.PointsOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -65,6 +68,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserEffects>();
         services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
+        services.AddSingleton<Points.PointsStore>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();

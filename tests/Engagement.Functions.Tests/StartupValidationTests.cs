@@ -59,6 +59,8 @@ public sealed class StartupValidationTests
     [InlineData("Delivery:CapWindowDays", "60", "Delivery:CapWindowDays")]
     [InlineData("WakeUp:LocalTime", "22:30", "WakeUp:LocalTime 22:30 is inside quiet hours")]
     [InlineData("WakeUp:Tasks:0:Kind", "only-one", "WakeUp:Tasks:0:Points 0 must be more than 0")]
+    [InlineData("Points:Earn:Purchase", "-1", "Points:Earn:Purchase")]
+    [InlineData("Points:ExpiresAfterMonths", "0", "Points:ExpiresAfterMonths")]
     public async Task AMissingOrBadSettingFailsStartNamingIt(string key, string? value, string named)
     {
         var ex = await StartAsync(With((key, value)));

@@ -29,7 +29,10 @@ public static class TableNames
     /// <summary>Coupons in users' wallets (<see cref="Engagement.Wallet.WalletStore"/>).</summary>
     public const string Wallet = "wallet";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet];
+    /// <summary>Growth points: one partition per user, its account row and ledger entries (<see cref="Engagement.Points.PointsStore"/>).</summary>
+    public const string Points = "points";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

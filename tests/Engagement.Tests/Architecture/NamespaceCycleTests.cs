@@ -24,6 +24,22 @@ public sealed class NamespaceCycleTests
         Assert.True(cycles.Count == 0, "namespace cycles:\n" + string.Join("\n", cycles));
     }
 
+    /// <summary>Points sits above Wallet and below Ingest: it may use Storage, Users, Wallet, Activity (and the layers under them), nothing above.</summary>
+    [Fact]
+    public void Points_UsesOnlyTheLayersBelowIt()
+    {
+        string[] below = ["Engagement.Points", "Engagement.Settings", "Engagement.Telemetry", "Engagement.Storage", "Engagement.Messaging", "Engagement.Imports",
+            "Engagement.Activity", "Engagement.Users", "Engagement.Wallet"];
+        var uses = Engine.Value.Types
+            .Where(t => t.Namespace.FullName.StartsWith("Engagement.Points", StringComparison.Ordinal))
+            .SelectMany(t => t.Dependencies.Select(d => (From: t.FullName, To: d.Target.Namespace.FullName)))
+            .ToList();
+        Assert.Contains(uses, d => d.To == "Engagement.Wallet"); // the rule reads Points' dependencies at all
+        var above = uses.Where(d => d.To.StartsWith("Engagement.", StringComparison.Ordinal) && !below.Any(b => d.To == b || d.To.StartsWith(b + ".", StringComparison.Ordinal)))
+            .Select(d => $"{d.From} -> {d.To}").Distinct().ToList();
+        Assert.True(above.Count == 0, "Points uses a layer above it:\n" + string.Join("\n", above));
+    }
+
     [Fact]
     public void TheCycleRule_FindsADeliberateCycle()
     {

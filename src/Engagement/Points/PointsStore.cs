@@ -1,0 +1,229 @@
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Storage;
+using Engagement.Wallet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Points;
+
+public enum PointsOutcome { Applied, AlreadyApplied, Refused }
+
+/// <summary>What a points move did; <see cref="Entry"/> is the move's own entry (the one already there when replayed).</summary>
+public sealed record PointsResult(PointsOutcome Outcome, PointsAccount Account, PointsEntry? Entry, string? Refusal);
+
+/// <summary>A redemption: the spend and, unless refused, the coupon it bought.</summary>
+public sealed record PointsRedemption(PointsResult Spend, Coupon? Coupon, string SourceKey)
+{
+    public bool Redeemed => Coupon is not null;
+}
+
+/// <summary>
+/// The <c>points</c> table (rows: <see cref="PointsRows"/>). Every move reads the account row with its ETag, decides in
+/// <see cref="PointsAccount"/> and writes ONE transaction: the new entry rows added and the account replaced If-Match (added
+/// when new). A replayed source fails the transaction on its entry (409) and is answered "already applied"; a lost race
+/// (412, or 409 on a new account) reads again and decides again, so two concurrent spends never take the balance below 0.
+/// </summary>
+public sealed partial class PointsStore(
+    StorageClients storage, WalletStore wallet, UserShards shards, ActivityCalendar calendar, IOptions<PointsOptions> options, TimeProvider time, ILogger<PointsStore> log)
+{
+    /// <summary>A transaction holds at most 100 rows: the account and 99 entries.</summary>
+    public const int MaxEntriesPerTransaction = 99;
+
+    /// <summary>Lost races before giving up (each is another writer's success on the same user).</summary>
+    private const int MaxConflicts = 16;
+
+    private PointsRules Rules => new(calendar, options.Value.ExpiresAfterMonths, options.Value.LevelThresholds);
+
+    /// <summary>Awards <paramref name="points"/> for <paramref name="sourceKey"/> once (an activity event, a task step).</summary>
+    public Task<PointsResult> EarnAsync(string userId, string sourceKey, long points, CancellationToken ct) =>
+        MoveAsync(userId, PointsKinds.Earn, sourceKey, (a, rules, now) => a.Earn(rules, sourceKey, points, now), ct);
+
+    /// <summary>The configured award for an activity event, keyed <c>activity-{eventId}</c>; null when its type earns nothing.</summary>
+    public async Task<PointsResult?> EarnForAsync(ActivityEvent e, CancellationToken ct)
+    {
+        var points = options.Value.EarnFor(e.Type);
+        return points == 0 ? null : await EarnAsync(e.UserId, $"activity-{e.EventId}", points, ct);
+    }
+
+    /// <summary>Takes <paramref name="points"/> for <paramref name="sourceKey"/> once; refused (nothing written but due expiries) when the balance is short.</summary>
+    public Task<PointsResult> SpendAsync(string userId, string sourceKey, long points, CancellationToken ct) =>
+        MoveAsync(userId, PointsKinds.Spend, sourceKey, (a, rules, now) => a.Spend(rules, sourceKey, points, now), ct);
+
+    /// <summary>Writes the expiries due now; the account afterwards (null for a user without one).</summary>
+    public async Task<PointsAccount?> ExpireDueAsync(string userId, CancellationToken ct)
+    {
+        CheckKey(userId, nameof(userId));
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        if (await ReadAccountAsync(table, userId, ct) is null)
+        {
+            return null;
+        }
+
+        return (await MoveAsync(userId, null, null, (a, rules, now) => a.ExpireDue(rules, now), ct)).Account;
+    }
+
+    /// <summary>
+    /// Spends <paramref name="itemId"/>'s cost and puts its coupon in the wallet, keyed <c>redeem-{itemId}-{requestId}</c>.
+    /// Spend first, then issue under the spend's key: both are idempotent by that key, so a crash between them (points
+    /// spent, no coupon) is repaired by running the same redemption again (same request id): the spend answers "already
+    /// applied" (even when the balance is now short) and the issue puts the one coupon in; a second run issues none.
+    /// </summary>
+    public async Task<PointsRedemption> RedeemAsync(string userId, string itemId, string requestId, CancellationToken ct)
+    {
+        CheckKey(requestId, nameof(requestId));
+        if (requestId.Contains('|', StringComparison.Ordinal) || requestId.Contains(' ', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"request id '{requestId}' cannot hold '|' or a space", nameof(requestId));
+        }
+
+        var sourceKey = $"redeem-{itemId}-{requestId}";
+        if (options.Value.Find(itemId) is not { } item)
+        {
+            var known = string.Join(", ", options.Value.Catalogue.Select(i => i.Item));
+            var account = await AccountAsync(userId, ct) ?? PointsAccount.Empty;
+            return new PointsRedemption(new PointsResult(PointsOutcome.Refused, account, null, $"'{itemId}' is not in the catalogue ({known})"), null, sourceKey);
+        }
+
+        var spend = await SpendAsync(userId, sourceKey, item.Cost, ct);
+        if (spend.Outcome == PointsOutcome.Refused)
+        {
+            return new PointsRedemption(spend, null, sourceKey);
+        }
+
+        var from = spend.Entry!.At; // the spend's time, so a repeated issue asks for the same validity
+        var grant = new CouponGrant(item.Item, item.Value, item.Currency, from, from.AddDays(item.ValidDays));
+        var coupons = await wallet.IssueAsync(shards.Of(userId), sourceKey, [(userId, grant)], ct);
+        return new PointsRedemption(spend, coupons.Single(), sourceKey);
+    }
+
+    /// <summary>The stored account (balance, lifetime, level, open batches), or null when the user never earned.</summary>
+    public async Task<PointsAccount?> AccountAsync(string userId, CancellationToken ct)
+    {
+        CheckKey(userId, nameof(userId));
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        return (await ReadAccountAsync(table, userId, ct))?.Account;
+    }
+
+    /// <summary>A user's ledger entries, newest first.</summary>
+    public async Task<IReadOnlyList<PointsEntry>> EntriesAsync(string userId, CancellationToken ct)
+    {
+        CheckKey(userId, nameof(userId));
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        var entries = new List<PointsEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(PointsRows.EntriesFilter(userId), cancellationToken: ct))
+        {
+            entries.Add(PointsRows.EntryFrom(e));
+        }
+
+        return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.Kind == PointsKinds.Expire ? 1 : 0)];
+    }
+
+    /// <summary>The instant a batch expires (the start of its expiry day in the ops zone).</summary>
+    public DateTimeOffset ExpiresAt(PointsBatch batch) => Rules.ExpiresAt(batch);
+
+    /// <summary>
+    /// Read → decide → one transaction, again on a lost race. <paramref name="kind"/>/<paramref name="sourceKey"/> name the
+    /// move's own entry (null for expiries only), which is read to tell a replay from a race.
+    /// </summary>
+    private async Task<PointsResult> MoveAsync(string userId, string? kind, string? sourceKey, Func<PointsAccount, PointsRules, DateTimeOffset, PointsChange> decide, CancellationToken ct)
+    {
+        CheckKey(userId, nameof(userId));
+        if (sourceKey is not null)
+        {
+            CheckKey(sourceKey, nameof(sourceKey));
+        }
+
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        var rules = Rules;
+        for (var conflicts = 0; ; )
+        {
+            var read = await ReadAccountAsync(table, userId, ct);
+            var account = read?.Account ?? PointsAccount.Empty;
+            var now = time.GetUtcNow();
+            var change = decide(account, rules, now);
+            var ahead = change.Entries.Count > MaxEntriesPerTransaction;
+            if (ahead)
+            {
+                change = account.ExpireDue(rules, now, MaxEntriesPerTransaction); // a long absence: its expiries first, in parts
+            }
+            else if (change.Refused)
+            {
+                if (await ReadEntryAsync(table, userId, kind!, sourceKey!, ct) is { } done)
+                {
+                    return new PointsResult(PointsOutcome.AlreadyApplied, account, done, null);
+                }
+
+                if (change.Entries.Count == 0)
+                {
+                    return new PointsResult(PointsOutcome.Refused, change.Account, null, change.Refusal);
+                }
+            }
+            else if (change.Entries.Count == 0)
+            {
+                return new PointsResult(PointsOutcome.Applied, change.Account, null, null);
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(Actions(userId, change, read?.ETag), ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                if (kind is not null && await ReadEntryAsync(table, userId, kind, sourceKey!, ct) is { } there)
+                {
+                    return new PointsResult(PointsOutcome.AlreadyApplied, account, there, null);
+                }
+
+                if (++conflicts >= MaxConflicts)
+                {
+                    throw new InvalidOperationException($"points of '{userId}': {conflicts} lost races in a row", ex);
+                }
+
+                LogRace(log, userId, ex.Status);
+                continue;
+            }
+
+            if (ahead)
+            {
+                continue;
+            }
+
+            return change.Refused
+                ? new PointsResult(PointsOutcome.Refused, change.Account, null, change.Refusal)
+                : new PointsResult(PointsOutcome.Applied, change.Account, kind is null ? null : change.Entries[^1], null);
+        }
+    }
+
+    private static IEnumerable<TableTransactionAction> Actions(string userId, PointsChange change, ETag? etag) =>
+    [
+        .. change.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, PointsRows.ToEntity(userId, e))),
+        etag is { } tag
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, PointsRows.ToEntity(userId, change.Account), tag)
+            : new TableTransactionAction(TableTransactionActionType.Add, PointsRows.ToEntity(userId, change.Account)),
+    ];
+
+    private static async Task<(PointsAccount Account, ETag ETag)?> ReadAccountAsync(TableClient table, string userId, CancellationToken ct)
+    {
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(userId, PointsRows.AccountKey, cancellationToken: ct);
+        return read.HasValue && read.Value is { } e ? (PointsRows.AccountFrom(e), e.ETag) : null;
+    }
+
+    private static async Task<PointsEntry?> ReadEntryAsync(TableClient table, string userId, string kind, string sourceKey, CancellationToken ct)
+    {
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(userId, PointsRows.EntryKey(kind, sourceKey), cancellationToken: ct);
+        return read.HasValue && read.Value is { } e ? PointsRows.EntryFrom(e) : null;
+    }
+
+    private static void CheckKey(string key, string parameter)
+    {
+        if (!TableKeys.IsValid(key, out var why))
+        {
+            throw new ArgumentException($"'{key}' cannot be part of a points key: it {why}", parameter);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Points move of {UserId} lost a race ({Status}): deciding again")]
+    private static partial void LogRace(ILogger logger, string userId, int status);
+}
