@@ -26,7 +26,7 @@ public sealed class ActivityOptions : IValidatableObject
 
     /// <summary>
     /// Users whose activity columns and ETag each instance keeps after writing them, so a user
-    /// seen again costs no read. 0 turns the cache off. See <see cref="RecentUsersCache"/>.
+    /// seen again costs no read. 0 turns the cache off. See <c>Users.RecentUsersCache</c>.
     /// </summary>
     [Range(0, 10_000_000)]
     public int CachedUsers { get; set; } = 100_000;

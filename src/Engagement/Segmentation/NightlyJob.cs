@@ -46,9 +46,10 @@ public sealed partial class NightlyJob(
     NightlyRunStore runs,
     TierTransitionLog transitions,
     Users.ServiceFlags serviceFlags,
+    Users.RecentUsersCache cache,
     ILogger<NightlyJob> log)
 {
-    private readonly NightlyShardUsers _users = new(storage);
+    private readonly NightlyShardUsers _users = new(storage, cache);
     private readonly SegmentationOptions _options = options.Value;
 
     /// <summary>The last complete day in the ops zone: what a run started now scores.</summary>
@@ -164,7 +165,7 @@ public sealed partial class NightlyJob(
         await foreach (var u in _users.ReadAsync(work.Shard, ct))
         {
             var values = RfmValues.From(u.Activity, work.AsOf.DayNumber, _options.FrequencyWindowDays, _options.MonetaryWindowDays);
-            snapshot.Add(new SnapshotUser(u.UserId, values, u.RegisteredOn is { } on ? calendar.DateOf(on) : null, u.Standing));
+            snapshot.Add(new SnapshotUser(u.UserId, values, u.RegisteredOn is { } on ? calendar.DateOf(on) : null, u.Standing, u.ETag));
         }
 
         var stats = ShardStats.Of(snapshot);

@@ -8,7 +8,8 @@ namespace Engagement.Segmentation;
 /// (yyyy-MM-dd) when the tier changed; null when it did not, and then the column is not written, so
 /// the stored date stands.
 /// </summary>
-public sealed record StandingChange(string UserId, RfmScores Scores, string Tier, string? TierSince);
+/// <param name="ETag">The row's ETag as the stats phase read it (null: unknown, the write is unconditional).</param>
+public sealed record StandingChange(string UserId, RfmScores Scores, string Tier, string? TierSince, string? ETag = null);
 
 /// <summary>A move from one tier to another; <paramref name="From"/> is "" for a user's first tier.</summary>
 public sealed record TierTransition(string UserId, string From, string To, RfmScores Scores);
@@ -37,11 +38,11 @@ public sealed record ShardAssignment(long Users, IReadOnlyDictionary<string, lon
 
         if (old?.Tier == tier)
         {
-            return new StandingDecision(scores, tier, new StandingChange(user.UserId, scores, tier, null), null);
+            return new StandingDecision(scores, tier, new StandingChange(user.UserId, scores, tier, null, user.ETag), null);
         }
 
         var asOfText = asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return new StandingDecision(scores, tier, new StandingChange(user.UserId, scores, tier, asOfText), new TierTransition(user.UserId, old?.Tier ?? "", tier, scores));
+        return new StandingDecision(scores, tier, new StandingChange(user.UserId, scores, tier, asOfText, user.ETag), new TierTransition(user.UserId, old?.Tier ?? "", tier, scores));
     }
 
     public static ShardAssignment Of(IEnumerable<SnapshotUser> users, RfmCutoffs cutoffs, TierClassifier classifier, DateOnly asOf)

@@ -4,7 +4,8 @@ using Engagement.Users;
 namespace Engagement.Segmentation;
 
 /// <summary>One user as the stats phase saw them: what the assign phase needs to score, tier and diff.</summary>
-public sealed record SnapshotUser(string UserId, RfmValues Values, DateOnly? RegisteredOn, RfmStanding? Standing);
+/// <param name="ETag">The row's ETag when the stats phase read it: the standing write is conditional on it, so a cached copy at that ETag can follow the write.</param>
+public sealed record SnapshotUser(string UserId, RfmValues Values, DateOnly? RegisteredOn, RfmStanding? Standing, string? ETag = null);
 
 /// <summary>
 /// The compact per-shard list the stats phase writes next to its histograms, so the assign phase
@@ -18,6 +19,7 @@ public static class ShardSnapshot
     private const byte HasHistory = 1;
     private const byte HasStanding = 2;
     private const byte HasRegistration = 4;
+    private const byte HasETag = 8; // absent in snapshots written before it: their standings are written unconditionally
 
     public static byte[] Write(IEnumerable<SnapshotUser> users)
     {
@@ -28,7 +30,7 @@ public static class ShardSnapshot
             foreach (var u in users)
             {
                 w.Write(u.UserId);
-                w.Write((byte)((u.Values.HasHistory ? HasHistory : 0) | (u.Standing is null ? 0 : HasStanding) | (u.RegisteredOn is null ? 0 : HasRegistration)));
+                w.Write((byte)((u.Values.HasHistory ? HasHistory : 0) | (u.Standing is null ? 0 : HasStanding) | (u.RegisteredOn is null ? 0 : HasRegistration) | (u.ETag is null ? 0 : HasETag)));
                 if (u.Values.HasHistory)
                 {
                     w.Write7BitEncodedInt64(u.Values.RecencyDays);
@@ -47,6 +49,11 @@ public static class ShardSnapshot
                     w.Write((byte)s.Scores.F);
                     w.Write((byte)s.Scores.M);
                     w.Write(s.Tier);
+                }
+
+                if (u.ETag is { } etag)
+                {
+                    w.Write(etag);
                 }
             }
         }
@@ -78,7 +85,8 @@ public static class ShardSnapshot
                 standing = new RfmStanding(scores, r.ReadString(), null);
             }
 
-            yield return new SnapshotUser(id, values, registered, standing);
+            var etag = (flags & HasETag) != 0 ? r.ReadString() : null;
+            yield return new SnapshotUser(id, values, registered, standing, etag);
         }
     }
 }

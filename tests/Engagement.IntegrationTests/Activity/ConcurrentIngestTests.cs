@@ -116,6 +116,28 @@ public sealed class ConcurrentIngestTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task IngestAsync_AfterTheNightlyWroteTheStanding_TheCachedCopyFollowsIt_NoReadNoConflict()
+    {
+        var handler = _first.Get<ActivityIngestHandler>();
+        var at = TimeProvider.System.GetUtcNow().AddHours(-1);
+        await handler.IngestAsync([new ActivityEvent("night-1-a", "night-1", ActivityType.Login, 0, null, at)], TestEngine.Deadline());
+        var conflicts = _conflicts.Matched;
+
+        // the user's first standing: the nightly merges it on the row the ingest just wrote (and cached)
+        await LocalNightly.RunAsync(_first, _first.Get<ActivityCalendar>().DateOf(at), Engagement.Segmentation.NightlyStartMode.StartOrResume, null, TestEngine.Deadline());
+        Assert.NotNull((await _first.Get<UserStore>().GetAsync("night-1", TestEngine.Deadline()))!.Standing);
+
+        using var scope = Storage.StorageRequestCounter.BeginScope();
+        await handler.IngestAsync([new ActivityEvent("night-1-b", "night-1", ActivityType.Interaction, 0, "fitness", at)], TestEngine.Deadline());
+
+        Assert.Equal(1, scope.Count); // the conditional write only: the cached copy took the nightly's ETag
+        Assert.Equal(conflicts, _conflicts.Matched);
+        var stored = await _first.Get<UserStore>().GetAsync("night-1", TestEngine.Deadline());
+        Assert.Contains("fitness", stored!.Activity.Categories);
+        Assert.NotNull(stored.Standing); // the ingest's merge left the standing alone
+    }
+
+    [Fact]
     public async Task IngestAsync_UserSeenAgain_CostsNoRead()
     {
         var at = TimeProvider.System.GetUtcNow().AddHours(-1);

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Engagement.Activity;
-using Engagement.Ingest;
+using Engagement.Users;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Tests.Activity;

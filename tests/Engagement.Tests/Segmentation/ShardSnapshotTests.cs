@@ -17,7 +17,8 @@ public class ShardSnapshotTests
         from m in Gen.Elements(0L, 1L, 99_999L, long.MaxValue)
         from registered in Gen.Elements<DateOnly?>(null, new DateOnly(2020, 1, 1), new DateOnly(2026, 3, 31))
         from standing in Gen.Elements<RfmStanding?>(null, new RfmStanding(new RfmScores(5, 4, 3), "high-value", null), new RfmStanding(RfmScores.None, "潜力", null))
-        select new SnapshotUser(id + suffix, history ? new RfmValues(true, r, f, m) : RfmValues.NoHistory, registered, standing);
+        from etag in Gen.Elements<string?>(null, "W/\"datetime'2026-11-30T01%3A02%3A03.1234567Z'\"")
+        select new SnapshotUser(id + suffix, history ? new RfmValues(true, r, f, m) : RfmValues.NoHistory, registered, standing, etag);
 
     [Property(MaxTest = 200)]
     public Property WriteThenRead_AnyUsers_RoundTripsInOrder() =>

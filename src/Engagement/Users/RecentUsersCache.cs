@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 using Engagement.Activity;
 
-namespace Engagement.Ingest;
+namespace Engagement.Users;
 
 /// <summary>
 /// The activity columns and ETag of users this process wrote recently, so a user seen again
@@ -55,6 +55,23 @@ public sealed class RecentUsersCache(IOptions<ActivityOptions> options)
         {
             _entries.TryRemove(new KeyValuePair<(string, string), Entry>(oldest.Key, oldest.Entry));
         }
+    }
+
+    /// <summary>
+    /// Another writer of other columns (the nightly job's standings) moved the row from <paramref name="before"/> to
+    /// <paramref name="after"/> with a write conditional on <paramref name="before"/>: a cached copy at
+    /// <paramref name="before"/> still has the row's activity columns, so it takes the new ETag instead of
+    /// going stale. A copy at another ETag, or checked out, is left alone (its next write re-reads on 412).
+    /// </summary>
+    public bool Moved(string shard, string user, Azure.ETag before, Azure.ETag after)
+    {
+        if (_capacity == 0 || !_entries.TryGetValue((shard, user), out var entry) || entry.Entity.ETag != before)
+        {
+            return false;
+        }
+
+        entry.Entity.ETag = after;
+        return true;
     }
 
     /// <summary>Reference identity tells a key's current entry from a stale queue item.</summary>
