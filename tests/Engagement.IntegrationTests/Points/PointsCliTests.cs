@@ -5,29 +5,12 @@ using Engagement.Wallet;
 namespace Engagement.IntegrationTests.Points;
 
 /// <summary>`engage points` and `engage points redeem` as an operator runs them (a child process on the real clock).</summary>
-public sealed class PointsCliTests : IAsyncLifetime
+public sealed class PointsCliTests : CliAgainstEngine
 {
-    private static readonly TimeSpan ExitCap = TimeSpan.FromSeconds(60);
-    private LocalEngine _engine = null!;
-    private Dictionary<string, string?> _settings = null!;
-
-    public async Task InitializeAsync()
-    {
-        _engine = await TestEngine.StartAsync();
-        _settings = new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = _engine.Azurite!.ConnectionString,
-            ["Storage:UserShards"] = TestEngine.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["NO_COLOR"] = "1",
-        };
-    }
-
-    public async Task DisposeAsync() => await _engine.DisposeAsync();
-
     [Fact]
     public async Task PointsShowsTheAccount_RedeemExitsZero_OnceForARequestId_ThenOneWhenShort()
     {
-        await _engine.Get<PointsStore>().EarnAsync("cli-p", "activity-e1", 150, TestEngine.Deadline());
+        await Engine.Get<PointsStore>().EarnAsync("cli-p", "activity-e1", 150, TestEngine.Deadline());
 
         var (shown, show) = await RunAsync("points", "cli-p");
         var (redeemed, first) = await RunAsync("points", "redeem", "cli-p", "coupon-5", "--request-id", "r1");
@@ -45,12 +28,12 @@ public sealed class PointsCliTests : IAsyncLifetime
         Assert.Equal(1, refused);
         Assert.Contains("needs 100 points, the balance is 50", third, StringComparison.Ordinal);
         Assert.Contains("redeem-coupon-5-r1", after, StringComparison.Ordinal);
-        Assert.Single(await _engine.Get<WalletStore>().WalletAsync("cli-p", TestEngine.Deadline()));
+        Assert.Single(await Engine.Get<WalletStore>().WalletAsync("cli-p", TestEngine.Deadline()));
     }
 
     private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        using var engage = EngageProcess.Start(_settings, args);
+        using var engage = EngageProcess.Start(Settings, args);
         Assert.True(await engage.ExitsWithinAsync(ExitCap), $"engage {string.Join(' ', args)} still running");
         return (engage.Process.ExitCode, engage.Output + engage.Errors);
     }

@@ -4,31 +4,14 @@ using Engagement.Wallet;
 namespace Engagement.IntegrationTests.Wallet;
 
 /// <summary>`engage wallet` and `engage coupon redeem` as an operator runs them (a child process on the real clock).</summary>
-public sealed class WalletCliTests : IAsyncLifetime
+public sealed class WalletCliTests : CliAgainstEngine
 {
-    private static readonly TimeSpan ExitCap = TimeSpan.FromSeconds(60);
-    private LocalEngine _engine = null!;
-    private Dictionary<string, string?> _settings = null!;
-
-    public async Task InitializeAsync()
-    {
-        _engine = await TestEngine.StartAsync();
-        _settings = new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = _engine.Azurite!.ConnectionString,
-            ["Storage:UserShards"] = TestEngine.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["NO_COLOR"] = "1",
-        };
-    }
-
-    public async Task DisposeAsync() => await _engine.DisposeAsync();
-
     [Fact]
     public async Task WalletListsTheCoupon_RedeemExitsZeroOnce_ThenOneWithTheReason()
     {
         var now = TimeProvider.System.GetUtcNow();
-        var shard = _engine.Get<UserShards>().Of("cli-1");
-        var coupon = Assert.Single(await _engine.Get<WalletStore>().IssueAsync(
+        var shard = Engine.Get<UserShards>().Of("cli-1");
+        var coupon = Assert.Single(await Engine.Get<WalletStore>().IssueAsync(
             shard, "run-cli", [("cli-1", new CouponGrant("coupon-10", 10m, "CNY", now.AddHours(-1), now.AddDays(30)))], TestEngine.Deadline()));
 
         var (listed, list) = await RunAsync("wallet", "cli-1");
@@ -49,7 +32,7 @@ public sealed class WalletCliTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        using var engage = EngageProcess.Start(_settings, args);
+        using var engage = EngageProcess.Start(Settings, args);
         Assert.True(await engage.ExitsWithinAsync(ExitCap), $"engage {string.Join(' ', args)} still running");
         return (engage.Process.ExitCode, engage.Output + engage.Errors);
     }
