@@ -6,7 +6,7 @@ namespace Engagement.IntegrationTests.Cli;
 /// </summary>
 public abstract class CliAgainstEngine : IAsyncLifetime
 {
-    protected static readonly TimeSpan ExitCap = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ExitCap = TimeSpan.FromSeconds(60);
 
     protected LocalEngine Engine { get; private set; } = null!;
 
@@ -24,4 +24,12 @@ public abstract class CliAgainstEngine : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Engine.DisposeAsync();
+
+    /// <summary>Runs `engage ARGS` to its end: the exit code and everything it printed.</summary>
+    protected async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        using var engage = EngageProcess.Start(Settings, args);
+        Assert.True(await engage.ExitsWithinAsync(ExitCap), $"engage {string.Join(' ', args)} still running");
+        return (engage.Process.ExitCode, engage.Output + engage.Errors);
+    }
 }

@@ -30,11 +30,4 @@ public sealed class PointsCliTests : CliAgainstEngine
         Assert.Contains("redeem-coupon-5-r1", after, StringComparison.Ordinal);
         Assert.Single(await Engine.Get<WalletStore>().WalletAsync("cli-p", TestEngine.Deadline()));
     }
-
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var engage = EngageProcess.Start(Settings, args);
-        Assert.True(await engage.ExitsWithinAsync(ExitCap), $"engage {string.Join(' ', args)} still running");
-        return (engage.Process.ExitCode, engage.Output + engage.Errors);
-    }
 }

@@ -29,11 +29,4 @@ public sealed class WalletCliTests : CliAgainstEngine
         Assert.Equal(1, mistyped);
         Assert.Contains("Mistyped", typo, StringComparison.Ordinal);
     }
-
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var engage = EngageProcess.Start(Settings, args);
-        Assert.True(await engage.ExitsWithinAsync(ExitCap), $"engage {string.Join(' ', args)} still running");
-        return (engage.Process.ExitCode, engage.Output + engage.Errors);
-    }
 }
