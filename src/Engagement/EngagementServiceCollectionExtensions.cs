@@ -68,6 +68,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<UserEffects>();
         services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
+        services.AddSingleton<WakeUp.WakeUpPlanStore>();
         services.AddSingleton<Points.PointsStore>();
 
         services.AddSingleton<ErrorStore>();

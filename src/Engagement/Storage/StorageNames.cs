@@ -32,7 +32,10 @@ public static class TableNames
     /// <summary>Growth points: one partition per user, its account row and ledger entries (<see cref="Engagement.Points.PointsStore"/>).</summary>
     public const string Points = "points";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points];
+    /// <summary>Wake-up plans: plan and step rows per shard, due pointers per hour (<see cref="Engagement.WakeUp.WakeUpPlanStore"/>).</summary>
+    public const string WakeUpPlans = "wakeupplans";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpPlans];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

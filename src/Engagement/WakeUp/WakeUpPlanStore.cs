@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Engagement.Activity;
+using Engagement.Storage;
+
+namespace Engagement.WakeUp;
+
+/// <summary>States of a plan.</summary>
+public static class WakeUpPlanStates
+{
+    public const string Running = "running";
+    public const string HeldOut = "heldout";
+    public const string Ended = "ended";
+}
+
+/// <summary>A stored plan: who, since when, which tasks (as drawn at the start), and where it stands.</summary>
+public sealed record WakeUpPlanRow(string UserId, string PlanId, string State, WakeUpStartCause Cause, string CatalogueVersion, string Zone, DateOnly FirstDay, DateTimeOffset StartedAt, string? EndReason, ETag ETag);
+
+/// <summary>A stored step, with the ETag its next move is conditional on.</summary>
+public sealed record WakeUpStepRow(string UserId, string PlanId, WakeUpStep Step, ETag ETag);
+
+/// <summary>A due pointer: the step of a plan whose send instant falls in <paramref name="Hour"/> (UTC).</summary>
+public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId, int Step);
+
+/// <summary>
+/// The <c>wakeupplans</c> table (docs/decisions.md, "Wake-up steps wait in a due-steps table"): plan and step rows in
+/// the user's shard partition <c>p|{shard}</c>, due pointers in <c>due|{yyyyMMddHH}</c>. The only code that knows
+/// its columns; steps move only as <see cref="WakeUpStepTransitions"/> allows, each move conditional on the ETag.
+/// </summary>
+public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
+{
+    private const string State = "State", Cause = "Cause", Version = "CatalogueVersion", Zone = "Zone", FirstDay = "FirstDay", StartedAt = "StartedAt",
+        Reason = "Reason", Task = "Task", SendAt = "SendAt", ClosesAt = "ClosesAt", LocalDate = "LocalDate", SentAt = "SentAt";
+
+    /// <summary>
+    /// Records a plan and its steps once per (user, plan id): false when it was there already (a replayed start).
+    /// Pointers first (upserts, harmless alone), then the plan and its steps in one transaction of the user's partition.
+    /// A held-out plan has no steps.
+    /// </summary>
+    public async Task<bool> StartAsync(WakeUpPlanRow plan, IReadOnlyList<WakeUpStep> steps, CancellationToken ct)
+    {
+        CheckKey(plan.UserId);
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var held = plan.State == WakeUpPlanStates.HeldOut;
+        if (!held)
+        {
+            foreach (var step in steps)
+            {
+                await table.UpsertEntityAsync(new TableEntity(DuePartition(step.Time.SendAt), DueKey(plan.UserId, plan.PlanId, step.Number)), TableUpdateMode.Replace, ct);
+            }
+        }
+
+        var partition = PlanPartition(plan.UserId);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, PlanEntity(partition, plan)) };
+        actions.AddRange((held ? [] : steps).Select(s => new TableTransactionAction(TableTransactionActionType.Add, StepEntity(partition, plan, s))));
+        try
+        {
+            await table.SubmitTransactionAsync(actions, ct);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The user's plans, oldest first, each with its steps.</summary>
+    public async Task<IReadOnlyList<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStepRow> Steps)>> PlansAsync(string userId, CancellationToken ct)
+    {
+        CheckKey(userId);
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var prefix = userId + "|";
+        var plans = new List<WakeUpPlanRow>();
+        var steps = new List<WakeUpStepRow>();
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {PlanPartition(userId)} and RowKey ge {prefix} and RowKey lt {userId + "}"}"), cancellationToken: ct))
+        {
+            var parts = e.RowKey.Split('|');
+            if (parts.Length == 2)
+            {
+                plans.Add(ReadPlan(e, parts[0], parts[1]));
+            }
+            else if (parts.Length == 3)
+            {
+                steps.Add(ReadStep(e, parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return [.. plans.Select(p => (p, (IReadOnlyList<WakeUpStepRow>)[.. steps.Where(s => s.PlanId == p.PlanId).OrderBy(s => s.Step.Number)]))];
+    }
+
+    /// <summary>The due pointers of the UTC hours from <paramref name="from"/> to <paramref name="upTo"/> (both included).</summary>
+    public async Task<IReadOnlyList<WakeUpDue>> DueAsync(DateTimeOffset from, DateTimeOffset upTo, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var due = new List<WakeUpDue>();
+        for (var hour = Hour(from); hour <= Hour(upTo); hour = hour.AddHours(1))
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(hour)}"), select: ["RowKey"], cancellationToken: ct))
+            {
+                var parts = e.RowKey.Split('|');
+                due.Add(new WakeUpDue(hour, parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>Drops a due pointer once its step has left <c>due</c> (or has gone).</summary>
+    public async Task DropDueAsync(WakeUpDue due, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        await table.DeleteEntityAsync(DuePartition(due.Hour), DueKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
+    }
+
+    /// <summary>
+    /// Moves a step as <see cref="WakeUpStepTransitions"/> allows, conditional on the ETag it was read with: false when someone
+    /// else moved it first (the claim that lost). <paramref name="sentAt"/> is recorded on <c>sent</c>.
+    /// </summary>
+    public async Task<bool> TryMoveAsync(WakeUpStepRow row, string to, DateTimeOffset? sentAt, string? reason, CancellationToken ct)
+    {
+        if (!WakeUpStepTransitions.IsAllowed(row.Step.State, to))
+        {
+            throw new InvalidOperationException($"a wake-up step does not move from '{row.Step.State}' to '{to}'");
+        }
+
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number)) { [State] = to };
+        if (sentAt is { } at)
+        {
+            update[SentAt] = at;
+        }
+
+        if (reason is not null)
+        {
+            update[Reason] = reason;
+        }
+
+        try
+        {
+            await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ends a running plan early: its plan row says why, and every step still due is cancelled at once.</summary>
+    public async Task EndAsync(string userId, string planId, string reason, CancellationToken ct)
+    {
+        var (plan, steps) = (await PlansAsync(userId, ct)).SingleOrDefault(p => p.Plan.PlanId == planId);
+        if (plan is null || plan.State != WakeUpPlanStates.Running)
+        {
+            return;
+        }
+
+        foreach (var step in steps.Where(s => s.Step.State == WakeUpStepStates.Due))
+        {
+            await TryMoveAsync(step, WakeUpStepStates.Cancelled, null, reason, ct); // a step claimed meanwhile goes its own way
+        }
+
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = WakeUpPlanStates.Ended, [Reason] = reason }, ETag.All, TableUpdateMode.Merge, ct);
+    }
+
+    private string PlanPartition(string userId) => "p|" + shards.Of(userId);
+
+    private static string DuePartition(DateTimeOffset at) => "due|" + Hour(at).ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Hour(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+    }
+
+    private static string DueKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";
+
+    private static string StepKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";
+
+    private static TableEntity PlanEntity(string partition, WakeUpPlanRow plan) => new(partition, plan.UserId + "|" + plan.PlanId)
+    {
+        [State] = plan.State,
+        [Cause] = plan.Cause.ToString(),
+        [Version] = plan.CatalogueVersion,
+        [Zone] = plan.Zone,
+        [FirstDay] = plan.FirstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        [StartedAt] = plan.StartedAt,
+        [Reason] = plan.EndReason,
+    };
+
+    private static TableEntity StepEntity(string partition, WakeUpPlanRow plan, WakeUpStep step) => new(partition, StepKey(plan.UserId, plan.PlanId, step.Number))
+    {
+        [State] = step.State,
+        [Task] = JsonSerializer.Serialize(step.Task),
+        [LocalDate] = step.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        [SendAt] = step.Time.SendAt,
+        [ClosesAt] = step.Time.ClosesAt,
+    };
+
+    private static WakeUpPlanRow ReadPlan(TableEntity e, string userId, string planId) => new(
+        userId, planId, e.GetString(State), Enum.Parse<WakeUpStartCause>(e.GetString(Cause)), e.GetString(Version), e.GetString(Zone),
+        DateOnly.ParseExact(e.GetString(FirstDay), "yyyy-MM-dd", CultureInfo.InvariantCulture), e.GetDateTimeOffset(StartedAt)!.Value, e.GetString(Reason), e.ETag);
+
+    private static WakeUpStepRow ReadStep(TableEntity e, string userId, string planId, int number)
+    {
+        var time = new WakeUpStepTime(number, DateOnly.ParseExact(e.GetString(LocalDate), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            e.GetDateTimeOffset(SendAt)!.Value, e.GetDateTimeOffset(ClosesAt)!.Value);
+        var task = JsonSerializer.Deserialize<WakeUpStepTask>(e.GetString(Task))!;
+        return new WakeUpStepRow(userId, planId, new WakeUpStep(number, task, time, e.GetString(State), e.GetDateTimeOffset(SentAt), e.GetString(Reason)), e.ETag);
+    }
+
+    /// <summary>Keys hold user ids: Azurite answers 500 to a '/', and '|' separates the parts here.</summary>
+    private static void CheckKey(string userId)
+    {
+        if (string.IsNullOrEmpty(userId) || userId.Any(c => c is '/' or '\\' or '#' or '?' or '|' || char.IsControl(c)))
+        {
+            throw new ArgumentException($"user id '{userId}' cannot be a key here (/ \\ # ? | or control characters)", nameof(userId));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Engagement.WakeUp;
+
+namespace Engagement.IntegrationTests.WakeUp;
+
+/// <summary>The wake-up plans table on Azurite: a plan starts once, its steps wait as due pointers, a step is claimed once, ending a plan cancels what is pending.</summary>
+public sealed class WakeUpPlanStoreTests : IAsyncLifetime
+{
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    private static readonly DateTimeOffset Now = new(2026, 12, 3, 1, 0, 0, TimeSpan.Zero);
+    private LocalEngine _engine = null!;
+    private LocalEngine _second = null!;
+
+    public async Task InitializeAsync()
+    {
+        _engine = await TestEngine.StartAsync();
+        _second = await TestEngine.StartAsync(existingStorage: _engine.Azurite!.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _second.DisposeAsync();
+        await _engine.DisposeAsync();
+    }
+
+    private static (WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps) NewPlan(string userId, string state = WakeUpPlanStates.Running)
+    {
+        var options = new WakeUpOptions();
+        var first = WakeUpSchedule.FirstDay(Now, options.LocalTime, Shanghai);
+        var plan = new WakeUpPlanRow(userId, first.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), state, WakeUpStartCause.EnteredTier,
+            options.CatalogueVersion, Shanghai.Id, first, Now, null, default);
+        return (plan, WakeUpDecisions.Steps(WakeUpDecisions.DrawTasks(options), first, options.LocalTime, Shanghai));
+    }
+
+    [Fact]
+    public async Task Start_Twice_OnePlan_SevenStepsWaitingAsDuePointersAtTheirHours()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var (plan, steps) = NewPlan("wu-1");
+
+        Assert.True(await store.StartAsync(plan, steps, TestEngine.Deadline()));
+        Assert.False(await store.StartAsync(plan, steps, TestEngine.Deadline())); // a replayed start
+
+        var (stored, storedSteps) = Assert.Single(await store.PlansAsync("wu-1", TestEngine.Deadline()));
+        Assert.Equal(WakeUpPlanStates.Running, stored.State);
+        Assert.Equal(steps.Select(s => (s.Number, s.Task.Kind, s.Time.SendAt, s.State)), storedSteps.Select(s => (s.Step.Number, s.Step.Task.Kind, s.Step.Time.SendAt, s.Step.State)));
+        // noon in Shanghai is 04:00Z: one pointer per step, in the hour of its send instant
+        var due = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-1").ToList();
+        Assert.Equal(Enumerable.Range(1, 7), due.Select(d => d.Step));
+        Assert.All(due, d => Assert.Equal(steps[d.Step - 1].Time.SendAt.UtcDateTime.Date.AddHours(4), d.Hour.UtcDateTime));
+    }
+
+    [Fact]
+    public async Task Claim_RacedByTwoInstances_OneWins_AndTheTableRefusesAMoveItDoesNotAllow()
+    {
+        var (plan, steps) = NewPlan("wu-2");
+        await _engine.Get<WakeUpPlanStore>().StartAsync(plan, steps, TestEngine.Deadline());
+        var first = (await _engine.Get<WakeUpPlanStore>().PlansAsync("wu-2", TestEngine.Deadline()))[0].Steps[0];
+        var second = (await _second.Get<WakeUpPlanStore>().PlansAsync("wu-2", TestEngine.Deadline()))[0].Steps[0];
+
+        var claims = await Task.WhenAll(
+            _engine.Get<WakeUpPlanStore>().TryMoveAsync(first, WakeUpStepStates.Sending, null, null, TestEngine.Deadline()),
+            _second.Get<WakeUpPlanStore>().TryMoveAsync(second, WakeUpStepStates.Sending, null, null, TestEngine.Deadline()));
+
+        Assert.Equal(1, claims.Count(c => c));
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _engine.Get<WakeUpPlanStore>().TryMoveAsync(first, WakeUpStepStates.Completed, null, null, TestEngine.Deadline())); // due -> completed: never
+    }
+
+    [Fact]
+    public async Task End_CancelsThePendingSteps_AtOnce_AndLeavesTheSentOnes()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var (plan, steps) = NewPlan("wu-3");
+        await store.StartAsync(plan, steps, TestEngine.Deadline());
+        var step1 = (await store.PlansAsync("wu-3", TestEngine.Deadline()))[0].Steps[0];
+        Assert.True(await store.TryMoveAsync(step1, WakeUpStepStates.Sending, null, null, TestEngine.Deadline()));
+        step1 = (await store.PlansAsync("wu-3", TestEngine.Deadline()))[0].Steps[0];
+        Assert.True(await store.TryMoveAsync(step1, WakeUpStepStates.Sent, Now, null, TestEngine.Deadline()));
+
+        await store.EndAsync("wu-3", plan.PlanId, "left the tier upward (potential -> high-value)", TestEngine.Deadline());
+
+        var (ended, after) = (await store.PlansAsync("wu-3", TestEngine.Deadline()))[0];
+        Assert.Equal(WakeUpPlanStates.Ended, ended.State);
+        Assert.Equal("left the tier upward (potential -> high-value)", ended.EndReason);
+        Assert.Equal(WakeUpStepStates.Sent, after[0].Step.State);
+        Assert.Equal(Now, after[0].Step.SentAt);
+        Assert.All(after.Skip(1), s => Assert.Equal((WakeUpStepStates.Cancelled, "left the tier upward (potential -> high-value)"), (s.Step.State, s.Step.Reason)));
+    }
+
+    [Fact]
+    public async Task HeldOutPlan_IsRecorded_WithNoStepsAndNothingDue()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var (plan, steps) = NewPlan("wu-4", WakeUpPlanStates.HeldOut);
+
+        Assert.True(await store.StartAsync(plan, steps, TestEngine.Deadline()));
+
+        var (stored, storedSteps) = Assert.Single(await store.PlansAsync("wu-4", TestEngine.Deadline()));
+        Assert.Equal(WakeUpPlanStates.HeldOut, stored.State);
+        Assert.Empty(storedSteps);
+        Assert.DoesNotContain(await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline()), d => d.UserId == "wu-4");
+    }
+}
