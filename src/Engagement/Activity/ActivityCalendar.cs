@@ -17,22 +17,10 @@ public sealed class ActivityCalendar
 
     public TimeZoneInfo Zone { get; }
 
-    public DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+    public DateOnly DateOf(DateTimeOffset instant) => LocalInstant.DateOf(instant, Zone);
 
     public int DayOf(DateTimeOffset instant) => DateOf(instant).DayNumber;
 
-    /// <summary>The first instant of a local date in the zone (midnight; DST gaps resolved forward).</summary>
-    public DateTimeOffset StartOf(DateOnly date)
-    {
-        var local = date.ToDateTime(TimeOnly.MinValue);
-        while (Zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(30);
-        }
-
-        // an ambiguous midnight (clocks go back over it) happens twice: the day starts at the first,
-        // which carries the larger (daylight) offset
-        var offset = Zone.IsAmbiguousTime(local) ? Zone.GetAmbiguousTimeOffsets(local).Max() : Zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
-    }
+    /// <summary>The first instant of a local date in the zone: midnight, by <see cref="LocalInstant"/>'s rule (a skipped midnight: the first minute after the jump; a doubled one: the first).</summary>
+    public DateTimeOffset StartOf(DateOnly date) => LocalInstant.Of(date, TimeOnly.MinValue, Zone);
 }

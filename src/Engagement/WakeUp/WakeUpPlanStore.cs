@@ -48,7 +48,7 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
         {
             foreach (var step in steps)
             {
-                await table.UpsertEntityAsync(new TableEntity(DuePartition(step.Time.SendAt), DueKey(plan.UserId, plan.PlanId, step.Number)), TableUpdateMode.Replace, ct);
+                await table.UpsertEntityAsync(new TableEntity(DuePartition(step.Time.SendAt), StepKey(plan.UserId, plan.PlanId, step.Number)), TableUpdateMode.Replace, ct);
             }
         }
 
@@ -112,7 +112,7 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
     public async Task DropDueAsync(WakeUpDue due, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        await table.DeleteEntityAsync(DuePartition(due.Hour), DueKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
+        await table.DeleteEntityAsync(DuePartition(due.Hour), StepKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
     }
 
     /// <summary>
@@ -177,8 +177,7 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
     }
 
-    private static string DueKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";
-
+    /// <summary>A step's RowKey, in its plan's partition and as its due pointer.</summary>
     private static string StepKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";
 
     private static TableEntity PlanEntity(string partition, WakeUpPlanRow plan) => new(partition, plan.UserId + "|" + plan.PlanId)
