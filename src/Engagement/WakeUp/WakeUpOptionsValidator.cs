@@ -1,3 +1,4 @@
+using Engagement.Storage;
 using Engagement.Activity;
 using Engagement.Delivery;
 using Engagement.Segmentation;
@@ -55,7 +56,7 @@ public sealed class WakeUpOptionsValidator(IOptions<DeliveryOptions> delivery, I
             yield return $"{Section}:LocalTime {options.LocalTime:HH\\:mm} is inside quiet hours {quietStart:HH\\:mm}-{quietEnd:HH\\:mm} (Delivery:QuietHoursStart/End): every step would wait for the next morning";
         }
 
-        if (string.IsNullOrWhiteSpace(options.CatalogueVersion) || options.CatalogueVersion.Any(c => c is '/' or '\\' or '#' or '?' or '|' || char.IsControl(c)))
+        if (!IsKeyPart(options.CatalogueVersion))
         {
             yield return $"{Section}:CatalogueVersion '{options.CatalogueVersion}' must be non-empty, without / \\ # ? | or control characters";
         }
@@ -69,7 +70,7 @@ public sealed class WakeUpOptionsValidator(IOptions<DeliveryOptions> delivery, I
             var at = $"{Section}:Tasks:{i}";
             var before = usable;
             var ok = true;
-            if (string.IsNullOrWhiteSpace(task.Kind) || task.Kind.Any(c => c is '/' or '\\' or '#' or '?' or '|' || char.IsControl(c) || char.IsWhiteSpace(c)))
+            if (!IsKeyPart(task.Kind) || task.Kind.Any(char.IsWhiteSpace))
             {
                 yield return $"{at}:Kind '{task.Kind}' must be a non-empty id without spaces, / \\ # ? | or control characters";
                 ok = false;
@@ -106,4 +107,7 @@ public sealed class WakeUpOptionsValidator(IOptions<DeliveryOptions> delivery, I
             yield return $"{Section}:Tasks has {usable} usable task(s) (enabled, with a known event type and points > 0); a plan needs {WakeUpOptions.Steps}, one a day";
         }
     }
+
+    /// <summary>A value that goes into a table key of the plans table: a valid key (<see cref="TableKeys"/>) without the '|' that separates its parts.</summary>
+    private static bool IsKeyPart(string? value) => TableKeys.IsValid(value, out _) && !value!.Contains('|', StringComparison.Ordinal);
 }

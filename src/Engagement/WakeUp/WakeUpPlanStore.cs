@@ -212,10 +212,10 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
         return new WakeUpStepRow(userId, planId, new WakeUpStep(number, task, time, e.GetString(State), e.GetDateTimeOffset(SentAt), e.GetString(Reason)), e.ETag);
     }
 
-    /// <summary>Keys hold user ids: Azurite answers 500 to a '/', and '|' separates the parts here.</summary>
+    /// <summary>Keys hold user ids: a valid table key (<see cref="TableKeys"/>), without the '|' that separates the parts here.</summary>
     private static void CheckKey(string userId)
     {
-        if (string.IsNullOrEmpty(userId) || userId.Any(c => c is '/' or '\\' or '#' or '?' or '|' || char.IsControl(c)))
+        if (!TableKeys.IsValid(userId, out _) || userId.Contains('|', StringComparison.Ordinal))
         {
             throw new ArgumentException($"user id '{userId}' cannot be a key here (/ \\ # ? | or control characters)", nameof(userId));
         }
