@@ -36,6 +36,7 @@ public sealed partial class ActivityIngestHandler(
     RecentUsersCache cache,
     DeadLetters deadLetters,
     IOptions<ActivityOptions> options,
+    IEnumerable<IIngestFollowUp> followUps,
     TimeProvider time,
     ILogger<ActivityIngestHandler> log)
 {
@@ -50,6 +51,11 @@ public sealed partial class ActivityIngestHandler(
         [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds];
 
     private readonly ActivityOptions _options = options.Value;
+
+    private readonly IIngestFollowUp[] _followUps = [.. followUps];
+
+    // the activity and what the follow-ups read, in one read per user
+    private readonly string[] _columns = [.. ActivityColumns.Union(followUps.SelectMany(f => f.Columns), StringComparer.Ordinal)];
 
     /// <summary>One <c>activity-events</c> message; its conflicts are recorded under its queue and message id.</summary>
     public async Task<IngestResult> HandleAsync(QueueEnvelope message, string body, CancellationToken cancellationToken)
@@ -122,6 +128,8 @@ public sealed partial class ActivityIngestHandler(
 
             current = await Task.WhenAll(reads);
             var actions = new List<TableTransactionAction>(users.Length);
+            var rows = new List<TableEntity>(users.Length); // per action: the row as stored after it, for the cache
+            var followed = new IngestedUser[users.Length];
             var unchanged = new List<TableEntity>();
             var created = 0;
             var repeats = 0;
@@ -131,14 +139,15 @@ public sealed partial class ActivityIngestHandler(
                 var existing = current[i];
                 var aggregate = existing is null ? new ActivityAggregate() : UserEntity.ReadActivity(existing);
                 var any = false;
+                var events = new List<ActivityEvent>();
                 foreach (var e in users[i])
                 {
                     try
                     {
                         switch (aggregate.Apply(e, calendar.DayOf(e.OccurredAt)))
                         {
-                            case ApplyOutcome.Applied: any = true; break;
-                            case ApplyOutcome.Repeat: repeats++; break;
+                            case ApplyOutcome.Applied: any = true; events.Add(e); break;
+                            case ApplyOutcome.Repeat: repeats++; events.Add(e); break;
                             case ApplyOutcome.Conflict: conflicts.Add(e); break;
                         }
                     }
@@ -155,21 +164,33 @@ public sealed partial class ActivityIngestHandler(
                     // an event for a user we have never seen: a minimal profile, no marketing consent
                     UserEntity.WriteProfile(entity, new UserProfile { Source = "activity", RegisteredOn = users[i].Min(e => e.OccurredAt) });
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, entity));
+                    rows.Add(new TableEntity(entity));
+                    followed[i] = new IngestedUser(shard, users[i].Key, rows[^1], events, Created: true);
                     created++;
                 }
                 else if (any)
                 {
                     actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, existing.ETag));
+                    var stored = new TableEntity(existing); // the follow-ups' columns as read, the activity as written
+                    foreach (var (column, value) in entity)
+                    {
+                        stored[column] = value;
+                    }
+
+                    rows.Add(stored);
+                    followed[i] = new IngestedUser(shard, users[i].Key, stored, events, Created: false);
                 }
                 else
                 {
                     unchanged.Add(existing);
+                    followed[i] = new IngestedUser(shard, users[i].Key, existing, events, Created: false);
                 }
             }
 
             unchanged.ForEach(cache.Put);
             if (actions.Count == 0)
             {
+                await FollowUpAsync(followed, ct);
                 return new ChunkOutcome(0, 0, repeats, conflicts);
             }
 
@@ -177,23 +198,48 @@ public sealed partial class ActivityIngestHandler(
             {
                 // usually one transaction; several only past the request-size limit. A conflict in a later
                 // one re-applies everything: the users already written then hold these ids (repeats)
+                var written = 0;
                 foreach (var batch in SizedBatches(actions))
                 {
-                    await WriteAsync(table, batch, ct);
+                    await WriteAsync(table, batch, rows.GetRange(written, batch.Count), ct);
+                    written += batch.Count;
                 }
-
-                return new ChunkOutcome(created, actions.Count - created, repeats, conflicts);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
             {
                 // someone else wrote one of these users between our read and write
                 LogConflict(log, shard, attempt, ex.Status);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), time, ct);
+                continue;
             }
+
+            await FollowUpAsync(followed, ct);
+            return new ChunkOutcome(created, actions.Count - created, repeats, conflicts);
         }
     }
 
-    private async Task WriteAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken ct)
+    /// <summary>After the chunk's rows are written: a crash before this ends re-runs it on the redelivery (events as repeats).</summary>
+    private async Task FollowUpAsync(IngestedUser[] users, CancellationToken ct)
+    {
+        if (_followUps.Length == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<IngestedUser> withEvents = [.. users.Where(u => u.Events.Count > 0)];
+        if (withEvents.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var followUp in _followUps)
+        {
+            await followUp.FollowAsync(withEvents, ct);
+        }
+    }
+
+    /// <param name="rows">Per action, the whole row as stored once it succeeds (what the cache keeps).</param>
+    private async Task WriteAsync(TableClient table, List<TableTransactionAction> actions, List<TableEntity> rows, CancellationToken ct)
     {
         IReadOnlyList<Response> responses;
         if (actions.Count == 1)
@@ -214,7 +260,7 @@ public sealed partial class ActivityIngestHandler(
         {
             if (responses[i].Headers.ETag is { } etag)
             {
-                var stored = (TableEntity)actions[i].Entity;
+                var stored = rows[i];
                 stored.ETag = etag;
                 cache.Put(stored);
             }
@@ -272,9 +318,9 @@ public sealed partial class ActivityIngestHandler(
     private static string Describe(ActivityEvent e) =>
         string.Create(CultureInfo.InvariantCulture, $"{e.Type.ToString().ToLowerInvariant()}{(e.Type == ActivityType.Purchase ? $" {e.AmountMinor / 100m:0.00}" : "")}{(e.Category is { } c ? $" [{c}]" : "")} at {e.OccurredAt:O}");
 
-    private static async Task<TableEntity?> ReadAsync(TableClient table, string shard, string user, CancellationToken ct)
+    private async Task<TableEntity?> ReadAsync(TableClient table, string shard, string user, CancellationToken ct)
     {
-        var read = await table.GetEntityIfExistsAsync<TableEntity>(shard, user, ActivityColumns, ct);
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(shard, user, _columns, ct);
         return read.HasValue ? read.Value : null;
     }
 

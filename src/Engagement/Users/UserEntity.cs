@@ -51,6 +51,14 @@ public static class UserEntity
     /// <summary>When the user last opted back in (a START reply); later than <see cref="SmsOptedOutAt"/> lifts the opt-out.</summary>
     public const string SmsOptedInAt = "SmsOptedInAt";
 
+    /// <summary>Growth level 1-8 (Points): the points ledger decides it, the ingest copies it here when it changes so an
+    /// audience can select by level (member day) without reading the points table. Absent means level 1.</summary>
+    public const string Level = "Level";
+
+    /// <summary>The wake-up step open for the user (WakeUp): written when a step is sent, so the ingest sees a task to
+    /// complete without reading the plans table per event. Text: <c>planId|step|type|category|sentAt|closesAt</c>.</summary>
+    public const string OpenTask = "OpenTask";
+
     /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
     public static readonly IReadOnlyList<string> NightlyColumns =
         ["PartitionKey", "RowKey", RegisteredOn, LastActiveDay, FirstActiveDay, ActiveDays, Purchases, RScore, FScore, MScore, Tier, TierSince];

@@ -4,7 +4,7 @@ using Engagement.Storage;
 namespace Engagement.Users;
 
 /// <summary>Bulk reads and writes of whole users, for imports, seeding and exports.</summary>
-public sealed class UserStore(StorageClients storage, UserShards shards, PhoneIndex phones)
+public sealed partial class UserStore(StorageClients storage, UserShards shards, PhoneIndex phones)
 {
     private static readonly HashSet<string> ProfileColumns =
     [
