@@ -80,6 +80,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<ActivityEventParser>();
         services.AddSingleton<RecentUsersCache>();
         services.AddSingleton<ActivityIngestHandler>();
+        services.AddSingleton<IIngestFollowUp, ActivityPoints>();
         services.AddSingleton<ActivityCsvImport>();
         services.AddSingleton<UserCsvImport>();
 

@@ -47,6 +47,83 @@ public sealed partial class PointsStore(
         return points == 0 ? null : await EarnAsync(e.UserId, $"activity-{e.EventId}", points, ct);
     }
 
+    /// <summary>
+    /// Awards several sources of one user in one read and one transaction (the ingest's events of a message), each once:
+    /// a source already in the ledger (a replayed event) is left out and the rest written again. The account afterwards.
+    /// </summary>
+    public async Task<PointsAccount> EarnManyAsync(string userId, IReadOnlyList<(string SourceKey, long Points)> items, CancellationToken ct)
+    {
+        CheckKey(userId, nameof(userId));
+        foreach (var (key, _) in items)
+        {
+            CheckKey(key, nameof(items));
+        }
+
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        var rules = Rules;
+        var pending = items.Where(i => i.Points > 0).DistinctBy(i => i.SourceKey, StringComparer.Ordinal).ToList();
+        PointsAccount? account = null;
+        for (var conflicts = 0; pending.Count > 0; )
+        {
+            var read = await ReadAccountAsync(table, userId, ct);
+            account = read?.Account ?? PointsAccount.Empty;
+            var now = time.GetUtcNow();
+            var entries = new List<PointsEntry>();
+            var part = pending.Take(MaxEntriesPerTransaction / 2).ToList();
+            foreach (var (key, points) in part)
+            {
+                var change = account.Earn(rules, key, points, now);
+                entries.AddRange(change.Entries);
+                account = change.Account;
+            }
+
+            if (entries.Count > MaxEntriesPerTransaction)
+            {
+                // a long absence's expiries come first: the single-source path writes them in parts
+                foreach (var (key, points) in part)
+                {
+                    account = (await EarnAsync(userId, key, points, ct)).Account;
+                }
+
+                pending.RemoveRange(0, part.Count);
+                continue;
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(Actions(userId, new PointsChange(account, entries, null), read?.ETag), ct);
+                pending.RemoveRange(0, part.Count);
+                conflicts = 0;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ++conflicts < MaxConflicts)
+            {
+                if (ex.Status == 409 && ex.FailedTransactionActionIndex is int i && i < entries.Count && entries[i].Kind == PointsKinds.Earn)
+                {
+                    pending.RemoveAll(p => p.SourceKey == entries[i].SourceKey); // in the ledger already: a replay
+                    account = null; // not written: read again
+                }
+                else if (ex.Status != 409)
+                {
+                    account = null;
+                }
+                else
+                {
+                    // which source is there already is not said: one by one, each answered "already applied" or written
+                    foreach (var (key, points) in part)
+                    {
+                        account = (await EarnAsync(userId, key, points, ct)).Account;
+                    }
+
+                    pending.RemoveRange(0, part.Count);
+                }
+
+                LogRace(log, userId, ex.Status);
+            }
+        }
+
+        return account ?? (await ReadAccountAsync(table, userId, ct))?.Account ?? PointsAccount.Empty;
+    }
+
     /// <summary>Takes <paramref name="points"/> for <paramref name="sourceKey"/> once; refused (nothing written but due expiries) when the balance is short.</summary>
     public Task<PointsResult> SpendAsync(string userId, string sourceKey, long points, CancellationToken ct) =>
         MoveAsync(userId, PointsKinds.Spend, sourceKey, (a, rules, now) => a.Spend(rules, sourceKey, points, now), ct);

@@ -13,13 +13,19 @@ public static class WakeUpPlanStates
     public const string Running = "running";
     public const string HeldOut = "heldout";
     public const string Ended = "ended";
+
+    /// <summary>All seven steps closed (sent and then completed or missed, or skipped).</summary>
+    public const string Completed = "completed";
 }
 
 /// <summary>A stored plan: who, since when, which tasks (as drawn at the start), and where it stands.</summary>
 public sealed record WakeUpPlanRow(string UserId, string PlanId, string State, WakeUpStartCause Cause, string CatalogueVersion, string Zone, DateOnly FirstDay, DateTimeOffset StartedAt, string? EndReason, ETag ETag);
 
 /// <summary>A stored step, with the ETag its next move is conditional on.</summary>
-public sealed record WakeUpStepRow(string UserId, string PlanId, WakeUpStep Step, ETag ETag);
+/// <param name="Batch">The campaign id the step was claimed into (set with <c>sending</c>): a crash after the claim finds its batch again.</param>
+/// <param name="ClaimedAt">When it was claimed: a batch claimed by another instance is left alone for a while (it may still be handing off).</param>
+/// <param name="CompletedBy">The event id that completed it.</param>
+public sealed record WakeUpStepRow(string UserId, string PlanId, WakeUpStep Step, ETag ETag, string? Batch = null, DateTimeOffset? ClaimedAt = null, string? CompletedBy = null);
 
 /// <summary>A due pointer: the step of a plan whose send instant falls in <paramref name="Hour"/> (UTC).</summary>
 public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId, int Step);
@@ -29,10 +35,11 @@ public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId
 /// the user's shard partition <c>p|{shard}</c>, due pointers in <c>due|{yyyyMMddHH}</c>. The only code that knows
 /// its columns; steps move only as <see cref="WakeUpStepTransitions"/> allows, each move conditional on the ETag.
 /// </summary>
-public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
+public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards shards, TimeProvider time)
 {
     private const string State = "State", Cause = "Cause", Version = "CatalogueVersion", Zone = "Zone", FirstDay = "FirstDay", StartedAt = "StartedAt",
-        Reason = "Reason", Task = "Task", SendAt = "SendAt", ClosesAt = "ClosesAt", LocalDate = "LocalDate", SentAt = "SentAt";
+        Reason = "Reason", Task = "Task", SendAt = "SendAt", ClosesAt = "ClosesAt", LocalDate = "LocalDate", SentAt = "SentAt",
+        Batch = "Batch", ClaimedAt = "ClaimedAt", CompletedBy = "CompletedBy", EndedAt = "EndedAt";
 
     /// <summary>
     /// Records a plan and its steps once per (user, plan id): false when it was there already (a replayed start).
@@ -91,35 +98,22 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
         return [.. plans.Select(p => (p, (IReadOnlyList<WakeUpStepRow>)[.. steps.Where(s => s.PlanId == p.PlanId).OrderBy(s => s.Step.Number)]))];
     }
 
-    /// <summary>The due pointers of the UTC hours from <paramref name="from"/> to <paramref name="upTo"/> (both included).</summary>
-    public async Task<IReadOnlyList<WakeUpDue>> DueAsync(DateTimeOffset from, DateTimeOffset upTo, CancellationToken ct)
+    /// <summary>One step as stored, or null when it is not there (a pointer whose plan never got written).</summary>
+    public async Task<WakeUpStepRow?> StepAsync(string userId, string planId, int step, CancellationToken ct)
     {
+        CheckKey(userId);
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var due = new List<WakeUpDue>();
-        for (var hour = Hour(from); hour <= Hour(upTo); hour = hour.AddHours(1))
-        {
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(hour)}"), select: ["RowKey"], cancellationToken: ct))
-            {
-                var parts = e.RowKey.Split('|');
-                due.Add(new WakeUpDue(hour, parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
-            }
-        }
-
-        return due;
-    }
-
-    /// <summary>Drops a due pointer once its step has left <c>due</c> (or has gone).</summary>
-    public async Task DropDueAsync(WakeUpDue due, CancellationToken ct)
-    {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        await table.DeleteEntityAsync(DuePartition(due.Hour), StepKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
+        var read = await table.GetEntityIfExistsAsync<TableEntity>(PlanPartition(userId), StepKey(userId, planId, step), cancellationToken: ct);
+        return read.HasValue && read.Value is { } e ? ReadStep(e, userId, planId, step) : null;
     }
 
     /// <summary>
     /// Moves a step as <see cref="WakeUpStepTransitions"/> allows, conditional on the ETag it was read with: false when someone
     /// else moved it first (the claim that lost). <paramref name="sentAt"/> is recorded on <c>sent</c>.
     /// </summary>
-    public async Task<bool> TryMoveAsync(WakeUpStepRow row, string to, DateTimeOffset? sentAt, string? reason, CancellationToken ct)
+    /// <param name="batch">With <c>sending</c>: the campaign the step is claimed into (recorded with the claim time <paramref name="sentAt"/>).</param>
+    /// <param name="completedBy">With <c>completed</c>: the event id.</param>
+    public async Task<bool> TryMoveAsync(WakeUpStepRow row, string to, DateTimeOffset? sentAt, string? reason, CancellationToken ct, string? batch = null, string? completedBy = null)
     {
         if (!WakeUpStepTransitions.IsAllowed(row.Step.State, to))
         {
@@ -128,9 +122,19 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
 
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number)) { [State] = to };
-        if (sentAt is { } at)
+        if (batch is not null)
+        {
+            update[Batch] = batch;
+            update[ClaimedAt] = sentAt;
+        }
+        else if (sentAt is { } at)
         {
             update[SentAt] = at;
+        }
+
+        if (completedBy is not null)
+        {
+            update[CompletedBy] = completedBy;
         }
 
         if (reason is not null)
@@ -163,19 +167,17 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
             await TryMoveAsync(step, WakeUpStepStates.Cancelled, null, reason, ct); // a step claimed meanwhile goes its own way
         }
 
+        await SetPlanStateAsync(userId, planId, WakeUpPlanStates.Ended, reason, ct);
+    }
+
+    /// <summary>Records a plan's end state (<c>ended</c> with a reason, or <c>completed</c>) and when.</summary>
+    public async Task SetPlanStateAsync(string userId, string planId, string state, string? reason, CancellationToken ct)
+    {
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = WakeUpPlanStates.Ended, [Reason] = reason }, ETag.All, TableUpdateMode.Merge, ct);
+        await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = state, [Reason] = reason, [EndedAt] = time.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, ct);
     }
 
     private string PlanPartition(string userId) => "p|" + shards.Of(userId);
-
-    private static string DuePartition(DateTimeOffset at) => "due|" + Hour(at).ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Hour(DateTimeOffset at)
-    {
-        var utc = at.ToUniversalTime();
-        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
-    }
 
     /// <summary>A step's RowKey, in its plan's partition and as its due pointer.</summary>
     private static string StepKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";
@@ -209,7 +211,8 @@ public sealed class WakeUpPlanStore(StorageClients storage, UserShards shards)
         var time = new WakeUpStepTime(number, DateOnly.ParseExact(e.GetString(LocalDate), "yyyy-MM-dd", CultureInfo.InvariantCulture),
             e.GetDateTimeOffset(SendAt)!.Value, e.GetDateTimeOffset(ClosesAt)!.Value);
         var task = JsonSerializer.Deserialize<WakeUpStepTask>(e.GetString(Task))!;
-        return new WakeUpStepRow(userId, planId, new WakeUpStep(number, task, time, e.GetString(State), e.GetDateTimeOffset(SentAt), e.GetString(Reason)), e.ETag);
+        return new WakeUpStepRow(userId, planId, new WakeUpStep(number, task, time, e.GetString(State), e.GetDateTimeOffset(SentAt), e.GetString(Reason)), e.ETag,
+            e.GetString(Batch), e.GetDateTimeOffset(ClaimedAt), e.GetString(CompletedBy));
     }
 
     /// <summary>Keys hold user ids: a valid table key (<see cref="TableKeys"/>), without the '|' that separates the parts here.</summary>
