@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Functions;
 
-/// <summary>The playbook timer: starts every enabled playbook's due run (the runs themselves go through campaign-triggers), then records the outcomes of runs whose window has closed.</summary>
-public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcomes outcomes, ILogger<PlaybookFunctions> log)
+/// <summary>The playbook timer: starts every enabled playbook's due run (the runs themselves go through campaign-triggers), runs the wake-up plan's tick, then records the outcomes of runs whose window has closed.</summary>
+public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcomes outcomes, Engagement.WakeUp.WakeUpTick wakeUp, ILogger<PlaybookFunctions> log)
 {
     /// <summary>
     /// Fires often (%PlaybookSchedule%, default every 10 minutes, UTC); each playbook's own schedule
@@ -20,12 +20,19 @@ public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcome
             LogStart(log, start.Playbook, start.Outcome, start.Detail, timer.IsPastDue);
         }
 
+        // the 7-day wake-up plan: starts from the latest night, due steps out, closed steps recorded
+        var tick = await wakeUp.RunAsync(cancellationToken);
+        LogWakeUp(log, tick.Starts.Started, tick.Starts.HeldOut, tick.Starts.Ended, tick.Sends.Sent, tick.Sends.Batches, tick.Sends.Missed, tick.Sends.Skipped, tick.Sends.PlansCompleted);
+
         // then the runs whose attribution window has closed get their outcome recorded, once
         foreach (var step in await outcomes.RecordClosedAsync(cancellationToken))
         {
             LogOutcome(log, step.RunId, step.Step);
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Wake-up: {Started} plans started, {HeldOut} held out, {Ended} ended; {Sent} steps sent in {Batches} batches, {Missed} missed, {Skipped} skipped, {Completed} plans completed")]
+    private static partial void LogWakeUp(ILogger logger, int started, int heldOut, int ended, int sent, int batches, int missed, int skipped, int completed);
 
     [LoggerMessage(LogLevel.Information, "Playbook run {RunId} outcome: {Step}")]
     private static partial void LogOutcome(ILogger logger, string runId, string step);

@@ -69,6 +69,9 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<ServiceFlags>();
         services.AddSingleton<Wallet.WalletStore>();
         services.AddSingleton<WakeUp.WakeUpPlanStore>();
+        services.AddSingleton<WakeUp.WakeUpStarter>();
+        services.AddSingleton<WakeUp.WakeUpSender>();
+        services.AddSingleton<WakeUp.WakeUpTick>();
         services.AddSingleton<Points.PointsStore>();
 
         services.AddSingleton<ErrorStore>();
@@ -81,6 +84,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<RecentUsersCache>();
         services.AddSingleton<ActivityIngestHandler>();
         services.AddSingleton<IIngestFollowUp, ActivityPoints>();
+        services.AddSingleton<IIngestFollowUp, WakeUp.WakeUpCompletions>();
         services.AddSingleton<ActivityCsvImport>();
         services.AddSingleton<UserCsvImport>();
 

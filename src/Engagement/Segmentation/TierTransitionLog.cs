@@ -36,6 +36,20 @@ public sealed class TierTransitionLog(StorageClients storage)
             })), token));
     }
 
+    /// <summary>A shard's transitions of one night, in user id order (the wake-up plan starts from them).</summary>
+    public async Task<IReadOnlyList<TierTransition>> ReadAsync(DateOnly asOf, string shard, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.TierTransitions, cancellationToken);
+        var partition = asOf.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + shard;
+        var result = new List<TierTransition>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), maxPerPage: 1000, select: ["RowKey", From, To], cancellationToken: cancellationToken))
+        {
+            result.Add(new TierTransition(e.RowKey, e.GetString(From) ?? "", e.GetString(To) ?? "", default));
+        }
+
+        return result;
+    }
+
     /// <summary>Counts of (from, to) moves recorded for an as-of date; "" as from means a first tier.</summary>
     public async Task<IReadOnlyDictionary<(string From, string To), long>> MovementsAsync(DateOnly asOf, CancellationToken cancellationToken)
     {

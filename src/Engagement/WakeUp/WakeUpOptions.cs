@@ -18,7 +18,7 @@ public sealed class WakeUpTask
 
     public int Points { get; set; }
 
-    /// <summary>The step's message (Fluid template; the user's language picks the variant as for playbooks).</summary>
+    /// <summary>The step's message (Liquid, as campaign templates; <c>task_points</c>, <c>task_kind</c> and <c>step</c> are set).</summary>
     public string Template { get; set; } = "";
 
     /// <summary>Off: kept in the catalogue (plans that drew it keep it) but never drawn for a new plan.</summary>
@@ -54,6 +54,9 @@ public sealed class WakeUpOptions
     /// <summary>Local time of day each step is sent in the user's zone; must be outside quiet hours.</summary>
     public TimeOnly LocalTime { get; set; } = new(12, 0);
 
+    /// <summary>Title of a step's push and in-app message (the task's template is the body; it may use <c>task_points</c>, <c>task_kind</c>, <c>step</c>).</summary>
+    public string Title { get; set; } = "今日小任务 · Today's small task";
+
     /// <summary>Version of the catalogue below; a plan records it with the tasks it drew.</summary>
     public string CatalogueVersion { get; set; } = "2026-12";
 
@@ -69,12 +72,12 @@ public sealed class WakeUpOptions
     /// <summary>A week of small tasks, lightest first: the defaults the ops playbook lists.</summary>
     public static List<WakeUpTask> DefaultTasks() =>
     [
-        new() { Kind = "check-in", Completes = "login", Points = 5, Template = "今天来签到，领 {{ points }} 积分 / Check in today for {{ points }} points" },
-        new() { Kind = "like-a-post", Completes = "interaction", Points = 10, Template = "给喜欢的内容点个赞，得 {{ points }} 积分 / Like a post for {{ points }} points" },
-        new() { Kind = "finish-profile", Completes = "interaction", Category = "profile", Points = 20, Template = "完善个人资料，得 {{ points }} 积分 / Finish your profile for {{ points }} points" },
-        new() { Kind = "read-an-article", Completes = "interaction", Category = "content", Points = 10, Template = "读一篇推荐文章，得 {{ points }} 积分 / Read an article for {{ points }} points" },
-        new() { Kind = "save-a-favourite", Completes = "interaction", Category = "favourite", Points = 10, Template = "收藏一件喜欢的商品，得 {{ points }} 积分 / Save a favourite for {{ points }} points" },
-        new() { Kind = "share", Completes = "interaction", Category = "share", Points = 15, Template = "分享给朋友，得 {{ points }} 积分 / Share with a friend for {{ points }} points" },
-        new() { Kind = "first-order", Completes = "purchase", Points = 50, Template = "下第一单，得 {{ points }} 积分 / Place an order for {{ points }} points" },
+        new() { Kind = "check-in", Completes = "login", Points = 5, Template = "今天来签到，领 {{ task_points }} 积分 / Check in today for {{ task_points }} points" },
+        new() { Kind = "like-a-post", Completes = "interaction", Points = 10, Template = "给喜欢的内容点个赞，得 {{ task_points }} 积分 / Like a post for {{ task_points }} points" },
+        new() { Kind = "finish-profile", Completes = "interaction", Category = "profile", Points = 20, Template = "完善个人资料，得 {{ task_points }} 积分 / Finish your profile for {{ task_points }} points" },
+        new() { Kind = "read-an-article", Completes = "interaction", Category = "content", Points = 10, Template = "读一篇推荐文章，得 {{ task_points }} 积分 / Read an article for {{ task_points }} points" },
+        new() { Kind = "save-a-favourite", Completes = "interaction", Category = "favourite", Points = 10, Template = "收藏一件喜欢的商品，得 {{ task_points }} 积分 / Save a favourite for {{ task_points }} points" },
+        new() { Kind = "share", Completes = "interaction", Category = "share", Points = 15, Template = "分享给朋友，得 {{ task_points }} 积分 / Share with a friend for {{ task_points }} points" },
+        new() { Kind = "first-order", Completes = "purchase", Points = 50, Template = "下第一单，得 {{ task_points }} 积分 / Place an order for {{ task_points }} points" },
     ];
 }

@@ -46,31 +46,46 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     /// Pointers first (upserts, harmless alone), then the plan and its steps in one transaction of the user's partition.
     /// A held-out plan has no steps.
     /// </summary>
-    public async Task<bool> StartAsync(WakeUpPlanRow plan, IReadOnlyList<WakeUpStep> steps, CancellationToken ct)
+    public async Task<bool> StartAsync(WakeUpPlanRow plan, IReadOnlyList<WakeUpStep> steps, CancellationToken ct) =>
+        (await StartManyAsync([(plan, steps)], ct)).Count == 1;
+
+    /// <summary>
+    /// <see cref="StartAsync"/> for many plans: every pointer first (upserts grouped by due hour, 100 a request), then each
+    /// plan's transaction. The (user, plan id) pairs started now; a plan there already is left out.
+    /// </summary>
+    public async Task<IReadOnlySet<(string UserId, string PlanId)>> StartManyAsync(IReadOnlyList<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)> starts, CancellationToken ct)
     {
-        CheckKey(plan.UserId);
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var held = plan.State == WakeUpPlanStates.HeldOut;
-        if (!held)
+        foreach (var (plan, _) in starts)
         {
-            foreach (var step in steps)
-            {
-                await table.UpsertEntityAsync(new TableEntity(DuePartition(step.Time.SendAt), StepKey(plan.UserId, plan.PlanId, step.Number)), TableUpdateMode.Replace, ct);
-            }
+            CheckKey(plan.UserId);
         }
 
-        var partition = PlanPartition(plan.UserId);
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, PlanEntity(partition, plan)) };
-        actions.AddRange((held ? [] : steps).Select(s => new TableTransactionAction(TableTransactionActionType.Add, StepEntity(partition, plan, s))));
-        try
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var pointers = starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
+            .SelectMany(s => s.Steps.Select(step => new TableEntity(DuePartition(step.Time.SendAt), StepKey(s.Plan.UserId, s.Plan.PlanId, step.Number))))
+            .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
+        await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (batch, token) =>
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
+
+        var started = new System.Collections.Concurrent.ConcurrentBag<(string, string)>();
+        await Parallel.ForEachAsync(starts, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (start, token) =>
         {
-            await table.SubmitTransactionAsync(actions, ct);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+            var (plan, steps) = start;
+            var partition = PlanPartition(plan.UserId);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, PlanEntity(partition, plan)) };
+            actions.AddRange((plan.State == WakeUpPlanStates.HeldOut ? [] : steps).Select(s => new TableTransactionAction(TableTransactionActionType.Add, StepEntity(partition, plan, s))));
+            try
+            {
+                await table.SubmitTransactionAsync(actions, token);
+                started.Add((plan.UserId, plan.PlanId));
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                // started already (a replayed night)
+            }
+        });
+
+        return started.ToHashSet();
     }
 
     /// <summary>The user's plans, oldest first, each with its steps.</summary>
@@ -111,9 +126,8 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     /// Moves a step as <see cref="WakeUpStepTransitions"/> allows, conditional on the ETag it was read with: false when someone
     /// else moved it first (the claim that lost). <paramref name="sentAt"/> is recorded on <c>sent</c>.
     /// </summary>
-    /// <param name="batch">With <c>sending</c>: the campaign the step is claimed into (recorded with the claim time <paramref name="sentAt"/>).</param>
     /// <param name="completedBy">With <c>completed</c>: the event id.</param>
-    public async Task<bool> TryMoveAsync(WakeUpStepRow row, string to, DateTimeOffset? sentAt, string? reason, CancellationToken ct, string? batch = null, string? completedBy = null)
+    public async Task<bool> TryMoveAsync(WakeUpStepRow row, string to, DateTimeOffset? sentAt, string? reason, CancellationToken ct, string? completedBy = null)
     {
         if (!WakeUpStepTransitions.IsAllowed(row.Step.State, to))
         {
@@ -122,12 +136,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
 
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number)) { [State] = to };
-        if (batch is not null)
-        {
-            update[Batch] = batch;
-            update[ClaimedAt] = sentAt;
-        }
-        else if (sentAt is { } at)
+        if (sentAt is { } at)
         {
             update[SentAt] = at;
         }
@@ -150,6 +159,32 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
             return false;
+        }
+    }
+
+    /// <summary>Claims a due step into <paramref name="batch"/> (<c>due -> sending</c>, conditional on its ETag): the claimed row with its new ETag, or null when another claim won.</summary>
+    public async Task<WakeUpStepRow?> TryClaimAsync(WakeUpStepRow row, string batch, DateTimeOffset at, CancellationToken ct)
+    {
+        if (!WakeUpStepTransitions.IsAllowed(row.Step.State, WakeUpStepStates.Sending))
+        {
+            throw new InvalidOperationException($"a wake-up step does not move from '{row.Step.State}' to '{WakeUpStepStates.Sending}'");
+        }
+
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number))
+        {
+            [State] = WakeUpStepStates.Sending,
+            [Batch] = batch,
+            [ClaimedAt] = at,
+        };
+        try
+        {
+            var response = await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, ct);
+            return row with { Step = row.Step with { State = WakeUpStepStates.Sending }, ETag = response.Headers.ETag ?? ETag.All, Batch = batch, ClaimedAt = at };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return null;
         }
     }
 

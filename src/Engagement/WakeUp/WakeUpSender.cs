@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Engagement.Campaigns;
+using Engagement.Delivery;
+using Engagement.Messaging;
+using Engagement.Segmentation;
+using Engagement.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.WakeUp;
+
+/// <summary>What one pass over the due steps did.</summary>
+public sealed record WakeUpSendResult(int Sent, int Batches, int Missed, int Skipped, int Ended, int PlansCompleted, int Recovered);
+
+/// <summary>
+/// The timer's half that sends (docs/decisions.md, "Wake-up steps wait in a due-steps table"): reads the due pointers of
+/// the last two days up to now, and per step: a due step whose time has come is claimed (<c>due -> sending</c>, with a batch
+/// id, ETag-conditional: a second timer or instance claims nothing twice) and handed to the campaign pipeline in batches of
+/// one step, task and day end; a sent step whose local day has closed is missed; step 7 closing completes the plan. A batch
+/// left in <c>sending</c> by a crash is handed off again with the same text (the campaigns table answers a duplicate).
+/// </summary>
+public sealed partial class WakeUpSender(
+    WakeUpPlanStore plans,
+    UserStore users,
+    CampaignTriggerHandler campaigns,
+    CampaignStore stored,
+    IEnumerable<IChannelSender> senders,
+    IOptions<WakeUpOptions> options,
+    IOptions<SegmentationOptions> segmentation,
+    TimeProvider time,
+    ILogger<WakeUpSender> log)
+{
+    /// <summary>How far back pointers are read: a step's local day lasts at most 26 hours after its send hour.</summary>
+    public static readonly TimeSpan LookBack = TimeSpan.FromHours(48);
+
+    /// <summary>A batch another instance claimed is left to it this long before it counts as abandoned (a crash).</summary>
+    public static readonly TimeSpan HandOffGrace = TimeSpan.FromMinutes(10);
+
+    private readonly bool _push = senders.Any(s => s.Channel == Channels.Push);
+
+    public async Task<WakeUpSendResult> SendDueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var pointers = await plans.DueAsync(now - LookBack, now, ct);
+        var read = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow? Row)>();
+        await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (due, token) =>
+            read.Add((due, await plans.StepAsync(due.UserId, due.PlanId, due.Step, token))));
+
+        int missed = 0, skipped = 0, completed = 0;
+        var toSend = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var abandoned = new Dictionary<string, List<(WakeUpDue Due, WakeUpStepRow Row)>>(StringComparer.Ordinal);
+        foreach (var (due, row) in read.OrderBy(r => r.Due.UserId, StringComparer.Ordinal).ThenBy(r => r.Due.Step))
+        {
+            if (row is null)
+            {
+                // the plan's pointers are written just before its rows: only an old pointer is an orphan
+                if (due.Hour < now.AddHours(-1))
+                {
+                    await plans.DropDueAsync(due, ct);
+                }
+
+                continue;
+            }
+
+            var step = row.Step;
+            switch (step.State)
+            {
+                case WakeUpStepStates.Due when step.Time.ClosesAt <= now:
+                    skipped += await plans.TryMoveAsync(row, WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct) ? 1 : 0;
+                    completed += await CloseAsync(due, row, ct);
+                    break;
+                case WakeUpStepStates.Due when step.Time.SendAt <= now:
+                    toSend.Add((due, row));
+                    break;
+                case WakeUpStepStates.Sending when row.Batch is { } batch && row.ClaimedAt is { } claimed && now - claimed >= HandOffGrace:
+                    (abandoned.TryGetValue(batch, out var list) ? list : abandoned[batch] = []).Add((due, row));
+                    break;
+                case WakeUpStepStates.Sent when step.Time.ClosesAt <= now:
+                    missed += await plans.TryMoveAsync(row, WakeUpStepStates.Missed, null, null, ct) ? 1 : 0;
+                    completed += await CloseAsync(due, row, ct);
+                    break;
+                case WakeUpStepStates.Sent:
+                    await plans.RefileAsync(due, step.Time.ClosesAt, ct); // a crash after the send left it at its send hour
+                    break;
+                case WakeUpStepStates.Completed or WakeUpStepStates.Missed or WakeUpStepStates.Skipped or WakeUpStepStates.Cancelled:
+                    completed += await CloseAsync(due, row, ct);
+                    break;
+            }
+        }
+
+        var recovered = 0;
+        foreach (var (batch, rows) in abandoned)
+        {
+            LogRecovering(log, batch, rows.Count);
+            await HandOffAsync(batch, rows, ct);
+            recovered += rows.Count;
+        }
+
+        var (sent, batches, ended) = await ClaimAndSendAsync(toSend, now, ct);
+        return new WakeUpSendResult(sent, batches, missed, skipped, ended, completed, recovered);
+    }
+
+    private async Task<(int Sent, int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, CancellationToken ct)
+    {
+        // the user as of now: a plan whose user left the tier upward or opted out of every channel ends here, its steps cancelled
+        var ended = 0;
+        var go = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var endings = new ConcurrentBag<(WakeUpStepRow Row, string Reason)>();
+        var tiers = segmentation.Value.Rules.Select(r => r.Tier).ToList();
+        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (c, token) =>
+        {
+            var user = await users.GetAsync(c.Row.UserId, token);
+            var reason = user is null ? "the user is gone"
+                : WakeUpDecisions.EndsEarly(options.Value.Tier, user.Standing?.Tier ?? "", tiers, user.Profile.ConsentPush, user.Profile.ConsentInApp);
+            if (reason is null)
+            {
+                go.Add(c);
+            }
+            else
+            {
+                endings.Add((c.Row, reason));
+            }
+        });
+
+        foreach (var (row, reason) in endings)
+        {
+            LogEnded(log, row.UserId, row.PlanId, reason);
+            await plans.EndAsync(row.UserId, row.PlanId, reason, ct);
+            ended++;
+        }
+
+        int sent = 0, batches = 0;
+        foreach (var group in go.GroupBy(c => WakeUpTrigger.GroupOf(c.Row.Step), StringComparer.Ordinal))
+        {
+            foreach (var chunk in group.OrderBy(c => c.Row.UserId, StringComparer.Ordinal).Chunk(WakeUpTrigger.MaxUsers))
+            {
+                var batch = WakeUpTrigger.NewBatchId(chunk[0].Row.Step.Number, now);
+                var claimed = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow Row)>();
+                await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (c, token) =>
+                {
+                    if (await plans.TryClaimAsync(c.Row, batch, now, token) is { } mine)
+                    {
+                        claimed.Add((c.Due, mine));
+                    }
+                });
+
+                if (!claimed.IsEmpty)
+                {
+                    sent += await HandOffAsync(batch, [.. claimed], ct);
+                    batches++;
+                }
+            }
+        }
+
+        return (sent, batches, ended);
+    }
+
+    /// <summary>Hands a claimed batch to the campaign pipeline (accepted and planned before this returns), then records it sent.</summary>
+    private async Task<int> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var closes = steps[0].Row.Step.Time.ClosesAt;
+        string? refused = closes <= now ? "its local day closed before it was handed off" : null;
+        if (refused is null)
+        {
+            try
+            {
+                // a batch handed off before a crash is handed off again with its stored text (some of its steps may be sent already)
+                var text = (await stored.GetAsync(batch, ct))?.Trigger ?? WakeUpTrigger.Build(batch, [.. steps.Select(s => s.Row)], options.Value.Title, _push);
+                await campaigns.HandleAsync(text, ct);
+            }
+            catch (MalformedMessageException ex)
+            {
+                refused = ex.Message; // a catalogue task the pipeline refuses: its steps are skipped with the reason, not retried forever
+                LogRefused(log, batch, ex.Message);
+            }
+        }
+
+        var sent = new ConcurrentBag<(string UserId, object Task)>();
+        await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
+        {
+            if (refused is not null)
+            {
+                await plans.TryMoveAsync(s.Row, WakeUpStepStates.Skipped, null, refused, token);
+                await plans.DropDueAsync(s.Due, token);
+                return;
+            }
+
+            if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
+            {
+                sent.Add((s.Row.UserId, OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })));
+            }
+        });
+
+        // the ingest reads the open task from the user row; then the pointers wait for the day's end
+        await users.SetColumnAsync(UserEntity.OpenTask, [.. sent], ct);
+        await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
+        {
+            if (refused is null)
+            {
+                await plans.RefileAsync(s.Due, s.Row.Step.Time.ClosesAt, token);
+            }
+        });
+        LogHandedOff(log, batch, sent.Count, steps.Count);
+        return sent.Count;
+    }
+
+    /// <summary>A closed step's pointer goes; the seventh step closing completes its plan. 1 when a plan completed.</summary>
+    private async Task<int> CloseAsync(WakeUpDue due, WakeUpStepRow row, CancellationToken ct)
+    {
+        var completes = 0;
+        if (row.Step.Number == WakeUpOptions.Steps)
+        {
+            var plan = (await plans.PlansAsync(row.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == row.PlanId).Plan;
+            if (plan?.State == WakeUpPlanStates.Running)
+            {
+                await plans.SetPlanStateAsync(row.UserId, row.PlanId, WakeUpPlanStates.Completed, null, ct);
+                completes = 1;
+            }
+        }
+
+        await plans.DropDueAsync(due, ct);
+        return completes;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Wake-up batch {Batch}: {Sent} of {Steps} steps handed to the pipeline")]
+    private static partial void LogHandedOff(ILogger logger, string batch, int sent, int steps);
+
+    [LoggerMessage(LogLevel.Warning, "Wake-up batch {Batch} was left claimed ({Steps} steps): handing it off again")]
+    private static partial void LogRecovering(ILogger logger, string batch, int steps);
+
+    [LoggerMessage(LogLevel.Error, "Wake-up batch {Batch} was refused by the campaign pipeline: {Reason}; its steps are skipped")]
+    private static partial void LogRefused(ILogger logger, string batch, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Wake-up plan {PlanId} of {UserId} ended before its step: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string userId, string planId, string reason);
+}
+
+/// <summary>The open task as the user row carries it (<see cref="UserEntity.OpenTask"/>): <c>planId|step|type|category|sentAt|closesAt</c>.</summary>
+public sealed record OpenTask(string PlanId, int Step, Activity.ActivityType Type, string? Category, DateTimeOffset SentAt, DateTimeOffset ClosesAt)
+{
+    public static string Of(string planId, WakeUpStep step) =>
+        string.Join('|', planId, step.Number.ToString(CultureInfo.InvariantCulture), step.Task.Completes.ToString(), step.Task.Category ?? "",
+            step.SentAt!.Value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), step.Time.ClosesAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+
+    /// <summary>Null for an empty column (no task open) or text this version does not read.</summary>
+    public static OpenTask? Parse(string? text)
+    {
+        var parts = (text ?? "").Split('|');
+        return parts.Length == 6
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            && Enum.TryParse<Activity.ActivityType>(parts[2], out var type)
+            && DateTimeOffset.TryParse(parts[4], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent)
+            && DateTimeOffset.TryParse(parts[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var closes)
+            ? new OpenTask(parts[0], step, type, parts[3].Length == 0 ? null : parts[3], sent, closes)
+            : null;
+    }
+
+    /// <summary>Whether an event does the task within its window (the stored step decides in the end).</summary>
+    public bool Matches(Activity.ActivityEvent e) =>
+        e.Type == Type && e.OccurredAt >= SentAt && e.OccurredAt < ClosesAt
+        && (Category is null || string.Equals(Category, e.Category, StringComparison.OrdinalIgnoreCase));
+}
