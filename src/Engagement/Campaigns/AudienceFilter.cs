@@ -6,12 +6,12 @@ namespace Engagement.Campaigns;
 
 /// <summary>
 /// Who a campaign is for, applied to one shard's users read in order: users in one of the tiers or
-/// listed by id, then narrowed by interests when given. <see cref="AudienceReader"/> feeds it every
+/// listed by id, then narrowed by interests and growth levels when given. <see cref="AudienceReader"/> feeds it every
 /// shard for planning and for the preview, so a preview sees the audience the plan will.
 /// </summary>
 public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
 {
-    public static readonly IReadOnlyList<string> Columns = ["RowKey", UserEntity.Tier, UserEntity.Interests];
+    public static readonly IReadOnlyList<string> Columns = ["RowKey", UserEntity.Tier, UserEntity.Interests, UserEntity.Level];
 
     private readonly HashSet<string> _tiers = audience.Tiers.ToHashSet(StringComparer.Ordinal);
     private readonly HashSet<string> _interests = audience.Interests.ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -44,7 +44,13 @@ public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
             return false;
         }
 
-        return _interests.Count == 0
-            || (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(_interests.Contains);
+        return (_interests.Count == 0
+            || (user.GetString(UserEntity.Interests) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Any(_interests.Contains))
+            && (audience.Levels is not { } levels || levels.Contains(LevelOf(user)));
     }
+
+    /// <summary>The user's growth level; a user the points ledger has not levelled up (no column) is level 1.</summary>
+    public static int LevelOf(TableEntity user) => user.TryGetValue(UserEntity.Level, out var value)
+        ? value switch { int i => i, long l => (int)l, _ => LevelRange.Lowest }
+        : LevelRange.Lowest;
 }

@@ -15,21 +15,54 @@ public sealed record AudienceShard(string Shard, IReadOnlyList<AudienceMember> M
 
 /// <summary>
 /// The one enumeration of a trigger's audience, used by <see cref="CampaignPlanner"/> and <see cref="CampaignPreview"/>
-/// so the preview shows the audience and holdout the plan records. One range query per shard (pages of 1000), and a
-/// shard is yielded only when read whole, so the planner writes its ledger rows and chunks shard by shard.
+/// so the preview shows the audience and holdout the plan records. With tiers: one range query per shard (pages of
+/// 1000). With listed users only: a point read per listed user, shard by shard, and only the shards that hold one, so
+/// a trigger for a few users costs a few reads whatever the population. A shard is yielded only when read whole, so
+/// the planner writes its ledger rows and chunks shard by shard.
 /// </summary>
 public sealed class AudienceReader(StorageClients storage, UserShards shards)
 {
+    /// <summary>Point reads in flight per shard: enough to hide the round trip, few enough not to crowd the account.</summary>
+    public const int PointReadParallelism = 16;
+
     /// <param name="columns">The user columns the caller needs; <see cref="AudienceFilter.Columns"/> are always read too.</param>
     public async IAsyncEnumerable<AudienceShard> ReadAsync(CampaignTrigger trigger, IEnumerable<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var users = await storage.TableAsync(TableNames.Users, cancellationToken);
         var filter = new AudienceFilter(trigger.Audience, shards);
         string[] select = [.. columns.Union(AudienceFilter.Columns)];
+        if (trigger.Audience.Tiers.Count == 0)
+        {
+            var listed = trigger.Audience.UserIds.ToLookup(shards.Of, StringComparer.Ordinal);
+            foreach (var shard in shards.All.Where(listed.Contains))
+            {
+                var rows = await ReadListedAsync(users, shard, listed[shard], select, cancellationToken);
+                yield return await filter.SelectAsync(shard, rows.ToAsyncEnumerable(), trigger.HoldoutKey, trigger.HoldoutPercent, cancellationToken);
+            }
+
+            yield break;
+        }
+
         foreach (var shard in shards.All)
         {
             var rows = users.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), maxPerPage: 1000, select: select, cancellationToken: cancellationToken);
             yield return await filter.SelectAsync(shard, rows, trigger.HoldoutKey, trigger.HoldoutPercent, cancellationToken);
         }
+    }
+
+    /// <summary>The rows of the listed users that exist, in user id order (the order a shard's query gives, which the planner's chunks rely on).</summary>
+    private static async Task<IEnumerable<TableEntity>> ReadListedAsync(TableClient users, string shard, IEnumerable<string> ids, string[] select, CancellationToken cancellationToken)
+    {
+        string[] ordered = [.. ids.Order(StringComparer.Ordinal)];
+        var rows = new TableEntity?[ordered.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, ordered.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = PointReadParallelism, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var found = await users.GetEntityIfExistsAsync<TableEntity>(shard, ordered[i], select, ct);
+                rows[i] = found.HasValue ? found.Value : null;
+            });
+        return rows.OfType<TableEntity>();
     }
 }

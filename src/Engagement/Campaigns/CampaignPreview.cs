@@ -55,15 +55,25 @@ public sealed class CampaignPreview(
             foreach (var (user, held) in shard.Members)
             {
                 user[Users.UserEntity.Touches] = touchLogs.TryGetValue(user.RowKey, out var log) ? log.Touches : null;
-                foreach (var channel in trigger.Channels.Select(c => c.Channel))
+                var recipient = composer.RecipientOf(user);
+                var reachedBy = CampaignPlanner.ReachedBy(trigger.Channels, recipient);
+                for (var i = 0; i < trigger.Channels.Count; i++)
                 {
+                    var channel = trigger.Channels[i].Channel;
                     if (held)
                     {
                         Add(new PreviewRow(user.RowKey, channel, DeliveryStates.HeldOut, "holdout", null));
                         continue;
                     }
 
-                    var verdict = _policies.Evaluate(channel, composer.RecipientOf(user), trigger.ExpiresAt, at);
+                    if (reachedBy[i] is { } reason)
+                    {
+                        // what the plan records: the fallback row is skipped, never judged at send time
+                        Add(new PreviewRow(user.RowKey, channel, "skip", reason, null));
+                        continue;
+                    }
+
+                    var verdict = _policies.Evaluate(channel, recipient, trigger.ExpiresAt, at);
                     Add(verdict.Kind switch
                     {
                         VerdictKind.Skip => new PreviewRow(user.RowKey, channel, "skip", verdict.Reason, null),

@@ -32,8 +32,23 @@ public sealed record CampaignTrigger(
 /// <summary>A coupon a campaign gives each recipient: valid from the campaign's send time for <paramref name="ValidDays"/> days.</summary>
 public sealed record CouponOffer(string Item, decimal Value, string Currency, int ValidDays);
 
-/// <summary>Who: users in any of <see cref="Tiers"/> or listed in <see cref="UserIds"/>, then narrowed by <see cref="Interests"/> when given.</summary>
-public sealed record CampaignAudience(IReadOnlyList<string> Tiers, IReadOnlyList<string> UserIds, IReadOnlyList<string> Interests);
+/// <summary>Who: users in any of <see cref="Tiers"/> or listed in <see cref="UserIds"/>, then narrowed by <see cref="Interests"/> and <see cref="Levels"/> when given.</summary>
+public sealed record CampaignAudience(IReadOnlyList<string> Tiers, IReadOnlyList<string> UserIds, IReadOnlyList<string> Interests)
+{
+    /// <summary>Growth levels to keep (a user without a level is level 1); null: every level.</summary>
+    public LevelRange? Levels { get; init; }
+}
+
+/// <summary>Growth levels <see cref="Min"/> to <see cref="Max"/>, both included (1-8).</summary>
+public sealed record LevelRange(int Min, int Max)
+{
+    public const int Lowest = 1;
+    public const int Highest = 8;
+
+    public bool Contains(int level) => level >= Min && level <= Max;
+
+    public override string ToString() => Min == Max ? $"level {Min}" : $"levels {Min}-{Max}";
+}
 
 /// <summary>The wire shape, as producers send it (camelCase JSON). Everything optional here; the parser says what is missing.</summary>
 internal sealed class CampaignTriggerDto
@@ -60,6 +75,16 @@ internal sealed class AudienceDto
     public List<string?>? Tiers { get; set; }
     public List<string?>? UserIds { get; set; }
     public List<string?>? Interests { get; set; }
+    public LevelsDto? Levels { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
+}
+
+internal sealed class LevelsDto
+{
+    public int? Min { get; set; }
+    public int? Max { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
@@ -81,6 +106,7 @@ internal sealed class ChannelDto
     public string? Channel { get; set; }
     public string? Template { get; set; }
     public string? Title { get; set; }
+    public bool? Fallback { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }

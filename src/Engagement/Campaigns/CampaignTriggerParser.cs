@@ -97,7 +97,7 @@ public sealed partial class CampaignTriggerParser(
             errors.Add("name is longer than 200 characters");
         }
 
-        var audience = ValidateAudience(dto.Audience, errors);
+        var audience = CampaignAudiences.Validate(dto.Audience, classifier.Tiers, options.Value.MaxUserIds, errors);
         var variables = ValidateVariables(dto.Variables, errors);
         var now = time.GetUtcNow();
         var sendAt = Timestamp(dto.SendAt, "sendAt", errors);
@@ -133,44 +133,6 @@ public sealed partial class CampaignTriggerParser(
             };
     }
 
-    private CampaignAudience? ValidateAudience(AudienceDto? dto, List<string> errors)
-    {
-        if (dto is null)
-        {
-            errors.Add("audience is required (tiers and/or userIds)");
-            return null;
-        }
-
-        Unknown(dto.Unknown, "audience.", errors);
-        var tiers = Distinct(dto.Tiers, "audience.tiers", errors);
-        foreach (var tier in tiers.Where(t => !classifier.Tiers.Contains(t)))
-        {
-            errors.Add($"audience.tiers: unknown tier '{tier}' (known: {string.Join(", ", classifier.Tiers)})");
-        }
-
-        var users = Distinct(dto.UserIds, "audience.userIds", errors);
-        if (users.Count > options.Value.MaxUserIds)
-        {
-            errors.Add($"audience.userIds lists {users.Count:N0} users; at most {options.Value.MaxUserIds:N0}");
-        }
-
-        foreach (var user in users)
-        {
-            if (!TableKeys.IsValid(user, out var why))
-            {
-                errors.Add($"audience.userIds: '{user}' {why}");
-                break;
-            }
-        }
-
-        if (tiers.Count == 0 && users.Count == 0)
-        {
-            errors.Add("audience needs tiers or userIds");
-        }
-
-        return new CampaignAudience(tiers, users, Distinct(dto.Interests, "audience.interests", errors));
-    }
-
     private List<ChannelTemplate> ValidateChannels(List<ChannelDto?>? dtos, string name, DateTimeOffset? expiresAt, IReadOnlyDictionary<string, string> variables, List<string> errors)
     {
         var channels = new List<ChannelTemplate>();
@@ -202,6 +164,11 @@ public sealed partial class CampaignTriggerParser(
             {
                 errors.Add($"{where}: listed twice");
                 continue;
+            }
+
+            if (dto.Fallback == true && i == 0)
+            {
+                errors.Add($"{where}.fallback: the first channel cannot be a fallback (no channel before it to fall back from)");
             }
 
             if (dto.Channel is Channels.Push or Channels.InApp && string.IsNullOrWhiteSpace(dto.Title))
@@ -255,7 +222,7 @@ public sealed partial class CampaignTriggerParser(
                 continue;
             }
 
-            channels.Add(new ChannelTemplate(dto.Channel, dto.Template, dto.Title));
+            channels.Add(new ChannelTemplate(dto.Channel, dto.Template, dto.Title) { Fallback = dto.Fallback ?? false });
         }
 
         return channels;
@@ -291,21 +258,6 @@ public sealed partial class CampaignTriggerParser(
         }
 
         return variables;
-    }
-
-    private static List<string> Distinct(List<string?>? values, string field, List<string> errors)
-    {
-        if (values is null)
-        {
-            return [];
-        }
-
-        if (values.Any(string.IsNullOrWhiteSpace))
-        {
-            errors.Add($"{field} holds an empty value");
-        }
-
-        return [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).Distinct(StringComparer.Ordinal)];
     }
 
     private static DateTimeOffset? Timestamp(string? text, string field, List<string> errors)

@@ -11,7 +11,11 @@ public static class Channels
 }
 
 /// <summary>One channel of an order: its Liquid template, and a title for push and in-app.</summary>
-public sealed record ChannelTemplate(string Channel, string Template, string? Title);
+public sealed record ChannelTemplate(string Channel, string Template, string? Title)
+{
+    /// <summary>Sent only to recipients no channel listed before it can reach (decided at planning: CampaignPlanner).</summary>
+    public bool Fallback { get; init; }
+}
 
 /// <summary>
 /// What the pipeline needs to deliver one campaign: what to send on which channel, when, until when,

@@ -55,36 +55,9 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
             return PolicyVerdict.Skip("expired");
         }
 
-        var consent = channel switch
+        if (Unreachable(channel, r) is { } reason)
         {
-            Channels.Sms => r.ConsentSms,
-            Channels.Push => r.ConsentPush,
-            _ => r.ConsentInApp,
-        };
-        if (!consent)
-        {
-            return PolicyVerdict.Skip("no-consent");
-        }
-
-        // a STOP the user has not taken back: an imported consent flag does not override it
-        if (channel == Channels.Sms && r.SmsOptedOut)
-        {
-            return PolicyVerdict.Skip("opted-out");
-        }
-
-        if (channel == Channels.Sms && !IsValidPhone(r.Phone))
-        {
-            return PolicyVerdict.Skip(r.Phone is null ? "no-phone" : "invalid-phone");
-        }
-
-        if (channel == Channels.Sms && r.PhoneSuppressed)
-        {
-            return PolicyVerdict.Skip("phone-suppressed");
-        }
-
-        if (channel == Channels.Push && string.IsNullOrWhiteSpace(r.PushToken))
-        {
-            return PolicyVerdict.Skip("no-push-token");
+            return PolicyVerdict.Skip(reason);
         }
 
         // in-app waits in the inbox until opened, so it is never "at night"
@@ -94,6 +67,42 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
         }
 
         return CapReason(channel, r, now) is { } cap ? PolicyVerdict.Skip(cap) : PolicyVerdict.Send;
+    }
+
+    /// <summary>
+    /// Policies 2 and 3 alone, what the user's row says whatever the time: consent (an SMS opt-out included) and a
+    /// usable address. The reason the channel cannot reach the user, or null. A fallback channel is planned by it.
+    /// </summary>
+    public static string? Unreachable(string channel, Recipient r)
+    {
+        var consent = channel switch
+        {
+            Channels.Sms => r.ConsentSms,
+            Channels.Push => r.ConsentPush,
+            _ => r.ConsentInApp,
+        };
+        if (!consent)
+        {
+            return "no-consent";
+        }
+
+        // a STOP the user has not taken back: an imported consent flag does not override it
+        if (channel == Channels.Sms && r.SmsOptedOut)
+        {
+            return "opted-out";
+        }
+
+        if (channel == Channels.Sms && !IsValidPhone(r.Phone))
+        {
+            return r.Phone is null ? "no-phone" : "invalid-phone";
+        }
+
+        if (channel == Channels.Sms && r.PhoneSuppressed)
+        {
+            return "phone-suppressed";
+        }
+
+        return channel == Channels.Push && string.IsNullOrWhiteSpace(r.PushToken) ? "no-push-token" : null;
     }
 
     /// <summary>Policies 5 and 6 alone: checked again against the stored touch log when the touch is recorded.</summary>
