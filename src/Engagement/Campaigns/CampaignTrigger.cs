@@ -25,8 +25,14 @@ public sealed record CampaignTrigger(
     /// <summary>Coupons issued at planning to every recipient not held out, once per (campaign, user, item).</summary>
     public IReadOnlyList<CouponOffer> Coupons { get; init; } = [];
 
+    /// <summary>
+    /// Whether its messages count toward, and are held to, the per-user cap across channels (default). Off only for the
+    /// steps of a programme the user is in (the wake-up plan's daily task): consent, quiet hours and expiry still apply.
+    /// </summary>
+    public bool FrequencyCap { get; init; } = true;
+
     /// <summary>What the delivery pipeline needs of it (the audience and holdout are already in the ledger by then).</summary>
-    public DeliveryOrder ToOrder() => new(CampaignId, Name, Channels, SendAt, ExpiresAt, DryRun, Variables) { IssuesCoupons = Coupons.Count > 0 };
+    public DeliveryOrder ToOrder() => new(CampaignId, Name, Channels, SendAt, ExpiresAt, DryRun, Variables) { IssuesCoupons = Coupons.Count > 0, FrequencyCap = FrequencyCap };
 }
 
 /// <summary>A coupon a campaign gives each recipient: valid from the campaign's send time for <paramref name="ValidDays"/> days.</summary>
@@ -65,6 +71,7 @@ internal sealed class CampaignTriggerDto
     public Dictionary<string, string?>? Variables { get; set; }
     public string? HoldoutKey { get; set; }
     public List<CouponDto?>? Coupons { get; set; }
+    public bool? FrequencyCap { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }

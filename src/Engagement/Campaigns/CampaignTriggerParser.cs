@@ -130,6 +130,7 @@ public sealed partial class CampaignTriggerParser(
             {
                 HoldoutKey = dto.HoldoutKey ?? dto.CampaignId!,
                 Coupons = coupons,
+                FrequencyCap = dto.FrequencyCap ?? true,
             };
     }
 

@@ -33,6 +33,9 @@ public sealed record DeliveryOrder(
 {
     /// <summary>Recipients hold coupons issued under the campaign id, which templates may show (<c>coupon_code</c>...).</summary>
     public bool IssuesCoupons { get; init; }
+
+    /// <summary>Off: its messages neither count toward nor are held to the per-user cap (a programme's daily step).</summary>
+    public bool FrequencyCap { get; init; } = true;
 }
 
 /// <summary>Where the worker finds the order of a campaign it has chunks of.</summary>

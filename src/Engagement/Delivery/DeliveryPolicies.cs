@@ -48,7 +48,8 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
 {
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
-    public PolicyVerdict Evaluate(string channel, Recipient r, DateTimeOffset? expiresAt, DateTimeOffset now)
+    /// <param name="capped">False for an order outside the per-user cap (<see cref="DeliveryOrder.FrequencyCap"/>).</param>
+    public PolicyVerdict Evaluate(string channel, Recipient r, DateTimeOffset? expiresAt, DateTimeOffset now, bool capped = true)
     {
         if (expiresAt is { } e && now >= e)
         {
@@ -66,7 +67,7 @@ public sealed class DeliveryPolicies(DeliveryOptions options)
             return PolicyVerdict.Defer(until);
         }
 
-        return CapReason(channel, r, now) is { } cap ? PolicyVerdict.Skip(cap) : PolicyVerdict.Send;
+        return capped && CapReason(channel, r, now) is { } cap ? PolicyVerdict.Skip(cap) : PolicyVerdict.Send;
     }
 
     /// <summary>

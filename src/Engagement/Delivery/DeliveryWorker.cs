@@ -131,7 +131,7 @@ public sealed partial class DeliveryWorker(
     private async Task<DateTimeOffset?> DeliverAsync(DeliveryOrder order, Writes writes, DeliveryRow row, TableEntity? user, Tally tally, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var verdict = user is not null && row.State == DeliveryStates.Planned ? _policies.Evaluate(row.Channel, composer.RecipientOf(user), order.ExpiresAt, now) : null;
+        var verdict = user is not null && row.State == DeliveryStates.Planned ? _policies.Evaluate(row.Channel, composer.RecipientOf(user), order.ExpiresAt, now, order.FrequencyCap) : null;
         switch (DeliveryDecision.Decide(row, options.Value.SendLease, verdict, order.DryRun, now))
         {
             case DeliveryAction.Defer defer:
@@ -170,7 +170,7 @@ public sealed partial class DeliveryWorker(
         row = claim.Row;
 
         // 2. record the touch on the user, re-checking the caps against the stored log
-        var (capReason, touch) = await ReserveTouchAsync(writes.Touches, user, channel, ct);
+        var (capReason, touch) = order.FrequencyCap ? await ReserveTouchAsync(writes.Touches, user, channel, ct) : (null, null);
         if (capReason is not null)
         {
             await SkipAsync(writes, row, capReason, tally, ct);
@@ -217,16 +217,16 @@ public sealed partial class DeliveryWorker(
                 break;
         }
 
-        if (outcome.ReleaseTouch)
+        if (outcome.ReleaseTouch && touch is { } taken)
         {
-            await ReleaseTouchAsync(writes.Touches, user, touch, ct);
+            await ReleaseTouchAsync(writes.Touches, user, taken, ct);
         }
 
         return outcome.RetryAt;
     }
 
     /// <summary>Adds the touch to the user's log with the user's ETag; returns a cap reason if the stored log no longer allows it.</summary>
-    private async Task<(string? Cap, Touch Touch)> ReserveTouchAsync(ChunkTouches touches, TableEntity user, string channel, CancellationToken ct)
+    private async Task<(string? Cap, Touch? Touch)> ReserveTouchAsync(ChunkTouches touches, TableEntity user, string channel, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -68,7 +68,7 @@ public sealed partial class WakeUpStarter(
             }
 
             var history = await plans.PlansAsync(move.UserId, token);
-            var latest = history.MaxBy(p => p.Plan.StartedAt).Plan;
+            var latest = history.Select(p => p.Plan).MaxBy(p => p.StartedAt);
             var running = latest?.State == WakeUpPlanStates.Running;
             if (leavesUp)
             {

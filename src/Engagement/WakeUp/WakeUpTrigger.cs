@@ -50,6 +50,7 @@ public static class WakeUpTrigger
             Channel(json, Channels.InApp, title, first.Task.Template, fallback: push);
             json.WriteEndArray();
             json.WriteString("expiresAt", first.Time.ClosesAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            json.WriteBoolean("frequencyCap", false); // a daily step of a plan the user is in, not marketing on top of it
             json.WriteStartObject("variables");
             json.WriteString("task_points", first.Task.Points.ToString(CultureInfo.InvariantCulture));
             json.WriteString("task_kind", first.Task.Kind);
