@@ -72,6 +72,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<WakeUp.WakeUpStarter>();
         services.AddSingleton<WakeUp.WakeUpSender>();
         services.AddSingleton<WakeUp.WakeUpTick>();
+        services.AddSingleton<WakeUp.WakeUpOutcomes>();
         services.AddSingleton<Points.PointsStore>();
 
         services.AddSingleton<ErrorStore>();

@@ -55,6 +55,8 @@ internal static class DemoMonthRun
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[grey]Storage requests per 1,000 users per day: activity {result.Requests.Ingest * perUserDay:F1}, nightly {result.Requests.Nightly * perUserDay:F1}, playbook timer and deliveries {result.Requests.Timer * perUserDay:F1}, outcomes {result.Requests.Outcomes * perUserDay:F1}.[/]"));
         Print(result);
+        var wakeUp = new WakeUp.WakeUpOptions();
+        AnsiConsole.Write(WakeUpCohortTable.Of(result.WakeUp, wakeUp.FirstMonthActiveDays, wakeUp.FirstMonthDays));
         AnsiConsole.MarkupLine("[grey]A run whose window is still open is measured so far (\"open\"); `engage campaign outcome RUN` re-measures it later.[/]");
         return 0;
     }

@@ -15,7 +15,11 @@ namespace Engagement.Local.Demo;
 /// <summary>What the month demo did, and each playbook run's recorded outcome.</summary>
 /// <param name="Seconds">Where the time went: activity ingest, nightly runs, playbook timer steps (deliveries included), outcomes.</param>
 /// <param name="Requests">The storage requests (tables and queues) of the same four phases.</param>
-public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs, (double Ingest, double Nightly, double Timer, double Outcomes) Seconds, (long Ingest, long Nightly, long Timer, long Outcomes) Requests);
+public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, long Events, long Redemptions, IReadOnlyList<(string Playbook, RunOutcome Outcome)> Runs, (double Ingest, double Nightly, double Timer, double Outcomes) Seconds, (long Ingest, long Nightly, long Timer, long Outcomes) Requests)
+{
+    /// <summary>The wake-up plan's cohorts (the weeks plans started in).</summary>
+    public IReadOnlyList<WakeUp.WakeUpCohort> WakeUp { get; init; } = [];
+}
 
 /// <summary>
 /// N days of the engine on the demo clock: each day the population's own activity (plus the simulated
@@ -91,9 +95,10 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
             outcomes.Add((run.Playbook, await engine.Get<RunOutcomes>().RecordAsync(run.RunId, run.WindowDays, ct)));
         }
 
+        var wakeUp = await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(ct);
         return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
             (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds),
-            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests));
+            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp };
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
@@ -151,6 +156,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct);
         var deliveries = await engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries, ct);
         await deliveries.ClearMessagesAsync(ct); // chunks waiting out quiet hours in real time: the resume below re-sends what is still open
+        await engine.Get<WakeUp.WakeUpTick>().RunAsync(ct); // plans from the night, the day's steps handed to the pipeline
         var sending = _runs.Values.Where(r => clock.GetUtcNow() <= r.SendsUntil).ToList();
         foreach (var run in sending)
         {

@@ -31,6 +31,10 @@ internal static class PointsRows
 
     public static string EntryKey(string kind, string sourceKey) => $"{EntryPrefix}{kind}|{sourceKey}";
 
+    /// <summary>Every user's entries of one kind (a scan across partitions).</summary>
+    public static string KindFilter(string kind) =>
+        TableClient.CreateQueryFilter($"RowKey ge {EntryPrefix + kind + "|"} and RowKey lt {EntryPrefix + kind + "}"}");
+
     public static string EntriesFilter(string userId) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RowKey ge {EntryPrefix} and RowKey lt {EntryEnd}");
 

@@ -197,6 +197,16 @@ public sealed partial class PointsStore(
         return [.. entries.OrderByDescending(e => e.At).ThenBy(e => e.Kind == PointsKinds.Expire ? 1 : 0)];
     }
 
+    /// <summary>Every user's spends (redemptions), for outcome reports: one scan of the table's spend entries.</summary>
+    public async IAsyncEnumerable<(string UserId, PointsEntry Spend)> SpendsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        await foreach (var e in table.QueryAsync<TableEntity>(PointsRows.KindFilter(PointsKinds.Spend), maxPerPage: 1000, cancellationToken: ct))
+        {
+            yield return (e.PartitionKey, PointsRows.EntryFrom(e));
+        }
+    }
+
     /// <summary>The instant a batch expires (the start of its expiry day in the ops zone).</summary>
     public DateTimeOffset ExpiresAt(PointsBatch batch) => Rules.ExpiresAt(batch);
 

@@ -57,6 +57,12 @@ public sealed class WakeUpOptions
     /// <summary>Title of a step's push and in-app message (the task's template is the body; it may use <c>task_points</c>, <c>task_kind</c>, <c>step</c>).</summary>
     public string Title { get; set; } = "今日小任务 · Today's small task";
 
+    /// <summary>First-month active: active on at least this many distinct days (ops calendar) within <see cref="FirstMonthDays"/> of the plan's start.</summary>
+    public int FirstMonthActiveDays { get; set; } = 4;
+
+    /// <summary>The first month's length in days, from the plan's start (for a registration, the night after it).</summary>
+    public int FirstMonthDays { get; set; } = 30;
+
     /// <summary>Version of the catalogue below; a plan records it with the tasks it drew.</summary>
     public string CatalogueVersion { get; set; } = "2026-12";
 

@@ -41,6 +41,16 @@ public sealed class WakeUpOptionsValidator(IOptions<DeliveryOptions> delivery, I
             yield return $"{Section}:HoldoutPercent {options.HoldoutPercent} must be between 0 and 100";
         }
 
+        if (options.FirstMonthDays is < 1 or > 365)
+        {
+            yield return $"{Section}:FirstMonthDays {options.FirstMonthDays} must be 1..365";
+        }
+
+        if (options.FirstMonthActiveDays < 1 || options.FirstMonthActiveDays > options.FirstMonthDays)
+        {
+            yield return $"{Section}:FirstMonthActiveDays {options.FirstMonthActiveDays} must be 1..FirstMonthDays ({options.FirstMonthDays})";
+        }
+
         if (options.CooldownDays < 0)
         {
             yield return $"{Section}:CooldownDays {options.CooldownDays} must be 0 or more";

@@ -113,6 +113,39 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         return [.. plans.Select(p => (p, (IReadOnlyList<WakeUpStepRow>)[.. steps.Where(s => s.PlanId == p.PlanId).OrderBy(s => s.Step.Number)]))];
     }
 
+    /// <summary>Every plan with its steps, shard by shard (outcome reports).</summary>
+    public async IAsyncEnumerable<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStepRow> Steps)> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        foreach (var shard in shards.All)
+        {
+            WakeUpPlanRow? plan = null;
+            var steps = new List<WakeUpStepRow>();
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"p|" + shard}"), maxPerPage: 1000, cancellationToken: ct))
+            {
+                var parts = e.RowKey.Split('|');
+                if (parts.Length == 2)
+                {
+                    if (plan is not null)
+                    {
+                        yield return (plan, steps);
+                    }
+
+                    (plan, steps) = (ReadPlan(e, parts[0], parts[1]), []);
+                }
+                else if (parts.Length == 3 && plan is not null && plan.UserId == parts[0] && plan.PlanId == parts[1])
+                {
+                    steps.Add(ReadStep(e, parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
+                }
+            }
+
+            if (plan is not null)
+            {
+                yield return (plan, steps);
+            }
+        }
+    }
+
     /// <summary>One step as stored, or null when it is not there (a pointer whose plan never got written).</summary>
     public async Task<WakeUpStepRow?> StepAsync(string userId, string planId, int step, CancellationToken ct)
     {

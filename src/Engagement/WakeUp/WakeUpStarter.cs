@@ -29,6 +29,9 @@ public sealed partial class WakeUpStarter(
     TimeProvider time,
     ILogger<WakeUpStarter> log)
 {
+    /// <summary>A first tier counts as a registration when the user registered this recently (a night late, and a day's slack).</summary>
+    public static readonly TimeSpan RecentRegistration = TimeSpan.FromDays(3);
+
     public async Task<WakeUpStartResult> StartFromLatestNightAsync(CancellationToken ct)
     {
         if (await nightly.LatestAsync(ct) is not { Phase: NightlyPhase.Complete } night || await plans.NightDoneAsync(night.AsOf, ct))
@@ -58,7 +61,8 @@ public sealed partial class WakeUpStarter(
         int not = 0, ended = 0;
         await Parallel.ForEachAsync(moves, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (move, token) =>
         {
-            var cause = move.From.Length == 0 && o.StartOnRegistration ? WakeUpStartCause.Registered
+            // a first tier is a new user's, or everyone's on the first night ever: only a recent registration starts a plan then
+            var cause = move.From.Length == 0 ? (o.StartOnRegistration ? WakeUpStartCause.Registered : null)
                 : move.To == o.Tier && move.From != o.Tier ? WakeUpStartCause.EnteredTier
                 : (WakeUpStartCause?)null;
             var leavesUp = move.From == o.Tier && WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, consentPush: true, consentInApp: true) is not null;
@@ -91,6 +95,11 @@ public sealed partial class WakeUpStarter(
             }
 
             var user = await users.GetAsync(move.UserId, token);
+            if (cause == WakeUpStartCause.Registered && !(user?.Profile.RegisteredOn >= now - RecentRegistration))
+            {
+                return;
+            }
+
             var zone = user?.Profile.TimeZone is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z) ? z : calendar.Zone;
             var firstDay = WakeUpSchedule.FirstDay(now, o.LocalTime, zone);
             var plan = new WakeUpPlanRow(move.UserId, firstDay.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
