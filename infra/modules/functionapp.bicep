@@ -55,6 +55,16 @@ var engineSettings = {
   WakeUp__LocalTime: '12:00'
   WakeUp__CatalogueVersion: '2026-12'
   Points__ExpiresAfterMonths: '12'
+  Referral__Enabled: 'true'
+  Referral__FriendsNeeded: '3'
+  Referral__FriendActiveDays: '2'
+  Referral__WithinDays: '30'
+  Referral__CouponItem: 'referral-50'
+  Referral__CouponValue: '50'
+  Referral__CouponCurrency: 'CNY'
+  Referral__CouponValidDays: '30'
+  Referral__Template: ''
+  Referral__Title: ''
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

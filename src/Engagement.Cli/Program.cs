@@ -49,6 +49,7 @@ app.Configure(c =>
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<PlanCommand>("plan").WithDescription("A user's wake-up plans: each step's local day, send time, task, points and state.");
+    c.AddCommand<ReferralsCommand>("referrals").WithDescription("A user's referrals: who invited them, the friends they invited (active or not yet) and their reward.");
     c.AddCommand<WalletCommand>("wallet").WithDescription("A user's coupons (the wallet table), newest first, validity in the ops zone.");
     c.AddBranch("points", b =>
     {

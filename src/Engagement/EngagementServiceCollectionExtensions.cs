@@ -42,6 +42,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(Points.PointsOptions), (services, configuration) => services.AddOptions<Points.PointsOptions>()
             .Bind(configuration.GetSection(Points.PointsOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Points.PointsOptions>, Points.PointsOptionsValidator>()),
+        (typeof(Referrals.ReferralOptions), (services, configuration) => services.AddOptions<Referrals.ReferralOptions>()
+            .Bind(configuration.GetSection(Referrals.ReferralOptions.SectionName)).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Referrals.ReferralOptions>, Referrals.ReferralOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -83,6 +86,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<ActivityCalendar>();
         services.AddSingleton<ActivityEventParser>();
         services.AddSingleton<RecentUsersCache>();
+        services.AddSingleton<Referrals.ReferralStore>();
+        services.AddSingleton<IIngestFollowUp, Referrals.ReferralFollowUp>();
         services.AddSingleton<ActivityIngestHandler>();
         services.AddSingleton<IIngestFollowUp, ActivityPoints>();
         services.AddSingleton<IIngestFollowUp, WakeUp.WakeUpCompletions>();

@@ -69,7 +69,10 @@ public sealed class ActivityAggregate
 
     public readonly record struct Purchase(int Day, ulong IdHash, long AmountMinor);
 
-    /// <summary>Applies one event on its local day, unless its id was applied before.</summary>
+    /// <summary>
+    /// Applies one event on its local day, unless its id was applied before. A referral is the invitee's own
+    /// activity (they signed up): an active day, no purchase, no category.
+    /// </summary>
     public ApplyOutcome Apply(ActivityEvent e, int day)
     {
         var idHash = HashId(e.EventId);

@@ -5,10 +5,14 @@ public enum ActivityType
     Login,
     Interaction,
     Purchase,
+
+    /// <summary>The user (the invitee) signed up with another user's code: <see cref="ActivityEvent.Referrer"/> names who invited them.</summary>
+    Referral,
 }
 
 /// <summary>
 /// One validated activity event. Amounts are kept in minor units (cents) so sums are exact.
+/// <see cref="Referrer"/> is set on a <see cref="ActivityType.Referral"/> only (and never equals <see cref="UserId"/>).
 /// </summary>
 public sealed record ActivityEvent(
     string EventId,
@@ -16,4 +20,5 @@ public sealed record ActivityEvent(
     ActivityType Type,
     long AmountMinor,
     string? Category,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    string? Referrer = null);

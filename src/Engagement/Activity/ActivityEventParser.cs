@@ -96,12 +96,15 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
             "login" => ActivityType.Login,
             "interaction" => ActivityType.Interaction,
             "purchase" => ActivityType.Purchase,
+            "referral" => ActivityType.Referral,
             _ => null,
         };
         if (type is null)
         {
-            errors.Add(dto.Type is null ? "type is missing (login|interaction|purchase)" : $"unknown type '{dto.Type}' (login|interaction|purchase)");
+            errors.Add(dto.Type is null ? "type is missing (login|interaction|purchase|referral)" : $"unknown type '{dto.Type}' (login|interaction|purchase|referral)");
         }
+
+        ReferrerErrors(dto, type, errors);
 
         var occurredAt = OccurredAt(dto.OccurredAt, latest, errors);
         long minor = 0;
@@ -138,10 +141,42 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
 
         if (errors.Count == 0)
         {
-            e = new ActivityEvent(dto.EventId!, dto.UserId!, type!.Value, type == ActivityType.Purchase ? minor : 0, category, occurredAt!.Value);
+            e = new ActivityEvent(dto.EventId!, dto.UserId!, type!.Value, type == ActivityType.Purchase ? minor : 0, category, occurredAt!.Value, dto.Referrer);
         }
 
         return errors;
+    }
+
+    /// <summary>A referral names its referrer (not the invitee itself) and shows no interest; no other type may name one.</summary>
+    private static void ReferrerErrors(ActivityEventDto dto, ActivityType? type, List<string> errors)
+    {
+        if (type != ActivityType.Referral)
+        {
+            if (dto.Referrer is not null)
+            {
+                errors.Add("referrer is only allowed on a referral");
+            }
+
+            return;
+        }
+
+        if (dto.Referrer is null)
+        {
+            errors.Add("a referral needs a referrer (the inviting user's id)");
+        }
+        else if (IdError(dto.Referrer) is { } referrerError)
+        {
+            errors.Add($"referrer {referrerError}");
+        }
+        else if (string.Equals(dto.Referrer, dto.UserId, StringComparison.Ordinal))
+        {
+            errors.Add($"self-referral: referrer '{dto.Referrer}' is the userId");
+        }
+
+        if (!string.IsNullOrWhiteSpace(dto.Category))
+        {
+            errors.Add("a referral has no category");
+        }
     }
 
     private static DateTimeOffset? OccurredAt(string? text, DateTimeOffset latest, List<string> errors)
@@ -209,6 +244,9 @@ internal sealed class ActivityEventDto
     public string? Category { get; set; }
 
     public string? OccurredAt { get; set; }
+
+    /// <summary>Who invited <see cref="UserId"/>: required on a referral, refused on other types.</summary>
+    public string? Referrer { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]

@@ -59,6 +59,14 @@ public sealed class SeenEvents
             hash.Append(Encoding.UTF8.GetBytes(category));
         }
 
+        // a referral's body is also whom it names: another referrer under the same id is a conflict, not a repeat.
+        // Only referrals carry one, so every other event keeps the fingerprint it was stored with
+        if (e.Referrer is { } referrer)
+        {
+            hash.Append("|r:"u8);
+            hash.Append(Encoding.UTF8.GetBytes(referrer));
+        }
+
         return hash.GetCurrentHashAsUInt32();
     }
 

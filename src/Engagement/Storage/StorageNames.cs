@@ -35,7 +35,10 @@ public static class TableNames
     /// <summary>Wake-up plans: plan and step rows per shard, due pointers per hour (<see cref="Engagement.WakeUp.WakeUpPlanStore"/>).</summary>
     public const string WakeUpPlans = "wakeupplans";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpPlans];
+    /// <summary>Referral links, each referrer's invited friends and reward: one partition per user (<see cref="Engagement.Referrals.ReferralStore"/>).</summary>
+    public const string Referrals = "referrals";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpPlans, Referrals];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

@@ -59,6 +59,20 @@ public static class UserEntity
     /// complete without reading the plans table per event. Text: <c>planId|step|type|category|sentAt|closesAt</c>.</summary>
     public const string OpenTask = "OpenTask";
 
+    /// <summary>Who invited the user (Referrals): written once the referral is linked, so the ingest knows an invitee
+    /// without reading the referrals table. Absent for users nobody referred.</summary>
+    public const string ReferredBy = "ReferredBy";
+
+    /// <summary>When the linked referral happened (its event's <c>occurredAt</c>): the "active within N days" window starts on its day.</summary>
+    public const string ReferredAt = "ReferredAt";
+
+    /// <summary>When the invitee was counted as an active friend of <see cref="ReferredBy"/>: set last, so the
+    /// ingest stops looking at the user only once the count (and any reward it completed) is done.</summary>
+    public const string ReferralCountedAt = "ReferralCountedAt";
+
+    /// <summary>The referral columns an ingest follow-up reads with the activity.</summary>
+    public static readonly IReadOnlyList<string> ReferralColumns = [ReferredBy, ReferredAt, ReferralCountedAt];
+
     /// <summary>Columns the nightly job reads: activity plus the current standing (to write only changes).</summary>
     public static readonly IReadOnlyList<string> NightlyColumns =
         ["PartitionKey", "RowKey", RegisteredOn, LastActiveDay, FirstActiveDay, ActiveDays, Purchases, RScore, FScore, MScore, Tier, TierSince];
@@ -94,6 +108,10 @@ public static class UserEntity
             e.GetBinary(Purchases) ?? [],
             e.GetString(Categories),
             e.GetBinary(SeenIds) ?? []);
+
+    /// <summary>The referral columns: the referrer (null: not referred), when, and when the user was counted.</summary>
+    public static UserReferral ReadReferral(TableEntity e) =>
+        new(e.GetString(ReferredBy), e.GetDateTimeOffset(ReferredAt), e.GetDateTimeOffset(ReferralCountedAt));
 
     public static RfmStanding? ReadStanding(TableEntity e) =>
         e.GetString(Tier) is { } tier

@@ -59,7 +59,7 @@ public sealed class PointsOptionsTests
 
     [Theory]
     [InlineData("Points:LevelThresholds:0", "5", "Points:LevelThresholds must hold 7 values")]
-    [InlineData("Points:Earn:Referral", "5", "Points:Earn:Referral is not an activity type")]
+    [InlineData("Points:Earn:Signup", "5", "Points:Earn:Signup is not an activity type")]
     [InlineData("Points:Earn:Purchase", "-1", "Points:Earn:Purchase must be 0")]
     [InlineData("Points:ExpiresAfterMonths", "0", "Points:ExpiresAfterMonths must be 1..36")]
     [InlineData("Points:Catalogue:0:Cost", "0", "Points:Catalogue:0:Cost must be more than 0")]
