@@ -53,7 +53,7 @@ internal static class DemoMonthRun
             $"[grey]Time: activity {result.Seconds.Ingest:F1} s, nightly runs {result.Seconds.Nightly:F1} s, playbook timer steps and deliveries {result.Seconds.Timer:F1} s, outcomes {result.Seconds.Outcomes:F1} s.[/]"));
         var perUserDay = 1000.0 / settings.Users / result.Nights;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[grey]Storage requests per 1,000 users per day: activity {result.Requests.Ingest * perUserDay:F1}, nightly {result.Requests.Nightly * perUserDay:F1}, playbook timer and deliveries {result.Requests.Timer * perUserDay:F1}, outcomes {result.Requests.Outcomes * perUserDay:F1}.[/]"));
+            $"[grey]Storage requests per 1,000 users per day: activity {result.Requests.Ingest * perUserDay:F1}, nightly {result.Requests.Nightly * perUserDay:F1}, playbook timer and deliveries {result.Requests.Timer * perUserDay:F1} (of it the wake-up ticks {result.WakeUpTicks.Requests * perUserDay:F1}, {result.WakeUpTicks.Seconds:F1} s), outcomes {result.Requests.Outcomes * perUserDay:F1}.[/]"));
         Print(result);
         var wakeUp = new WakeUp.WakeUpOptions();
         AnsiConsole.Write(WakeUpCohortTable.Of(result.WakeUp, wakeUp.FirstMonthActiveDays, wakeUp.FirstMonthDays));

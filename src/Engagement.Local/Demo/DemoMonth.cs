@@ -19,6 +19,9 @@ public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, lon
 {
     /// <summary>The wake-up plan's cohorts (the weeks plans started in).</summary>
     public IReadOnlyList<WakeUp.WakeUpCohort> WakeUp { get; init; } = [];
+
+    /// <summary>Of the timer phase: the wake-up ticks alone (plans started, steps handed to the pipeline, closes).</summary>
+    public (double Seconds, long Requests) WakeUpTicks { get; init; }
 }
 
 /// <summary>
@@ -38,6 +41,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     private readonly Dictionary<int, List<ActivityEvent>> _answers = [];
     private readonly Dictionary<int, List<(string UserId, string RunId)>> _redeems = [];
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+    private (double Seconds, long Requests) _wakeUp;
 
     // win-back audience members and the last day of their window: their own generated activity is left out until then
     private readonly Dictionary<string, int> _modelled = new(StringComparer.Ordinal);
@@ -98,7 +102,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         var wakeUp = await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(ct);
         return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
             (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds),
-            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp };
+            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp, WakeUpTicks = _wakeUp };
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
@@ -156,7 +160,11 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct);
         var deliveries = await engine.Get<StorageClients>().QueueAsync(QueueNames.Deliveries, ct);
         await deliveries.ClearMessagesAsync(ct); // chunks waiting out quiet hours in real time: the resume below re-sends what is still open
-        await engine.Get<WakeUp.WakeUpTick>().RunAsync(ct); // plans from the night, the day's steps handed to the pipeline
+        var started = Stopwatch.GetTimestamp();
+        var requests = engine.Get<StorageRequestCounter>().Total;
+        var tick = await engine.Get<WakeUp.WakeUpTick>().RunAsync(ct); // plans from the night, the day's steps handed to the pipeline
+        _wakeUp = (_wakeUp.Seconds + Stopwatch.GetElapsedTime(started).TotalSeconds, _wakeUp.Requests + engine.Get<StorageRequestCounter>().Total - requests);
+        AnswerTasks(tick.Sends.Handed, calendar);
         var sending = _runs.Values.Where(r => clock.GetUtcNow() <= r.SendsUntil).ToList();
         foreach (var run in sending)
         {
@@ -168,6 +176,25 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         foreach (var run in sending)
         {
             await ScheduleAnswersAsync(run, calendar.DateOf(clock.GetUtcNow()), calendar, ct);
+        }
+    }
+
+    /// <summary>Users who do their wake-up task do it half an hour after it arrives (its event goes in with that day's activity).</summary>
+    private void AnswerTasks(IReadOnlyList<(string UserId, WakeUp.WakeUpStep Step)> handed, ActivityCalendar calendar)
+    {
+        foreach (var (user, step) in handed)
+        {
+            var planId = step.Time.LocalDate.AddDays(1 - step.Number).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+            if (!reactions.DoesTask(seed, user, planId, step.Number))
+            {
+                continue;
+            }
+
+            var at = step.SentAt!.Value.AddMinutes(30);
+            var task = step.Task;
+            var e = new ActivityEvent($"task-{planId}-{step.Number}", user, task.Completes, task.Completes == ActivityType.Purchase ? 3_900 : 0, task.Category ?? (task.Completes == ActivityType.Interaction ? "content" : null), at);
+            var day = calendar.DayOf(at);
+            (_answers.TryGetValue(day, out var list) ? list : _answers[day] = []).Add(e);
         }
     }
 

@@ -12,8 +12,16 @@ namespace Engagement.Local.Demo;
 /// <param name="WindowDays">The window the two shares are over (the win-back's attribution window).</param>
 /// <param name="RedeemShare">Share of reactivated, reached users who redeem the coupon they were sent.</param>
 /// <param name="HighValueRedeemShare">Share of high-value users who redeem a coupon of their monthly pack.</param>
-public sealed record DemoReactions(double DormantBaseline = 0.06, double DormantTreated = 0.09, int WindowDays = 14, double RedeemShare = 0.5, double HighValueRedeemShare = 0.4)
+public sealed record DemoReactions(double DormantBaseline = 0.06, double DormantTreated = 0.09, int WindowDays = 14, double RedeemShare = 0.5, double HighValueRedeemShare = 0.4,
+    double TaskDayOne = 0.5, double TaskDaySeven = 0.3)
 {
+    /// <summary>The share of users who do step <paramref name="step"/>'s task the day it arrives: from <see cref="TaskDayOne"/> falling evenly to <see cref="TaskDaySeven"/>.</summary>
+    public double TaskShare(int step) => TaskDayOne + (TaskDaySeven - TaskDayOne) * (step - 1) / 6.0;
+
+    /// <summary>Whether a user does a wake-up step's task, deterministic per (seed, user, plan step).</summary>
+    public bool DoesTask(int seed, string userId, string planId, int step) =>
+        new Random(DemoPopulation.Seed(seed, StableHash(userId), StableHash(planId) ^ step)).NextDouble() < TaskShare(step);
+
     /// <summary>The daily chance of an organic return that gives <see cref="DormantBaseline"/> over the window: 1 - (1 - p)^days = baseline.</summary>
     public double DailyOrganicReturn => 1 - Math.Pow(1 - DormantBaseline, 1.0 / WindowDays);
 
@@ -24,7 +32,7 @@ public sealed record DemoReactions(double DormantBaseline = 0.06, double Dormant
     public double AnswerToMessage => 1 - (1 - DormantTreated) / (1 - DormantBaseline);
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"Simulated response (demo assumptions, not measurements): dormant users come back on their own at {DormantBaseline * 100:0.#}% within {WindowDays} days, reached ones at {DormantTreated * 100:0.#}%; {RedeemShare * 100:0}% of reached returners and {HighValueRedeemShare * 100:0}% of high-value users redeem a coupon.");
+        $"Simulated response (demo assumptions, not measurements): dormant users come back on their own at {DormantBaseline * 100:0.#}% within {WindowDays} days, reached ones at {DormantTreated * 100:0.#}%; {RedeemShare * 100:0}% of reached returners and {HighValueRedeemShare * 100:0}% of high-value users redeem a coupon; {TaskDayOne * 100:0}% of wake-up users do day 1's task, falling to {TaskDaySeven * 100:0}% on day 7.");
 
     /// <summary>
     /// The day (0-based, within the window from <paramref name="from"/>) a user comes back, or null; deterministic per

@@ -11,7 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Engagement.WakeUp;
 
 /// <summary>What one pass over the due steps did.</summary>
-public sealed record WakeUpSendResult(int Sent, int Batches, int Missed, int Skipped, int Ended, int PlansCompleted, int Recovered);
+public sealed record WakeUpSendResult(int Sent, int Batches, int Missed, int Skipped, int Ended, int PlansCompleted, int Recovered)
+{
+    /// <summary>The steps handed to the pipeline by this pass (with their send time), for reports and the demo's simulated users.</summary>
+    public IReadOnlyList<(string UserId, WakeUpStep Step)> Handed { get; init; } = [];
+}
 
 /// <summary>
 /// The timer's half that sends (docs/decisions.md, "Wake-up steps wait in a due-steps table"): reads the due pointers of
@@ -90,18 +94,19 @@ public sealed partial class WakeUpSender(
         }
 
         var recovered = 0;
+        var handed = new List<(string UserId, WakeUpStep Step)>();
         foreach (var (batch, rows) in abandoned)
         {
             LogRecovering(log, batch, rows.Count);
-            await HandOffAsync(batch, rows, ct);
+            handed.AddRange(await HandOffAsync(batch, rows, ct));
             recovered += rows.Count;
         }
 
-        var (sent, batches, ended) = await ClaimAndSendAsync(toSend, now, ct);
-        return new WakeUpSendResult(sent, batches, missed, skipped, ended, completed, recovered);
+        var (batches, ended) = await ClaimAndSendAsync(toSend, now, handed, ct);
+        return new WakeUpSendResult(handed.Count, batches, missed, skipped, ended, completed, recovered) { Handed = handed };
     }
 
-    private async Task<(int Sent, int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, CancellationToken ct)
+    private async Task<(int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, List<(string UserId, WakeUpStep Step)> handed, CancellationToken ct)
     {
         // the user as of now: a plan whose user left the tier upward or opted out of every channel ends here, its steps cancelled
         var ended = 0;
@@ -130,7 +135,7 @@ public sealed partial class WakeUpSender(
             ended++;
         }
 
-        int sent = 0, batches = 0;
+        var batches = 0;
         foreach (var group in go.GroupBy(c => WakeUpTrigger.GroupOf(c.Row.Step), StringComparer.Ordinal))
         {
             foreach (var chunk in group.OrderBy(c => c.Row.UserId, StringComparer.Ordinal).Chunk(WakeUpTrigger.MaxUsers))
@@ -147,17 +152,17 @@ public sealed partial class WakeUpSender(
 
                 if (!claimed.IsEmpty)
                 {
-                    sent += await HandOffAsync(batch, [.. claimed], ct);
+                    handed.AddRange(await HandOffAsync(batch, [.. claimed], ct));
                     batches++;
                 }
             }
         }
 
-        return (sent, batches, ended);
+        return (batches, ended);
     }
 
     /// <summary>Hands a claimed batch to the campaign pipeline (accepted and planned before this returns), then records it sent.</summary>
-    private async Task<int> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
+    private async Task<List<(string UserId, WakeUpStep Step)>> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var closes = steps[0].Row.Step.Time.ClosesAt;
@@ -177,7 +182,7 @@ public sealed partial class WakeUpSender(
             }
         }
 
-        var sent = new ConcurrentBag<(string UserId, object Task)>();
+        var sent = new ConcurrentBag<(string UserId, WakeUpStep Step)>();
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
             if (refused is not null)
@@ -189,12 +194,13 @@ public sealed partial class WakeUpSender(
 
             if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
             {
-                sent.Add((s.Row.UserId, OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })));
+                sent.Add((s.Row.UserId, s.Row.Step with { State = WakeUpStepStates.Sent, SentAt = now }));
             }
         });
 
         // the ingest reads the open task from the user row; then the pointers wait for the day's end
-        await users.SetColumnAsync(UserEntity.OpenTask, [.. sent], ct);
+        var planOf = steps.ToDictionary(s => s.Row.UserId, s => s.Row.PlanId, StringComparer.Ordinal); // a user has one step in a batch
+        await users.SetColumnAsync(UserEntity.OpenTask, [.. sent.Select(s => (s.UserId, (object)OpenTask.Of(planOf[s.UserId], s.Step)))], ct);
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
             if (refused is null)
@@ -203,7 +209,7 @@ public sealed partial class WakeUpSender(
             }
         });
         LogHandedOff(log, batch, sent.Count, steps.Count);
-        return sent.Count;
+        return [.. sent];
     }
 
     /// <summary>A closed step's pointer goes; the seventh step closing completes its plan. 1 when a plan completed.</summary>
