@@ -147,6 +147,7 @@ public sealed partial class WakeUpSender(
 
                 if (!claimed.IsEmpty)
                 {
+                    LogClaimed(log, batch, claimed.Count);
                     sent += await HandOffAsync(batch, [.. claimed], ct);
                     batches++;
                 }
@@ -192,6 +193,7 @@ public sealed partial class WakeUpSender(
                 sent.Add((s.Row.UserId, OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })));
             }
         });
+        LogHandedOff(log, batch, sent.Count, steps.Count);
 
         // the ingest reads the open task from the user row; then the pointers wait for the day's end
         await users.SetColumnAsync(UserEntity.OpenTask, [.. sent], ct);
@@ -202,7 +204,6 @@ public sealed partial class WakeUpSender(
                 await plans.RefileAsync(s.Due, s.Row.Step.Time.ClosesAt, token);
             }
         });
-        LogHandedOff(log, batch, sent.Count, steps.Count);
         return sent.Count;
     }
 
@@ -226,6 +227,9 @@ public sealed partial class WakeUpSender(
 
     [LoggerMessage(LogLevel.Information, "Wake-up batch {Batch}: {Sent} of {Steps} steps handed to the pipeline")]
     private static partial void LogHandedOff(ILogger logger, string batch, int sent, int steps);
+
+    [LoggerMessage(LogLevel.Debug, "Wake-up batch {Batch}: {Steps} steps claimed, handing them to the pipeline")]
+    private static partial void LogClaimed(ILogger logger, string batch, int steps);
 
     [LoggerMessage(LogLevel.Warning, "Wake-up batch {Batch} was left claimed ({Steps} steps): handing it off again")]
     private static partial void LogRecovering(ILogger logger, string batch, int steps);
