@@ -178,25 +178,29 @@ public sealed partial class WakeUpSender(
             }
         }
 
-        var sent = new ConcurrentBag<(string UserId, object Task)>();
+        if (refused is null)
+        {
+            // the ingest reads the open task from the user row: written before the steps are recorded sent, so a crash in
+            // between leaves a step nothing completes until the resumed hand-off sends it, never a sent step nobody can complete
+            await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
+        }
+
+        var sent = 0;
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
             if (refused is not null)
             {
                 await plans.TryMoveAsync(s.Row, WakeUpStepStates.Skipped, null, refused, token);
                 await plans.DropDueAsync(s.Due, token);
-                return;
             }
-
-            if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
+            else if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
             {
-                sent.Add((s.Row.UserId, OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })));
+                Interlocked.Increment(ref sent);
             }
         });
-        LogHandedOff(log, batch, sent.Count, steps.Count);
+        LogHandedOff(log, batch, sent, steps.Count);
 
-        // the ingest reads the open task from the user row; then the pointers wait for the day's end
-        await users.SetColumnAsync(UserEntity.OpenTask, [.. sent], ct);
+        // then the pointers wait for the day's end
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
             if (refused is null)
@@ -204,7 +208,7 @@ public sealed partial class WakeUpSender(
                 await plans.RefileAsync(s.Due, s.Row.Step.Time.ClosesAt, token);
             }
         });
-        return sent.Count;
+        return sent;
     }
 
     /// <summary>A closed step's pointer goes; the seventh step closing completes its plan. 1 when a plan completed.</summary>

@@ -153,33 +153,45 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
         Assert.Equal([(WakeUpCompletions.PointsKey(step.PlanId, 1), step.Step.Task.Points)], (await WakeUpPointsAsync(engine, user)).Select(e => (e.SourceKey, e.Points)));
     }
 
+    /// <summary>The pass at local noon dies at the scripted point; every user's step 1 is left in <paramref name="state"/>, all in one batch.</summary>
+    private async Task<string> CrashAtNoonAsync(LocalEngine engine, FaultingLoggerProvider faults, string[] users, string state)
+    {
+        await RunHoursAsync(engine, Noon.AddHours(-1));
+        _clock.Advance(TimeSpan.FromHours(1));
+        await CrashAsync(engine, faults);
+        var steps = await StepsAsync(engine, users, 1);
+        Assert.All(steps, s => Assert.Equal(state, s.Step.State));
+        return Assert.Single(steps.Select(s => s.Batch).Distinct())!;
+    }
+
+    /// <summary>
+    /// Within the grace a claimed batch may still be in another instance's hands: left alone. The restarted worker, past the
+    /// grace, hands the batch off again (its stored text when there is one) and records it; then nothing is left to do.
+    /// </summary>
+    private async Task ResumeAfterTheGraceAsync(LocalEngine engine, string[] users, string batch)
+    {
+        await AssertIdleAsync(engine);
+        _clock.Advance(WakeUpSender.HandOffGrace);
+        var resumed = await TickAsync(engine);
+        Assert.Equal((0, users.Length), (resumed.Sent, resumed.Recovered));
+        Assert.Equal(CampaignStates.Planned, (await engine.Get<CampaignStore>().GetAsync(batch, TestEngine.Deadline()))!.State);
+        await DrainDeliveriesAsync(engine);
+        await AssertSentOnceAsync(engine, users, batch);
+        await AssertIdleAsync(engine);
+        await AssertCompletableAsync(engine, users[0], _clock.GetUtcNow());
+    }
+
     [Fact]
     public async Task CrashAfterTheHandOff_BeforeTheStepsAreRecordedSent_TheResumedPassSendsEachStepOnce()
     {
         var faults = new FaultingLoggerProvider("LogPlanned"); // the campaign pipeline has accepted and planned the batch
         var engine = await StartAsync(faults);
         var users = await EnterAsync(engine, "handed", 5);
-        await RunHoursAsync(engine, Noon.AddHours(-1));
 
-        _clock.Advance(TimeSpan.FromHours(1));
-        await CrashAsync(engine, faults);
-        var claimed = await StepsAsync(engine, users, 1);
-        Assert.All(claimed, s => Assert.Equal(WakeUpStepStates.Sending, s.Step.State));
-        var batch = Assert.Single(claimed.Select(s => s.Batch).Distinct())!;
+        var batch = await CrashAtNoonAsync(engine, faults, users, WakeUpStepStates.Sending);
         Assert.Equal(CampaignStates.Planned, (await engine.Get<CampaignStore>().GetAsync(batch, TestEngine.Deadline()))!.State);
 
-        // within the grace the batch may still be in another instance's hands: left alone
-        await AssertIdleAsync(engine);
-
-        // the restarted worker, past the grace: the batch is handed off again with its stored text, a duplicate
-        _clock.Advance(WakeUpSender.HandOffGrace);
-        var resumed = await TickAsync(engine);
-        Assert.Equal((0, users.Length), (resumed.Sent, resumed.Recovered));
-        await DrainDeliveriesAsync(engine);
-        await AssertSentOnceAsync(engine, users, batch);
-
-        await AssertIdleAsync(engine);
-        await AssertCompletableAsync(engine, users[0], _clock.GetUtcNow());
+        await ResumeAfterTheGraceAsync(engine, users, batch); // handed off again with its stored text: a duplicate, nothing planned twice
     }
 
     [Fact]
@@ -188,29 +200,15 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
         var faults = new FaultingLoggerProvider("LogClaimed");
         var engine = await StartAsync(faults);
         var users = await EnterAsync(engine, "claimed", 5);
-        await RunHoursAsync(engine, Noon.AddHours(-1));
 
-        _clock.Advance(TimeSpan.FromHours(1));
-        await CrashAsync(engine, faults);
-        var claimed = await StepsAsync(engine, users, 1);
-        Assert.All(claimed, s => Assert.Equal(WakeUpStepStates.Sending, s.Step.State));
-        var batch = Assert.Single(claimed.Select(s => s.Batch).Distinct())!;
+        var batch = await CrashAtNoonAsync(engine, faults, users, WakeUpStepStates.Sending);
         Assert.Null(await engine.Get<CampaignStore>().GetAsync(batch, TestEngine.Deadline()));
 
         // an event while the step is claimed but not sent completes nothing
         Assert.Equal(0, (await DoStepOneAsync(engine, users[1], "while-claimed", _clock.GetUtcNow())).DeadLettered);
         Assert.Empty(await WakeUpPointsAsync(engine, users[1]));
 
-        await AssertIdleAsync(engine);
-        _clock.Advance(WakeUpSender.HandOffGrace);
-        var resumed = await TickAsync(engine);
-        Assert.Equal((0, users.Length), (resumed.Sent, resumed.Recovered));
-        Assert.Equal(CampaignStates.Planned, (await engine.Get<CampaignStore>().GetAsync(batch, TestEngine.Deadline()))!.State);
-        await DrainDeliveriesAsync(engine);
-        await AssertSentOnceAsync(engine, users, batch);
-
-        await AssertIdleAsync(engine);
-        await AssertCompletableAsync(engine, users[0], _clock.GetUtcNow());
+        await ResumeAfterTheGraceAsync(engine, users, batch);
     }
 
     [Fact]
@@ -219,12 +217,7 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
         var faults = new FaultingLoggerProvider("LogHandedOff"); // the steps are `sent`; the user rows and pointers not yet written
         var engine = await StartAsync(faults);
         var users = await EnterAsync(engine, "recorded", 3);
-        await RunHoursAsync(engine, Noon.AddHours(-1));
-
-        _clock.Advance(TimeSpan.FromHours(1));
-        await CrashAsync(engine, faults);
-        var sent = await StepsAsync(engine, users, 1);
-        var batch = Assert.Single(sent.Select(s => s.Batch).Distinct())!;
+        var batch = await CrashAtNoonAsync(engine, faults, users, WakeUpStepStates.Sent);
 
         // the restarted worker's next tick
         _clock.Advance(TimeSpan.FromMinutes(10));
