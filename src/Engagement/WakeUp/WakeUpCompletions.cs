@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Engagement.Ingest;
 using Engagement.Points;
 using Engagement.Users;
+using Microsoft.Extensions.Logging;
 
 namespace Engagement.WakeUp;
 
@@ -13,7 +14,7 @@ namespace Engagement.WakeUp;
 /// and the award awards exactly once); a step not sent yet or closed awards nothing. The column is not cleared: past the
 /// step's day no event matches it, and within it a second match costs a read and an award answered "already applied".
 /// </summary>
-public sealed class WakeUpCompletions(WakeUpPlanStore plans, PointsStore points, UserStore store) : IIngestFollowUp
+public sealed partial class WakeUpCompletions(WakeUpPlanStore plans, PointsStore points, UserStore store, ILogger<WakeUpCompletions> log) : IIngestFollowUp
 {
     public IReadOnlyCollection<string> Columns { get; } = [UserEntity.OpenTask, UserEntity.Level];
 
@@ -49,6 +50,8 @@ public sealed class WakeUpCompletions(WakeUpPlanStore plans, PointsStore points,
                     {
                         continue; // moved meanwhile (the day closed, another event): read again
                     }
+
+                    LogStepCompleted(log, user.UserId, task.PlanId, task.Step, done.EventId);
                 }
                 else if (row.Step.State != WakeUpStepStates.Completed)
                 {
@@ -70,4 +73,7 @@ public sealed class WakeUpCompletions(WakeUpPlanStore plans, PointsStore points,
             await store.SetColumnAsync(UserEntity.Level, [.. levels], cancellationToken);
         }
     }
+
+    [LoggerMessage(LogLevel.Debug, "Wake-up step {Step} of plan {PlanId} of {UserId} completed by event {EventId}; awarding its points")]
+    private static partial void LogStepCompleted(ILogger logger, string userId, string planId, int step, string eventId);
 }

@@ -239,10 +239,19 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     }
 
     /// <summary>Records a plan's end state (<c>ended</c> with a reason, or <c>completed</c>) and when.</summary>
-    public async Task SetPlanStateAsync(string userId, string planId, string state, string? reason, CancellationToken ct)
+    /// <param name="ifMatch">The plan row's ETag as read: false when the plan moved meanwhile (another instance, an early end).</param>
+    public async Task<bool> SetPlanStateAsync(string userId, string planId, string state, string? reason, CancellationToken ct, ETag? ifMatch = null)
     {
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = state, [Reason] = reason, [EndedAt] = time.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, ct);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = state, [Reason] = reason, [EndedAt] = time.GetUtcNow() }, ifMatch ?? ETag.All, TableUpdateMode.Merge, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412 && ifMatch is not null)
+        {
+            return false;
+        }
     }
 
     private string PlanPartition(string userId) => "p|" + shards.Of(userId);

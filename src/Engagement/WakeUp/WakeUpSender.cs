@@ -152,6 +152,7 @@ public sealed partial class WakeUpSender(
 
                 if (!claimed.IsEmpty)
                 {
+                    LogClaimed(log, batch, claimed.Count);
                     handed.AddRange(await HandOffAsync(batch, [.. claimed], ct));
                     batches++;
                 }
@@ -182,6 +183,13 @@ public sealed partial class WakeUpSender(
             }
         }
 
+        if (refused is null)
+        {
+            // the ingest reads the open task from the user row: written before the steps are recorded sent, so a crash in
+            // between leaves a step nothing completes until the resumed hand-off sends it, never a sent step nobody can complete
+            await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
+        }
+
         var sent = new ConcurrentBag<(string UserId, WakeUpStep Step)>();
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
@@ -189,18 +197,15 @@ public sealed partial class WakeUpSender(
             {
                 await plans.TryMoveAsync(s.Row, WakeUpStepStates.Skipped, null, refused, token);
                 await plans.DropDueAsync(s.Due, token);
-                return;
             }
-
-            if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
+            else if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
             {
                 sent.Add((s.Row.UserId, s.Row.Step with { State = WakeUpStepStates.Sent, SentAt = now }));
             }
         });
+        LogHandedOff(log, batch, sent.Count, steps.Count);
 
-        // the ingest reads the open task from the user row; then the pointers wait for the day's end
-        var planOf = steps.ToDictionary(s => s.Row.UserId, s => s.Row.PlanId, StringComparer.Ordinal); // a user has one step in a batch
-        await users.SetColumnAsync(UserEntity.OpenTask, [.. sent.Select(s => (s.UserId, (object)OpenTask.Of(planOf[s.UserId], s.Step)))], ct);
+        // then the pointers wait for the day's end
         await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
         {
             if (refused is null)
@@ -208,7 +213,6 @@ public sealed partial class WakeUpSender(
                 await plans.RefileAsync(s.Due, s.Row.Step.Time.ClosesAt, token);
             }
         });
-        LogHandedOff(log, batch, sent.Count, steps.Count);
         return [.. sent];
     }
 
@@ -219,9 +223,9 @@ public sealed partial class WakeUpSender(
         if (row.Step.Number == WakeUpOptions.Steps)
         {
             var plan = (await plans.PlansAsync(row.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == row.PlanId).Plan;
-            if (plan?.State == WakeUpPlanStates.Running)
+            // conditional: an early end or another instance's close that got there first stands
+            if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(row.UserId, row.PlanId, WakeUpPlanStates.Completed, null, ct, plan.ETag))
             {
-                await plans.SetPlanStateAsync(row.UserId, row.PlanId, WakeUpPlanStates.Completed, null, ct);
                 completes = 1;
             }
         }
@@ -232,6 +236,9 @@ public sealed partial class WakeUpSender(
 
     [LoggerMessage(LogLevel.Information, "Wake-up batch {Batch}: {Sent} of {Steps} steps handed to the pipeline")]
     private static partial void LogHandedOff(ILogger logger, string batch, int sent, int steps);
+
+    [LoggerMessage(LogLevel.Debug, "Wake-up batch {Batch}: {Steps} steps claimed, handing them to the pipeline")]
+    private static partial void LogClaimed(ILogger logger, string batch, int steps);
 
     [LoggerMessage(LogLevel.Warning, "Wake-up batch {Batch} was left claimed ({Steps} steps): handing it off again")]
     private static partial void LogRecovering(ILogger logger, string batch, int steps);
