@@ -163,7 +163,7 @@ public sealed class PlaybookRunTests : IAsyncLifetime
     [Fact]
     public async Task DisabledPlaybook_TimerAndOperator_EnqueueAndSendNothing_AndSaySo()
     {
-        await StartAsync(("Playbooks__winback__Enabled".Replace("__", ":", StringComparison.Ordinal), "false"), ("Playbooks:highvalue:Enabled", "false"));
+        await StartAsync(("Playbooks__winback__Enabled".Replace("__", ":", StringComparison.Ordinal), "false"), ("Playbooks:highvalue:Enabled", "false"), ("Playbooks:memberday:Enabled", "false"));
 
         var timer = await Runs.StartDueAsync(TestEngine.Deadline());
         var manual = await Runs.StartAsync("winback", "2026-12", TestEngine.Deadline());
