@@ -15,12 +15,7 @@ public class MemberDayBandsTests
     // 12:00 Shanghai on 18 Dec, after the occurrence (02:00 UTC)
     private static readonly DateTimeOffset Now = new(2026, 12, 18, 4, 0, 0, TimeSpan.Zero);
 
-    private readonly CampaignTriggerParser _parser = new(
-        new TierClassifier(new SegmentationOptions()),
-        new MessageTemplates(),
-        Options.Create(new SmsOptions()),
-        Options.Create(new CampaignOptions()),
-        new FakeTimeProvider(Now));
+    private readonly CampaignTriggerParser _parser = TestParsers.Default(Now);
 
     private static PlaybookOccurrence December() =>
         new PlaybookSchedule(PlaybookDefaults.MemberDay, PlaybookDefaults.MonthlyOnThe18th, PlaybookPeriod.Month, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).Latest(Now)!;
