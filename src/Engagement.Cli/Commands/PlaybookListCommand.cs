@@ -20,7 +20,7 @@ internal sealed class PlaybookListCommand : AsyncCommand
                 d.Enabled ? "[green]yes[/]" : "[red]no[/]",
                 Markup.Escape(string.Join(", ", d.Tiers)),
                 Markup.Escape(string.Join(", ", d.Channels.Select(c => c.Channel))),
-                Markup.Escape(string.Join(", ", d.Coupons.Select(c => $"{c.Item} {c.Value} {c.Currency} {c.ValidDays}d"))),
+                Markup.Escape(string.Join(", ", d.Coupons.Select(Coupon).Concat(d.Bands.Select(b => $"levels {b.MinLevel}-{b.MaxLevel} ({b.Name}): {string.Join(", ", b.Coupons.Select(Coupon))}")))),
                 Markup.Escape(d.Schedule),
                 d.Period.ToString().ToLowerInvariant(),
                 $"{d.HoldoutPercent}%",
@@ -30,4 +30,6 @@ internal sealed class PlaybookListCommand : AsyncCommand
         AnsiConsole.Write(table);
         return 0;
     }
+
+    private static string Coupon(PlaybookCoupon c) => $"{c.Item} {c.Value} {c.Currency} {c.ValidDays}d";
 }

@@ -12,10 +12,10 @@ internal sealed class PlaybookPreviewCommand : AsyncCommand<PlaybookPreviewSetti
     public override async Task<int> ExecuteAsync(CommandContext context, PlaybookPreviewSettings settings, CancellationToken cancellationToken)
     {
         await using var engine = await CliEnvironment.StartAsync(cancellationToken);
-        PlaybookPreview preview;
+        IReadOnlyList<PlaybookPreview> previews;
         try
         {
-            preview = await engine.Get<PlaybookRuns>().PreviewAsync(settings.Name, settings.Period, settings.Samples, cancellationToken);
+            previews = await engine.Get<PlaybookRuns>().PreviewAsync(settings.Name, settings.Period, settings.Samples, cancellationToken);
         }
         catch (Exception ex) when (ex is UnknownPlaybookException or FormatException or MalformedMessageException)
         {
@@ -23,8 +23,21 @@ internal sealed class PlaybookPreviewCommand : AsyncCommand<PlaybookPreviewSetti
             return 1;
         }
 
+        // a run of level bands is one campaign per band: each previewed on its own
+        foreach (var preview in previews)
+        {
+            Print(preview);
+        }
+
+        AnsiConsole.MarkupLine("[grey]Nothing was sent and nothing was recorded.[/]");
+        return 0;
+    }
+
+    private static void Print(PlaybookPreview preview)
+    {
         var run = preview.Run;
-        AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(run.RunId)}[/]: audience {Markup.Escape(string.Join(", ", preview.Trigger.Audience.Tiers))}, holdout {preview.Trigger.HoldoutPercent}% (by user and playbook), sends from {run.At:yyyy-MM-dd HH:mm}Z until {preview.Trigger.ExpiresAt:yyyy-MM-dd HH:mm}Z");
+        var levels = preview.Levels.Length > 0 ? $" ({preview.Levels})" : "";
+        AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(preview.Trigger.CampaignId)}[/]{Markup.Escape(levels)}: audience {Markup.Escape(string.Join(", ", preview.Trigger.Audience.Tiers))}, holdout {preview.Trigger.HoldoutPercent}% (by user and playbook), sends from {run.At:yyyy-MM-dd HH:mm}Z until {preview.Trigger.ExpiresAt:yyyy-MM-dd HH:mm}Z");
         CliEnvironment.PrintDeliveryCounts("What would happen", "outcome", preview.Preview.Counts);
         var samples = new Table().Title("Examples").AddColumn("user").AddColumn("channel").AddColumn("outcome").AddColumn("text or reason");
         foreach (var row in preview.Preview.Samples)
@@ -38,8 +51,5 @@ internal sealed class PlaybookPreviewCommand : AsyncCommand<PlaybookPreviewSetti
         {
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"SMS: {bill.Messages:N0} messages, up to {bill.Segments:N0} segments x {bill.PricePerSegment} {bill.Currency} = [bold]{bill.Total:N2} {bill.Currency}[/]"));
         }
-
-        AnsiConsole.MarkupLine("[grey]Nothing was sent and nothing was recorded.[/]");
-        return 0;
     }
 }

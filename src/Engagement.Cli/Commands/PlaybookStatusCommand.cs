@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace Engagement.Cli.Commands;
 
-/// <summary>A playbook's recent runs: id, campaign state and deliveries by channel and state (from the ledger).</summary>
+/// <summary>A playbook's recent runs: id, campaign state and deliveries by channel and state (from the ledger); a run of level bands, a line per band.</summary>
 internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PlaybookStatusSettings settings, CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSetting
                 .GroupBy(d => (d.Key.Channel, d.Key.State))
                 .OrderBy(g => g.Key.Channel, StringComparer.Ordinal).ThenBy(g => g.Key.State, StringComparer.Ordinal)
                 .Select(g => $"{g.Key.Channel} {g.Key.State} {g.Sum(x => x.Value):N0}"));
-            table.AddRow(Markup.Escape(run.RunId), Markup.Escape(state), Markup.Escape(deliveries), run.Campaign is null ? "" : $"{run.CouponsIssued:N0} / {run.CouponsRedeemed:N0}");
+            table.AddRow(Markup.Escape(run.Levels.Length > 0 ? $"{run.RunId} ({run.Levels})" : run.RunId), Markup.Escape(state), Markup.Escape(deliveries), run.Campaign is null ? "" : $"{run.CouponsIssued:N0} / {run.CouponsRedeemed:N0}");
         }
 
         AnsiConsole.Write(table);

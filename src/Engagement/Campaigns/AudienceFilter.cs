@@ -6,8 +6,9 @@ namespace Engagement.Campaigns;
 
 /// <summary>
 /// Who a campaign is for, applied to one shard's users read in order: users in one of the tiers or
-/// listed by id, then narrowed by interests and growth levels when given. <see cref="AudienceReader"/> feeds it every
-/// shard for planning and for the preview, so a preview sees the audience the plan will.
+/// listed by id, then narrowed by interests and growth levels when given. <see cref="AudienceReader"/> feeds it each
+/// shard (a shard's rows, or only its listed users' rows) for planning and for the preview, so a preview sees the
+/// audience the plan will.
 /// </summary>
 public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
 {
@@ -50,7 +51,7 @@ public sealed class AudienceFilter(CampaignAudience audience, UserShards shards)
     }
 
     /// <summary>The user's growth level; a user the points ledger has not levelled up (no column) is level 1.</summary>
-    public static int LevelOf(TableEntity user) => user.TryGetValue(UserEntity.Level, out var value)
+    private static int LevelOf(TableEntity user) => user.TryGetValue(UserEntity.Level, out var value)
         ? value switch { int i => i, long l => (int)l, _ => LevelRange.Lowest }
         : LevelRange.Lowest;
 }

@@ -11,9 +11,13 @@ public static class PlaybookDefaults
 {
     public const string Winback = "winback";
     public const string HighValue = "highvalue";
+    public const string MemberDay = "memberday";
 
     /// <summary>10:00 on the 1st in Asia/Shanghai (UTC+8, no daylight saving) is 02:00 UTC.</summary>
     public const string MonthlyOnTheFirst = "0 0 2 1 * *";
+
+    /// <summary>10:00 on the 18th in Asia/Shanghai (member day).</summary>
+    public const string MonthlyOnThe18th = "0 0 2 18 * *";
 
     public static Dictionary<string, PlaybookDefinition> Create() => new(StringComparer.OrdinalIgnoreCase)
     {
@@ -68,5 +72,42 @@ public static class PlaybookDefaults
             AttributionDays = 30,
             ExpiresAfterDays = 3,
         },
+
+        // every tier: member day is a benefit of the level a member has earned, not of recent activity, so dormant
+        // members get theirs too (in-app, waiting in the inbox; win-back remains the dormant tier's reactivation
+        // push). No holdout, as for the high-value pack: a promised benefit withheld from the same members every month
+        [MemberDay] = new PlaybookDefinition
+        {
+            Tiers = ["high-value", "potential", "regular", "dormant"],
+            Schedule = MonthlyOnThe18th,
+            Period = PlaybookPeriod.Month,
+            Channels =
+            [
+                new PlaybookChannel
+                {
+                    Channel = Channels.InApp,
+                    Title = "会员日 · Member day",
+                    Template = """{% if language == "zh" %}会员日快乐！{{ band }}会员专享：{{ coupon_value }}元优惠券（{{ coupon_code }}）已放入你的卡包，{{ coupon_expires_at }}前有效。{% else %}Happy member day! For {{ band_en }} members: a {{ coupon_value }} {{ coupon_currency }} coupon ({{ coupon_code }}) is in your wallet, valid until {{ coupon_expires_at }}.{% endif %}""",
+                },
+            ],
+            HoldoutPercent = 0,
+            AttributionDays = 14,
+            ExpiresAfterDays = 3,
+            Bands =
+            [
+                Band("l1-3", 1, 3, 10),
+                Band("l4-6", 4, 6, 30),
+                Band("l7-8", 7, 8, 80),
+            ],
+        },
+    };
+
+    private static PlaybookBand Band(string name, int min, int max, decimal value) => new()
+    {
+        Name = name,
+        MinLevel = min,
+        MaxLevel = max,
+        Coupons = [new PlaybookCoupon { Item = "memberday-" + name, Value = value, Currency = "CNY", ValidDays = 3 }],
+        Variables = new(StringComparer.Ordinal) { ["band"] = $"{min}-{max}级", ["band_en"] = $"level {min}-{max}" },
     };
 }

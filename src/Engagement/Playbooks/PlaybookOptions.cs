@@ -66,24 +66,51 @@ public sealed class PlaybookOptions
                 Unknown(element, typeof(PlaybookChannel), options.UnknownKeys);
             }
 
-            foreach (var element in child.GetSection(nameof(PlaybookDefinition.Coupons)).GetChildren())
+            UnknownCoupons(child, options.UnknownKeys);
+            foreach (var element in child.GetSection(nameof(PlaybookDefinition.Bands)).GetChildren())
             {
-                Unknown(element, typeof(PlaybookCoupon), options.UnknownKeys);
+                Unknown(element, typeof(PlaybookBand), options.UnknownKeys);
+                UnknownCoupons(element, options.UnknownKeys);
             }
 
             var tiers = definition.Tiers.ToList();
             var channels = definition.Channels.ToList();
             var coupons = definition.Coupons.ToList();
+            var bands = definition.Bands.ToList();
             child.Bind(definition);
 
             // the binder appends list elements to the defaults: merge by index instead
             definition.Tiers = Merge(tiers, child.GetSection(nameof(PlaybookDefinition.Tiers)), (_, s) => s.Value ?? "");
             definition.Channels = Merge(channels, child.GetSection(nameof(PlaybookDefinition.Channels)), (old, s) => Bound(old ?? new PlaybookChannel(), s));
-            definition.Coupons = Merge(coupons, child.GetSection(nameof(PlaybookDefinition.Coupons)), (old, s) => Bound(old ?? new PlaybookCoupon(), s));
+            definition.Coupons = MergeCoupons(coupons, child);
+            definition.Bands = Merge(bands, child.GetSection(nameof(PlaybookDefinition.Bands)), (old, s) =>
+            {
+                var band = old ?? new PlaybookBand();
+                var bandCoupons = band.Coupons.ToList();
+                s.Bind(band);
+                band.Coupons = MergeCoupons(bandCoupons, s);
+                return band;
+            });
             definition.Tiers.RemoveAll(t => t.Length == 0);
             definition.Channels.RemoveAll(c => c.Channel.Length == 0);
-            definition.Coupons.RemoveAll(c => c.Item.Length == 0);
+            definition.Bands.RemoveAll(b => b.Name.Length == 0);
         }
+    }
+
+    private static void UnknownCoupons(IConfigurationSection owner, List<string> unknown)
+    {
+        foreach (var element in owner.GetSection(nameof(PlaybookDefinition.Coupons)).GetChildren())
+        {
+            Unknown(element, typeof(PlaybookCoupon), unknown);
+        }
+    }
+
+    /// <summary>A definition's or a band's coupons over what they were, by index; an empty item removes one.</summary>
+    private static List<PlaybookCoupon> MergeCoupons(List<PlaybookCoupon> coupons, IConfigurationSection owner)
+    {
+        var merged = Merge(coupons, owner.GetSection(nameof(PlaybookDefinition.Coupons)), (old, s) => Bound(old ?? new PlaybookCoupon(), s));
+        merged.RemoveAll(c => c.Item.Length == 0);
+        return merged;
     }
 
     private static void Unknown(IConfigurationSection section, Type type, List<string> unknown) =>
@@ -148,6 +175,30 @@ public sealed class PlaybookDefinition
 
     /// <summary>Nothing of a run is sent after its occurrence plus this; a catch-up later than it is reported as missed.</summary>
     public int ExpiresAfterDays { get; set; } = 3;
+
+    /// <summary>
+    /// Growth level bands (member day): when given, a run is one campaign per band, each narrowed to the band's
+    /// levels and issuing the band's coupons (after <see cref="Coupons"/>, which every band issues); none: one campaign.
+    /// </summary>
+    public List<PlaybookBand> Bands { get; set; } = [];
+}
+
+/// <summary>One level band of a playbook: its campaign is the run's id plus <see cref="Name"/> (<c>memberday-2026-12-l1-3</c>).</summary>
+public sealed class PlaybookBand
+{
+    /// <summary>1-20 lowercase letters, digits or '-': ends the band's campaign id. Empty removes a default band.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Growth levels 1-8, both included; a user without a level is level 1.</summary>
+    public int MinLevel { get; set; } = 1;
+
+    public int MaxLevel { get; set; } = 8;
+
+    /// <summary>The band's benefit, issued to each of its recipients not held out.</summary>
+    public List<PlaybookCoupon> Coupons { get; set; } = [];
+
+    /// <summary>Template variables of the band's campaign (<c>lower_snake_case</c> names), e.g. the benefit in words.</summary>
+    public Dictionary<string, string> Variables { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class PlaybookChannel

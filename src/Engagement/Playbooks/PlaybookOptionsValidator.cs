@@ -151,33 +151,8 @@ public sealed partial class PlaybookOptionsValidator(IServiceProvider services) 
             }
         }
 
-        for (var i = 0; i < d.Coupons.Count; i++)
-        {
-            var c = d.Coupons[i];
-            if (!NamePattern().IsMatch(c.Item))
-            {
-                errors.Add($"{at}:Coupons:{i}:Item '{c.Item}': 1-40 lowercase letters, digits or '-'");
-            }
-            else if (d.Coupons.Take(i).Any(o => o.Item == c.Item))
-            {
-                errors.Add($"{at}:Coupons:{i}:Item '{c.Item}' is listed twice (one coupon per item, user and run)");
-            }
-
-            if (c.Value <= 0)
-            {
-                errors.Add($"{at}:Coupons:{i}:Value must be more than 0 (is {c.Value})");
-            }
-
-            if (!CurrencyPattern().IsMatch(c.Currency))
-            {
-                errors.Add($"{at}:Coupons:{i}:Currency '{c.Currency}' is not a three-letter currency code (e.g. CNY)");
-            }
-
-            if (c.ValidDays is < 1 or > 366)
-            {
-                errors.Add($"{at}:Coupons:{i}:ValidDays must be 1-366");
-            }
-        }
+        CheckCoupons($"{at}:Coupons", d.Coupons, errors);
+        CheckBands(at, d, errors);
 
         if (d.HoldoutPercent is < 0 or > 99)
         {
@@ -195,23 +170,97 @@ public sealed partial class PlaybookOptionsValidator(IServiceProvider services) 
         }
     }
 
+    private static void CheckCoupons(string at, List<PlaybookCoupon> coupons, List<string> errors)
+    {
+        for (var i = 0; i < coupons.Count; i++)
+        {
+            var c = coupons[i];
+            if (!NamePattern().IsMatch(c.Item))
+            {
+                errors.Add($"{at}:{i}:Item '{c.Item}': 1-40 lowercase letters, digits or '-'");
+            }
+            else if (coupons.Take(i).Any(o => o.Item == c.Item))
+            {
+                errors.Add($"{at}:{i}:Item '{c.Item}' is listed twice (one coupon per item, user and run)");
+            }
+
+            if (c.Value <= 0)
+            {
+                errors.Add($"{at}:{i}:Value must be more than 0 (is {c.Value})");
+            }
+
+            if (!CurrencyPattern().IsMatch(c.Currency))
+            {
+                errors.Add($"{at}:{i}:Currency '{c.Currency}' is not a three-letter currency code (e.g. CNY)");
+            }
+
+            if (c.ValidDays is < 1 or > 366)
+            {
+                errors.Add($"{at}:{i}:ValidDays must be 1-366");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Level bands: named, each within 1-8, no level in two bands (a member would get two benefits). Gaps are allowed:
+    /// a member day for levels 4-8 only is a choice, and <c>engage playbook list</c> shows the bands.
+    /// </summary>
+    private static void CheckBands(string at, PlaybookDefinition d, List<string> errors)
+    {
+        for (var i = 0; i < d.Bands.Count; i++)
+        {
+            var b = d.Bands[i];
+            var where = $"{at}:Bands:{i}";
+            if (!BandPattern().IsMatch(b.Name))
+            {
+                errors.Add($"{where}:Name '{b.Name}': 1-20 lowercase letters, digits or '-' (it ends the band's campaign id)");
+            }
+            else if (d.Bands.Take(i).Any(o => o.Name == b.Name))
+            {
+                errors.Add($"{where}:Name '{b.Name}' is listed twice");
+            }
+
+            if (b.MinLevel is < LevelRange.Lowest or > LevelRange.Highest || b.MaxLevel is < LevelRange.Lowest or > LevelRange.Highest || b.MinLevel > b.MaxLevel)
+            {
+                errors.Add($"{where}: MinLevel {b.MinLevel} and MaxLevel {b.MaxLevel} must be levels {LevelRange.Lowest}-{LevelRange.Highest}, MinLevel <= MaxLevel");
+            }
+            else if (d.Bands.Take(i).Select((o, j) => (o, j)).FirstOrDefault(p => p.o.MinLevel <= b.MaxLevel && b.MinLevel <= p.o.MaxLevel) is { o: { } other } overlap)
+            {
+                errors.Add($"{where}: levels {b.MinLevel}-{b.MaxLevel} overlap {at}:Bands:{overlap.j} ({other.MinLevel}-{other.MaxLevel}); a member would get both benefits");
+            }
+
+            CheckCoupons($"{where}:Coupons", b.Coupons, errors);
+            foreach (var item in b.Coupons.Select(c => c.Item).Intersect(d.Coupons.Select(c => c.Item), StringComparer.Ordinal))
+            {
+                errors.Add($"{where}:Coupons: item '{item}' is also one of {at}:Coupons, which every band issues");
+            }
+        }
+    }
+
     private void CheckTrigger(string playbook, PlaybookDefinition d, List<string> errors)
     {
         var sample = new PlaybookOccurrence(playbook, new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero), SamplePeriod, PlaybookSchedule.RunId(playbook, SamplePeriod));
-        try
+        foreach (var campaign in PlaybookTrigger.CampaignsOf(d, sample.RunId))
         {
-            _parser!.ParseAccepted(PlaybookTrigger.Build(d, sample));
-        }
-        catch (MalformedMessageException ex)
-        {
-            // the parser names trigger fields: name the settings they come from
-            var message = ChannelField().Replace(ex.Message, m => $"Playbooks:{playbook}:Channels:{m.Groups[1].Value}:{char.ToUpperInvariant(m.Groups[2].Value[0])}{m.Groups[2].Value[1..]}");
-            errors.Add($"Playbooks:{playbook}: a run would be refused: {message}");
+            try
+            {
+                _parser!.ParseAccepted(PlaybookTrigger.Build(d, sample, campaign.Band));
+            }
+            catch (MalformedMessageException ex)
+            {
+                // the parser names trigger fields: name the settings they come from
+                var message = ChannelField().Replace(ex.Message, m => $"Playbooks:{playbook}:Channels:{m.Groups[1].Value}:{char.ToUpperInvariant(m.Groups[2].Value[0])}{m.Groups[2].Value[1..]}");
+                errors.Add($"Playbooks:{playbook}: a run would be refused: {message}");
+                return; // the bands share the channels: one message says it
+            }
         }
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,19}$")]
+    private static partial Regex BandPattern();
 
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyPattern();

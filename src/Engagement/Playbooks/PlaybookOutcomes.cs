@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Engagement.Playbooks;
 
-/// <summary>What the outcome step did for one run: <c>recorded</c> (final numbers written), <c>waiting</c> (its window can still be open), <c>done</c> (recorded before).</summary>
+/// <summary>What the outcome step did for one run (one band's campaign of a run of bands: <c>RunId</c> is the campaign id): <c>recorded</c> (final numbers written), <c>waiting</c> (its window can still be open), <c>done</c> (recorded before).</summary>
 public sealed record PlaybookOutcomeStep(string Playbook, string RunId, string Step, RunOutcome? Outcome);
 
 /// <summary>
@@ -35,33 +35,42 @@ public sealed partial class PlaybookOutcomes(
             var schedule = PlaybookSchedule.Of(name, definition, calendar.Zone);
             foreach (var period in schedule.RecentPeriods(now, PeriodsBack))
             {
-                if (schedule.InPeriod(period) is not { } run || await campaigns.GetAsync(run.RunId, cancellationToken) is null)
+                if (schedule.InPeriod(period) is not { } run)
                 {
-                    continue; // no run for the period (disabled, not due yet, missed)
+                    continue;
                 }
 
-                steps.Add(await StepAsync(name, definition, run, now, cancellationToken));
+                // a run of bands is measured band by band: each is a campaign with its own audience and holdout
+                foreach (var campaign in PlaybookTrigger.CampaignsOf(definition, run.RunId))
+                {
+                    if (await campaigns.GetAsync(campaign.CampaignId, cancellationToken) is not null)
+                    {
+                        steps.Add(await StepAsync(name, definition, run, campaign.CampaignId, now, cancellationToken));
+                    }
+
+                    // else no run for the period (disabled, not due yet, missed)
+                }
             }
         }
 
         return steps;
     }
 
-    private async Task<PlaybookOutcomeStep> StepAsync(string name, PlaybookDefinition definition, PlaybookOccurrence run, DateTimeOffset now, CancellationToken ct)
+    private async Task<PlaybookOutcomeStep> StepAsync(string name, PlaybookDefinition definition, PlaybookOccurrence run, string campaignId, DateTimeOffset now, CancellationToken ct)
     {
         if (now < PlaybookTrigger.ExpiresAt(definition, run).AddDays(definition.AttributionDays))
         {
-            return new PlaybookOutcomeStep(name, run.RunId, "waiting", null);
+            return new PlaybookOutcomeStep(name, campaignId, "waiting", null);
         }
 
-        if (await outcomes.LatestAsync(run.RunId, ct) is { WindowClosed: true } recorded && recorded.WindowDays == definition.AttributionDays)
+        if (await outcomes.LatestAsync(campaignId, ct) is { WindowClosed: true } recorded && recorded.WindowDays == definition.AttributionDays)
         {
-            return new PlaybookOutcomeStep(name, run.RunId, "done", recorded);
+            return new PlaybookOutcomeStep(name, campaignId, "done", recorded);
         }
 
-        var outcome = await outcomes.RecordAsync(run.RunId, definition.AttributionDays, ct);
-        LogRecorded(log, run.RunId, outcome.Reached, outcome.ReachedActive, outcome.HeldOut, outcome.HeldOutActive);
-        return new PlaybookOutcomeStep(name, run.RunId, "recorded", outcome);
+        var outcome = await outcomes.RecordAsync(campaignId, definition.AttributionDays, ct);
+        LogRecorded(log, campaignId, outcome.Reached, outcome.ReachedActive, outcome.HeldOut, outcome.HeldOutActive);
+        return new PlaybookOutcomeStep(name, campaignId, "recorded", outcome);
     }
 
     [LoggerMessage(LogLevel.Information, "Playbook run {RunId} outcome recorded: {ReachedActive}/{Reached} reached active, {HeldOutActive}/{HeldOut} held out active")]

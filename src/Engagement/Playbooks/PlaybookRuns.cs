@@ -37,8 +37,12 @@ public sealed class UnknownPlaybookException(string name, IEnumerable<string> kn
 /// <summary>One playbook as configured, for listings.</summary>
 public sealed record PlaybookInfo(string Name, PlaybookDefinition Definition, DateTimeOffset Next, string NextPeriod);
 
-/// <summary>A run's preview: the campaign preview of its trigger and what its SMS would cost.</summary>
-public sealed record PlaybookPreview(PlaybookOccurrence Run, CampaignTrigger Trigger, CampaignPreviewResult Preview, SmsBill Bill);
+/// <summary>A run's preview (one per campaign of the run: a band's, or the run's own): the campaign preview of its trigger and what its SMS would cost.</summary>
+public sealed record PlaybookPreview(PlaybookOccurrence Run, CampaignTrigger Trigger, CampaignPreviewResult Preview, SmsBill Bill)
+{
+    /// <summary><c>levels 1-3</c> for a band's campaign, else empty.</summary>
+    public string Levels { get; init; } = "";
+}
 
 /// <summary>SMS that would be sent, their segments and the price (segments from the composed samples, signature and opt-out line included).</summary>
 public sealed record SmsBill(long Messages, long Segments, decimal PricePerSegment, string Currency)
@@ -46,8 +50,15 @@ public sealed record SmsBill(long Messages, long Segments, decimal PricePerSegme
     public decimal Total => Segments * PricePerSegment;
 }
 
-/// <summary>A run as recorded: its campaign (null: never started), deliveries by channel, state and reason, and its coupons.</summary>
-public sealed record PlaybookRunStatus(string Period, string RunId, CampaignRecord? Campaign, IReadOnlyDictionary<(string Channel, string State, string Reason), long> Deliveries, long CouponsIssued = 0, long CouponsRedeemed = 0);
+/// <summary>
+/// A run (a band's campaign of it, for a playbook with bands: <see cref="RunId"/> is the campaign id) as recorded: its
+/// campaign (null: never started), deliveries by channel, state and reason, and its coupons.
+/// </summary>
+public sealed record PlaybookRunStatus(string Period, string RunId, CampaignRecord? Campaign, IReadOnlyDictionary<(string Channel, string State, string Reason), long> Deliveries, long CouponsIssued = 0, long CouponsRedeemed = 0)
+{
+    /// <summary><c>levels 1-3</c> for a band's campaign, else empty.</summary>
+    public string Levels { get; init; } = "";
+}
 
 /// <summary>
 /// Starts playbook runs as campaign triggers on the one delivery path. The run id is the playbook
@@ -81,7 +92,7 @@ public sealed partial class PlaybookRuns(
         })];
     }
 
-    /// <summary>The timer's body: for every enabled playbook, the run of its latest occurrence, if not started yet.</summary>
+    /// <summary>The timer's body: for every enabled playbook, the run of its latest occurrence, if not started yet (one result per campaign of the run).</summary>
     public async Task<IReadOnlyList<PlaybookStart>> StartDueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -95,15 +106,19 @@ public sealed partial class PlaybookRuns(
             }
 
             var latest = ScheduleOf(name, definition).Latest(now);
-            results.Add(latest is null
-                ? new PlaybookStart(name, null, PlaybookStartOutcomes.NotDue, $"{name}: the schedule has not fired yet")
-                : await StartAsync(definition, latest, now, cancellationToken));
+            if (latest is null)
+            {
+                results.Add(new PlaybookStart(name, null, PlaybookStartOutcomes.NotDue, $"{name}: the schedule has not fired yet"));
+                continue;
+            }
+
+            results.AddRange(await StartAsync(definition, latest, now, cancellationToken));
         }
 
         return results;
     }
 
-    /// <summary>A manual run for a period (default: the ops zone's current one); the same run the timer would start.</summary>
+    /// <summary>A manual run for a period (default: the ops zone's current one); the same run the timer would start. A run of bands: one outcome, each band's detail.</summary>
     public async Task<PlaybookStart> StartAsync(string name, string? period, CancellationToken cancellationToken)
     {
         var (canonical, definition) = Find(name);
@@ -113,27 +128,42 @@ public sealed partial class PlaybookRuns(
         }
 
         var run = Occurrence(canonical, definition, period);
-        return await StartAsync(definition, run, time.GetUtcNow(), cancellationToken);
+        var parts = await StartAsync(definition, run, time.GetUtcNow(), cancellationToken);
+        return parts.Count == 1 ? parts[0] : new PlaybookStart(canonical, run.RunId, Overall(parts), string.Join("; ", parts.Select(p => p.Detail)));
     }
 
-    /// <summary>What a run (default: the next one) would do, without sending or recording anything; a definition that would be refused throws MalformedMessageException.</summary>
-    public async Task<PlaybookPreview> PreviewAsync(string name, string? period, int samplesPerOutcome, CancellationToken cancellationToken)
+    /// <summary>A run of several campaigns (bands) as one outcome: refused or started if any was, else already started if any was, else missed.</summary>
+    private static string Overall(IReadOnlyList<PlaybookStart> parts) =>
+        new[] { PlaybookStartOutcomes.Refused, PlaybookStartOutcomes.Started, PlaybookStartOutcomes.AlreadyStarted }
+            .FirstOrDefault(o => parts.Any(p => p.Outcome == o)) ?? PlaybookStartOutcomes.Missed;
+
+    /// <summary>
+    /// What a run (default: the next one) would do, one preview per campaign of the run (a band's, or the run's own), without
+    /// sending or recording anything; a definition that would be refused throws MalformedMessageException.
+    /// </summary>
+    public async Task<IReadOnlyList<PlaybookPreview>> PreviewAsync(string name, string? period, int samplesPerOutcome, CancellationToken cancellationToken)
     {
         var (canonical, definition) = Find(name);
         var run = Occurrence(canonical, definition, period, next: true);
-        var trigger = parser.ParseAccepted(PlaybookTrigger.Build(definition, run));
-        var result = await preview.PreviewAsync(trigger, Math.Max(1, samplesPerOutcome), cancellationToken);
-        var messages = result.Counts.Where(c => c.Key.Channel == Channels.Sms && c.Key.Outcome == "send").Sum(c => c.Value);
+        var previews = new List<PlaybookPreview>();
+        foreach (var campaign in PlaybookTrigger.CampaignsOf(definition, run.RunId))
+        {
+            var trigger = parser.ParseAccepted(PlaybookTrigger.Build(definition, run, campaign.Band));
+            var result = await preview.PreviewAsync(trigger, Math.Max(1, samplesPerOutcome), cancellationToken);
+            var messages = result.Counts.Where(c => c.Key.Channel == Channels.Sms && c.Key.Outcome == "send").Sum(c => c.Value);
 
-        // texts differ in per-user values and language: price every message at the longest of the samples
-        // and of the template in both languages with both opt-out lines (an upper bound)
-        var perMessage = result.Samples.Where(s => s.Channel == Channels.Sms && s.Text is not null).Select(s => SmsText.Measure(s.Text!).Segments)
-            .Concat(LongestSms(trigger)).DefaultIfEmpty(0).Max();
-        var o = options.Value;
-        return new PlaybookPreview(run, trigger, result, new SmsBill(messages, messages * perMessage, o.SmsPricePerSegment, o.SmsPriceCurrency));
+            // texts differ in per-user values and language: price every message at the longest of the samples
+            // and of the template in both languages with both opt-out lines (an upper bound)
+            var perMessage = result.Samples.Where(s => s.Channel == Channels.Sms && s.Text is not null).Select(s => SmsText.Measure(s.Text!).Segments)
+                .Concat(LongestSms(trigger)).DefaultIfEmpty(0).Max();
+            var o = options.Value;
+            previews.Add(new PlaybookPreview(run, trigger, result, new SmsBill(messages, messages * perMessage, o.SmsPricePerSegment, o.SmsPriceCurrency)) { Levels = campaign.Levels });
+        }
+
+        return previews;
     }
 
-    /// <summary>The runs of <paramref name="periods"/> periods, the next run's first (it may be started ahead), started or not.</summary>
+    /// <summary>The runs of <paramref name="periods"/> periods, the next run's first (it may be started ahead), started or not; a run of bands: one line per band.</summary>
     public async Task<IReadOnlyList<PlaybookRunStatus>> StatusAsync(string name, int periods, CancellationToken cancellationToken)
     {
         var (canonical, definition) = Find(name);
@@ -141,17 +171,20 @@ public sealed partial class PlaybookRuns(
         var result = new List<PlaybookRunStatus>();
         foreach (var period in schedule.RecentPeriods(schedule.Next(time.GetUtcNow()), periods))
         {
-            var runId = PlaybookSchedule.RunId(canonical, period);
-            var campaign = await campaigns.GetAsync(runId, cancellationToken);
-            if (campaign is null)
+            foreach (var (runId, band) in PlaybookTrigger.CampaignsOf(definition, PlaybookSchedule.RunId(canonical, period)))
             {
-                result.Add(new PlaybookRunStatus(period, runId, null, new Dictionary<(string, string, string), long>()));
-                continue;
-            }
+                var levels = new PlaybookCampaign(runId, band).Levels;
+                var campaign = await campaigns.GetAsync(runId, cancellationToken);
+                if (campaign is null)
+                {
+                    result.Add(new PlaybookRunStatus(period, runId, null, new Dictionary<(string, string, string), long>()) { Levels = levels });
+                    continue;
+                }
 
-            var counts = await ledger.CountAsync(runId, shards.All, cancellationToken);
-            var (issued, redeemed) = definition.Coupons.Count > 0 ? await wallet.CountAsync(runId, cancellationToken) : (0, 0);
-            result.Add(new PlaybookRunStatus(period, runId, campaign, counts, issued, redeemed));
+                var counts = await ledger.CountAsync(runId, shards.All, cancellationToken);
+                var (issued, redeemed) = PlaybookTrigger.CouponsOf(definition, band).Count > 0 ? await wallet.CountAsync(runId, cancellationToken) : (0, 0);
+                result.Add(new PlaybookRunStatus(period, runId, campaign, counts, issued, redeemed) { Levels = levels });
+            }
         }
 
         return result;
@@ -180,35 +213,63 @@ public sealed partial class PlaybookRuns(
         }
     }
 
-    private async Task<PlaybookStart> StartAsync(PlaybookDefinition definition, PlaybookOccurrence run, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the campaigns of a run that do not exist yet, one result each. All or none of the new ones are enqueued: a
+    /// band that would be refused holds back the others (a member day for some levels only would be unfair to the rest).
+    /// </summary>
+    private async Task<IReadOnlyList<PlaybookStart>> StartAsync(PlaybookDefinition definition, PlaybookOccurrence run, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await campaigns.GetAsync(run.RunId, cancellationToken) is { } existing)
-        {
-            LogAlreadyStarted(log, run.RunId, existing.State);
-            return new PlaybookStart(run.Playbook, run.RunId, PlaybookStartOutcomes.AlreadyStarted, $"{run.RunId} was started already ({existing.State}); nothing new");
-        }
-
+        var results = new List<PlaybookStart>();
+        var due = new List<(string CampaignId, string Body)>();
         var expiresAt = PlaybookTrigger.ExpiresAt(definition, run);
-        if (expiresAt <= now)
+        foreach (var (campaignId, band) in PlaybookTrigger.CampaignsOf(definition, run.RunId))
         {
-            LogMissed(log, run.RunId, run.At, expiresAt);
-            return new PlaybookStart(run.Playbook, run.RunId, PlaybookStartOutcomes.Missed, $"{run.RunId} (due {run.At:yyyy-MM-dd HH:mm}Z) expired at {expiresAt:yyyy-MM-dd HH:mm}Z before it was started; nothing sent");
+            if (await campaigns.GetAsync(campaignId, cancellationToken) is { } existing)
+            {
+                LogAlreadyStarted(log, campaignId, existing.State);
+                results.Add(new PlaybookStart(run.Playbook, campaignId, PlaybookStartOutcomes.AlreadyStarted, $"{campaignId} was started already ({existing.State}); nothing new"));
+            }
+            else if (expiresAt <= now)
+            {
+                LogMissed(log, campaignId, run.At, expiresAt);
+                results.Add(new PlaybookStart(run.Playbook, campaignId, PlaybookStartOutcomes.Missed, $"{campaignId} (due {run.At:yyyy-MM-dd HH:mm}Z) expired at {expiresAt:yyyy-MM-dd HH:mm}Z before it was started; nothing sent"));
+            }
+            else
+            {
+                due.Add((campaignId, PlaybookTrigger.Build(definition, run, band)));
+            }
         }
 
-        var body = PlaybookTrigger.Build(definition, run);
-        try
+        var refused = new List<PlaybookStart>();
+        foreach (var (campaignId, body) in due)
         {
-            parser.Parse(body);
+            try
+            {
+                parser.Parse(body);
+            }
+            catch (MalformedMessageException ex)
+            {
+                refused.Add(new PlaybookStart(run.Playbook, campaignId, PlaybookStartOutcomes.Refused, ex.Message));
+            }
         }
-        catch (MalformedMessageException ex)
+
+        if (refused.Count > 0)
         {
-            return new PlaybookStart(run.Playbook, run.RunId, PlaybookStartOutcomes.Refused, ex.Message);
+            results.AddRange(due.Where(d => refused.All(r => r.RunId != d.CampaignId)).Select(d =>
+                new PlaybookStart(run.Playbook, d.CampaignId, PlaybookStartOutcomes.Refused, $"{d.CampaignId} not enqueued: another campaign of {run.RunId} would be refused")));
+            results.AddRange(refused);
+            return results;
         }
 
         var queue = await storage.QueueAsync(QueueNames.CampaignTriggers, cancellationToken);
-        await queue.SendMessageAsync(body, cancellationToken);
-        LogStarted(log, run.RunId, run.At);
-        return new PlaybookStart(run.Playbook, run.RunId, PlaybookStartOutcomes.Started, $"{run.RunId} enqueued on {QueueNames.CampaignTriggers} (sends from {run.At:yyyy-MM-dd HH:mm}Z)");
+        foreach (var (campaignId, body) in due)
+        {
+            await queue.SendMessageAsync(body, cancellationToken);
+            LogStarted(log, campaignId, run.At);
+            results.Add(new PlaybookStart(run.Playbook, campaignId, PlaybookStartOutcomes.Started, $"{campaignId} enqueued on {QueueNames.CampaignTriggers} (sends from {run.At:yyyy-MM-dd HH:mm}Z)"));
+        }
+
+        return results;
     }
 
     private PlaybookStart Disabled(string name)

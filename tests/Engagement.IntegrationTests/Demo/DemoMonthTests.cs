@@ -23,7 +23,8 @@ public sealed class DemoMonthTests : IAsyncLifetime
     {
         var calendar = new ActivityCalendar(Microsoft.Extensions.Options.Options.Create(new ActivityOptions()));
         _clock = new DemoClock(calendar.StartOf(FirstDay));
-        _engine = await TestEngine.StartAsync(_clock, s => s.AddSingleton<IChannelSender>(_sms));
+        // member day (the 18th) falls on the last timer of the three weeks: left out, the story here is the 1st's playbooks
+        _engine = await TestEngine.StartAsync(_clock, s => s.AddSingleton<IChannelSender>(_sms), settings: new Dictionary<string, string?> { ["Playbooks:memberday:Enabled"] = "false" });
     }
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();

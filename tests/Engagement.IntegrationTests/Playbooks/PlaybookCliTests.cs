@@ -50,6 +50,6 @@ public sealed class PlaybookCliTests : IAsyncLifetime
         Assert.Contains("Playbooks:winback:Coupons:0:Value must be more than 0", badCoupon.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, badTemplate.ExitCode);
         Assert.Contains("Playbooks:winback:Channels:1:Template", badTemplate.Output, StringComparison.Ordinal);
-        Assert.Equal((1, true), (unknown.ExitCode, unknown.Output.Contains("unknown playbook 'wakeup' (known: highvalue, winback)", StringComparison.Ordinal)));
+        Assert.Equal((1, true), (unknown.ExitCode, unknown.Output.Contains("unknown playbook 'wakeup' (known: highvalue, memberday, winback)", StringComparison.Ordinal)));
     }
 }

@@ -14,12 +14,7 @@ namespace Engagement.Tests.Campaigns;
 /// <summary>The trigger's <c>audience.levels</c> (member day) and a channel's <c>fallback</c> (push, else in-app).</summary>
 public class TriggerLevelsAndFallbackTests
 {
-    private readonly CampaignTriggerParser _parser = new(
-        new TierClassifier(new SegmentationOptions()),
-        new MessageTemplates(),
-        Options.Create(new SmsOptions()),
-        Options.Create(new CampaignOptions()),
-        new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero)));
+    private readonly CampaignTriggerParser _parser = TestParsers.Default(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
 
     private static JsonObject Trigger(JsonNode? levels = null, JsonArray? channels = null)
     {

@@ -29,7 +29,7 @@ public class PlaybookOptionsTests
     public void Defaults_WinbackAndHighValue_AreValidAndEnabled()
     {
         var options = Bound();
-        Assert.Equal(["highvalue", "winback"], options.Definitions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["highvalue", "memberday", "winback"], options.Definitions.Keys.Order(StringComparer.Ordinal));
         var winback = options.Definitions["winback"];
         Assert.Equal((true, "0 0 2 1 * *", 10, 14), (winback.Enabled, winback.Schedule, winback.HoldoutPercent, winback.AttributionDays));
         Assert.Equal(["inapp", "sms"], winback.Channels.Select(c => c.Channel));
