@@ -153,7 +153,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
             if (start.RunId is { } runId && start.Outcome == PlaybookStartOutcomes.Started && definitions.TryGetValue(start.Playbook, out var definition))
             {
                 var sendsUntil = clock.GetUtcNow().AddDays(definition.ExpiresAfterDays);
-                _runs[runId] = new ActiveRun(start.Playbook, runId, definition.AttributionDays, definition.Tiers.Contains(dormant), new HashSet<string>(StringComparer.Ordinal), sendsUntil);
+                _runs[runId] = new ActiveRun(start.Playbook, runId, definition.AttributionDays, start.Playbook == PlaybookDefaults.Winback && definition.Tiers.Contains(dormant), new HashSet<string>(StringComparer.Ordinal), sendsUntil);
             }
         }
 
