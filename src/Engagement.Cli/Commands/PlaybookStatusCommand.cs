@@ -10,6 +10,14 @@ internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSetting
     public override async Task<int> ExecuteAsync(CommandContext context, PlaybookStatusSettings settings, CancellationToken cancellationToken)
     {
         await using var engine = await CliEnvironment.StartAsync(cancellationToken);
+        if (string.Equals(settings.Name, "wakeup", StringComparison.OrdinalIgnoreCase))
+        {
+            // the wake-up plan is not a periodic run: its status is per cohort of plans
+            var options = engine.Get<Microsoft.Extensions.Options.IOptions<WakeUp.WakeUpOptions>>().Value;
+            AnsiConsole.Write(WakeUpCohortTable.Of(await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(cancellationToken), options.FirstMonthActiveDays, options.FirstMonthDays));
+            return 0;
+        }
+
         IReadOnlyList<PlaybookRunStatus> runs;
         try
         {

@@ -146,6 +146,9 @@ public sealed class WakeUpFlowTests : IAsyncLifetime
         Assert.Equal([WakeUpCompletions.PointsKey(shPlan.PlanId, 1), WakeUpCompletions.PointsKey(shPlan.PlanId, 2), WakeUpCompletions.PointsKey(shPlan.PlanId, 3)],
             entries.Where(e => e.SourceKey.StartsWith("wakeup-", StringComparison.Ordinal)).Select(e => e.SourceKey).Order(StringComparer.Ordinal));
         Assert.Equal(5 + 10 + 20, entries.Where(e => e.SourceKey.StartsWith("wakeup-", StringComparison.Ordinal)).Sum(e => e.Points));
+        // and the activity itself earned once per event (five events, each delivered three times)
+        Assert.Equal(["activity-d1", "activity-d2", "activity-d3", "activity-d3-wrong", "activity-early"],
+            entries.Where(e => e.SourceKey.StartsWith("activity-", StringComparison.Ordinal)).Select(e => e.SourceKey).Order(StringComparer.Ordinal));
 
         // New York: its own noon on seven local days, in-app (no push token)
         var (nyPlan, nySteps) = await PlanOf(ny);
@@ -168,6 +171,14 @@ public sealed class WakeUpFlowTests : IAsyncLifetime
         Assert.Equal(WakeUpPlanStates.HeldOut, heldPlan.State);
         Assert.Empty(heldSteps);
         Assert.Equal(0, _push.Sent.Count(m => m.UserId == held));
+
+        // the cohort's outcome: the held-out user is counted, steps and completions per step, the points of three tasks
+        var cohort = Assert.Single(await _engine.Get<WakeUpOutcomes>().CohortsAsync(TestEngine.Deadline()));
+        Assert.Equal(("2026-W49", 3, 1, 1), (cohort.Week, cohort.Treated, cohort.HeldOut, cohort.Ended));
+        Assert.Equal([3, 3, 3, 2, 2, 2, 2], cohort.SentPerStep);
+        Assert.Equal([1, 1, 1, 0, 0, 0, 0], cohort.CompletedPerStep);
+        Assert.Equal(35, cohort.PointsAwarded);
+        Assert.False(cohort.Closed); // the first month runs to 30 Dec
     }
 
     [Fact]
