@@ -57,6 +57,18 @@ internal static class DemoMonthRun
         Print(result);
         var wakeUp = new WakeUp.WakeUpOptions();
         AnsiConsole.Write(WakeUpCohortTable.Of(result.WakeUp, wakeUp.FirstMonthActiveDays, wakeUp.FirstMonthDays));
+        if (result.Referrals is ({ } referrals, var coupons))
+        {
+            AnsiConsole.MarkupLine($"[yellow]Simulated referrals (demo assumptions): {Markup.Escape(new Local.Demo.DemoReferrals(settings.Users, result.From, settings.Seed).Describe())}[/]");
+            AnsiConsole.Write(new Table().Title("Referrals: a referrer's third active friend earns the referral coupon and an in-app notice, once")
+                .AddColumn(new TableColumn("referrers").RightAligned()).AddColumn(new TableColumn("friends invited").RightAligned())
+                .AddColumn(new TableColumn("linked").RightAligned()).AddColumn(new TableColumn("friends active").RightAligned())
+                .AddColumn(new TableColumn("rewards").RightAligned()).AddColumn(new TableColumn("reward coupons issued").RightAligned())
+                .AddRow(referrals.Referrers.ToString("N0", CultureInfo.InvariantCulture), referrals.Invited.ToString("N0", CultureInfo.InvariantCulture),
+                    referrals.Linked.ToString("N0", CultureInfo.InvariantCulture), referrals.Active.ToString("N0", CultureInfo.InvariantCulture),
+                    referrals.Rewards.Count.ToString("N0", CultureInfo.InvariantCulture), coupons.ToString("N0", CultureInfo.InvariantCulture)));
+        }
+
         AnsiConsole.MarkupLine("[grey]A run whose window is still open is measured so far (\"open\"); `engage campaign outcome RUN` re-measures it later.[/]");
         return 0;
     }

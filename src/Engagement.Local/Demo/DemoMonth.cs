@@ -22,6 +22,9 @@ public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, lon
 
     /// <summary>Of the timer phase: the wake-up ticks alone (plans started, steps handed to the pipeline, closes).</summary>
     public (double Seconds, long Requests) WakeUpTicks { get; init; }
+
+    /// <summary>The simulated referrals as the referrals table has them, and the reward coupons the pipeline issued.</summary>
+    public (Referrals.ReferralSummary Summary, long CouponsIssued)? Referrals { get; init; }
 }
 
 /// <summary>
@@ -42,6 +45,10 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     private readonly Dictionary<int, List<(string UserId, string RunId)>> _redeems = [];
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
     private (double Seconds, long Requests) _wakeUp;
+    private readonly DemoReferrals _referrals = new(population.Users, population.LastDay.AddDays(1), seed);
+
+    /// <summary>What the simulated referrals assume (printed with the response model).</summary>
+    public string DescribeReferrals() => _referrals.Describe();
 
     // win-back audience members and the last day of their window: their own generated activity is left out until then
     private readonly Dictionary<string, int> _modelled = new(StringComparer.Ordinal);
@@ -100,9 +107,16 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         }
 
         var wakeUp = await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(ct);
+        var referrals = await engine.Get<Referrals.ReferralStore>().SummaryAsync(ct);
+        long rewardCoupons = 0;
+        foreach (var reward in referrals.Rewards)
+        {
+            rewardCoupons += (await engine.Get<WalletStore>().CountAsync(reward.CampaignId, ct)).Issued;
+        }
+
         return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
             (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds),
-            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp, WakeUpTicks = _wakeUp };
+            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp, WakeUpTicks = _wakeUp, Referrals = (referrals, rewardCoupons) };
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
@@ -110,7 +124,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     {
         var ingest = engine.Get<ActivityIngestHandler>();
         var own = population.EventsOn(day, calendar).Where(e => !(_modelled.TryGetValue(e.UserId, out var until) && day.DayNumber <= until));
-        var all = own.Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []);
+        var all = own.Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []).Concat(_referrals.EventsOn(day, calendar));
         long count = 0;
         foreach (var slice in all.Chunk(5_000))
         {

@@ -14,6 +14,9 @@ public sealed record ReferralFriend(string Invitee, DateTimeOffset ReferredAt, D
 /// </summary>
 public sealed record ReferralReward(string Referrer, string CampaignId, string CompletedBy, DateTimeOffset RecordedAt, bool Enqueued);
 
+/// <summary>The referrals table in numbers: referrers with a friend, invitees linked, friends invited and active, the rewards recorded.</summary>
+public sealed record ReferralSummary(int Referrers, long Linked, long Invited, long Active, IReadOnlyList<ReferralReward> Rewards);
+
 /// <summary>
 /// The <c>referrals</c> table's keys and columns (only <see cref="ReferralStore"/> uses them). PartitionKey a user id, so
 /// all of a user's referral rows are one partition: <c>referred-by</c> (who invited this user: its key makes the first

@@ -78,6 +78,34 @@ public sealed class ReferralStore(StorageClients storage)
         await table.UpdateEntityAsync(ReferralRows.EnqueuedReward(referrer), ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
+    /// <summary>Counts over the whole table, for reports: invitees linked, friends invited and active, referrers with a friend, rewards.</summary>
+    public async Task<ReferralSummary> SummaryAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken);
+        long linked = 0, invited = 0, active = 0;
+        var referrers = new HashSet<string>(StringComparer.Ordinal);
+        var rewards = new List<ReferralReward>();
+        await foreach (var e in table.QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (e.RowKey == ReferralRows.LinkKey)
+            {
+                linked++;
+            }
+            else if (e.RowKey == ReferralRows.RewardKey)
+            {
+                rewards.Add(ReferralRows.RewardFrom(e));
+            }
+            else if (e.RowKey.StartsWith(ReferralRows.FriendKey(""), StringComparison.Ordinal))
+            {
+                invited++;
+                referrers.Add(e.PartitionKey);
+                active += ReferralRows.FriendFrom(e).ActiveOn is null ? 0 : 1;
+            }
+        }
+
+        return new ReferralSummary(referrers.Count, linked, invited, active, rewards);
+    }
+
     /// <summary>Inserts <paramref name="row"/> unless its key is taken: <paramref name="value"/>, or the row that was there first.</summary>
     private async Task<T> FirstAsync<T>(TableEntity row, T value, Func<TableEntity, T> read, CancellationToken cancellationToken)
         where T : class
