@@ -51,9 +51,13 @@ public sealed partial class WakeUpSender(
         await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (due, token) =>
             read.Add((due, await plans.StepAsync(due.UserId, due.PlanId, due.Step, token))));
 
-        int missed = 0, skipped = 0, completed = 0;
         var toSend = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
         var abandoned = new Dictionary<string, List<(WakeUpDue Due, WakeUpStepRow Row)>>(StringComparer.Ordinal);
+        var skip = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var miss = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var closed = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var refile = new List<(WakeUpDue Due, DateTimeOffset At)>();
+        var orphans = new List<WakeUpDue>();
         foreach (var (due, row) in read.OrderBy(r => r.Due.UserId, StringComparer.Ordinal).ThenBy(r => r.Due.Step))
         {
             if (row is null)
@@ -61,7 +65,7 @@ public sealed partial class WakeUpSender(
                 // the plan's pointers are written just before its rows: only an old pointer is an orphan
                 if (due.Hour < now.AddHours(-1))
                 {
-                    await plans.DropDueAsync(due, ct);
+                    orphans.Add(due);
                 }
 
                 continue;
@@ -71,8 +75,7 @@ public sealed partial class WakeUpSender(
             switch (step.State)
             {
                 case WakeUpStepStates.Due when step.Time.ClosesAt <= now:
-                    skipped += await plans.TryMoveAsync(row, WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct) ? 1 : 0;
-                    completed += await CloseAsync(due, row, ct);
+                    skip.Add((due, row));
                     break;
                 case WakeUpStepStates.Due when step.Time.SendAt <= now:
                     toSend.Add((due, row));
@@ -81,17 +84,23 @@ public sealed partial class WakeUpSender(
                     (abandoned.TryGetValue(batch, out var list) ? list : abandoned[batch] = []).Add((due, row));
                     break;
                 case WakeUpStepStates.Sent when step.Time.ClosesAt <= now:
-                    missed += await plans.TryMoveAsync(row, WakeUpStepStates.Missed, null, null, ct) ? 1 : 0;
-                    completed += await CloseAsync(due, row, ct);
+                    miss.Add((due, row));
                     break;
                 case WakeUpStepStates.Sent:
-                    await plans.RefileAsync(due, step.Time.ClosesAt, ct); // a crash after the send left it at its send hour
+                    refile.Add((due, step.Time.ClosesAt)); // a crash after the send left it at its send hour
                     break;
                 case WakeUpStepStates.Completed or WakeUpStepStates.Missed or WakeUpStepStates.Skipped or WakeUpStepStates.Cancelled:
-                    completed += await CloseAsync(due, row, ct);
+                    closed.Add((due, row));
                     break;
             }
         }
+
+        // closing moves in transactions per plan partition; whatever moved (or lost a race to another close) is closed
+        var skipped = (await plans.TryMoveManyAsync([.. skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
+        var missed = (await plans.TryMoveManyAsync([.. miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
+        var completed = await CloseAsync([.. skip, .. miss, .. closed], ct);
+        await plans.RefileManyAsync(refile, ct);
+        await plans.DropManyAsync(orphans, ct);
 
         var recovered = 0;
         var handed = new List<(string UserId, WakeUpStep Step)>();
@@ -141,19 +150,12 @@ public sealed partial class WakeUpSender(
             foreach (var chunk in group.OrderBy(c => c.Row.UserId, StringComparer.Ordinal).Chunk(WakeUpTrigger.MaxUsers))
             {
                 var batch = WakeUpTrigger.NewBatchId(chunk[0].Row.Step.Number, now);
-                var claimed = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow Row)>();
-                await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (c, token) =>
-                {
-                    if (await plans.TryClaimAsync(c.Row, batch, now, token) is { } mine)
-                    {
-                        claimed.Add((c.Due, mine));
-                    }
-                });
-
-                if (!claimed.IsEmpty)
+                var dueOf = chunk.ToDictionary(c => (c.Row.UserId, c.Row.PlanId), c => c.Due);
+                var claimed = (await plans.TryClaimManyAsync([.. chunk.Select(c => c.Row)], batch, now, ct)).Select(r => (dueOf[(r.UserId, r.PlanId)], r)).ToList();
+                if (claimed.Count > 0)
                 {
                     LogClaimed(log, batch, claimed.Count);
-                    handed.AddRange(await HandOffAsync(batch, [.. claimed], ct));
+                    handed.AddRange(await HandOffAsync(batch, claimed, ct));
                     batches++;
                 }
             }
@@ -190,47 +192,36 @@ public sealed partial class WakeUpSender(
             await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
         }
 
-        var sent = new ConcurrentBag<(string UserId, WakeUpStep Step)>();
-        await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
+        if (refused is not null)
         {
-            if (refused is not null)
-            {
-                await plans.TryMoveAsync(s.Row, WakeUpStepStates.Skipped, null, refused, token);
-                await plans.DropDueAsync(s.Due, token);
-            }
-            else if (await plans.TryMoveAsync(s.Row, WakeUpStepStates.Sent, now, null, token))
-            {
-                sent.Add((s.Row.UserId, s.Row.Step with { State = WakeUpStepStates.Sent, SentAt = now }));
-            }
-        });
+            await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Skipped, null, refused, ct);
+            await plans.DropManyAsync([.. steps.Select(s => s.Due)], ct);
+            return [];
+        }
+
+        var sent = await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
         LogHandedOff(log, batch, sent.Count, steps.Count);
 
         // then the pointers wait for the day's end
-        await Parallel.ForEachAsync(steps, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (s, token) =>
-        {
-            if (refused is null)
-            {
-                await plans.RefileAsync(s.Due, s.Row.Step.Time.ClosesAt, token);
-            }
-        });
-        return [.. sent];
+        await plans.RefileManyAsync([.. steps.Select(s => (s.Due, s.Row.Step.Time.ClosesAt))], ct);
+        return [.. sent.Select(r => (r.UserId, r.Step))];
     }
 
-    /// <summary>A closed step's pointer goes; the seventh step closing completes its plan. 1 when a plan completed.</summary>
-    private async Task<int> CloseAsync(WakeUpDue due, WakeUpStepRow row, CancellationToken ct)
+    /// <summary>Closed steps' pointers go; a seventh step closing completes its plan. The number of plans completed.</summary>
+    private async Task<int> CloseAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
     {
         var completes = 0;
-        if (row.Step.Number == WakeUpOptions.Steps)
+        foreach (var (_, row) in steps.Where(s => s.Row.Step.Number == WakeUpOptions.Steps))
         {
-            var plan = (await plans.PlansAsync(row.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == row.PlanId).Plan;
             // conditional: an early end or another instance's close that got there first stands
+            var plan = (await plans.PlansAsync(row.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == row.PlanId).Plan;
             if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(row.UserId, row.PlanId, WakeUpPlanStates.Completed, null, ct, plan.ETag))
             {
-                completes = 1;
+                completes++;
             }
         }
 
-        await plans.DropDueAsync(due, ct);
+        await plans.DropManyAsync([.. steps.Select(s => s.Due)], ct);
         return completes;
     }
 
