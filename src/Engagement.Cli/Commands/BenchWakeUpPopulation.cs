@@ -99,7 +99,11 @@ internal sealed class SendTally
             if (result.Status == SendStatus.Accepted)
             {
                 tally._accepted.AddOrUpdate(Channel, 1, (_, n) => n + 1);
-                Interlocked.Exchange(ref tally._lastAt, Stopwatch.GetTimestamp());
+                // the latest wins even when two sends finish out of order
+                var now = Stopwatch.GetTimestamp();
+                for (var seen = tally.LastAt; seen < now && Interlocked.CompareExchange(ref tally._lastAt, now, seen) != seen; seen = tally.LastAt)
+                {
+                }
             }
 
             return result;
