@@ -43,6 +43,13 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
 {
     private sealed record Row(string Label, int Users, int Sends, double Seconds, long Table, string Note)
     {
+        /// <summary>A phase's line as it ends: a full run takes many minutes, the table comes at the very end.</summary>
+        public Row Said()
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{Label}: {Sends:N0} in {Seconds:F1} s, {Table:N0} table round-trips")));
+            return this;
+        }
+
         public double PerSecond => Sends / Seconds;
 
         public double TablePerUser => Table * 1.0 / Users;
@@ -63,13 +70,13 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         var start = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
 
         var anchor = await AnchorAsync(settings, configuration, fcm, start, cancellationToken);
-        var (starts, sends, closes, ok) = await WakeUpAsync(settings, configuration, fcm, start, cancellationToken);
+        var (starts, sends, ok) = await WakeUpAsync(settings, configuration, fcm, start, cancellationToken);
 
         var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Wake-up plans for {settings.Starters:N0} new potential users of {settings.Users:N0}"))
             .AddColumn("phase").AddColumn(new TableColumn("users").RightAligned()).AddColumn(new TableColumn("plans / sends").RightAligned())
             .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("per second").RightAligned())
             .AddColumn(new TableColumn("table round-trips per user").RightAligned()).AddColumn("");
-        foreach (var r in new[] { starts, sends, closes, anchor })
+        foreach (var r in new[] { starts, sends, anchor })
         {
             table.AddRow(Markup.Escape(r.Label), r.Users.ToString("N0", CultureInfo.InvariantCulture), r.Sends.ToString("N0", CultureInfo.InvariantCulture),
                 r.Seconds.ToString("F1", CultureInfo.InvariantCulture), r.PerSecond.ToString("N0", CultureInfo.InvariantCulture),
@@ -78,11 +85,11 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]wake-up / pipeline[/]: {sends.PerSecond / anchor.PerSecond:F2}x the sends/s; {sends.TablePerUser - anchor.TablePerUser:+0.000;-0.000} table round-trips per user for the day's step, {starts.TablePerUser:F3} more per user to start the plans, {closes.TablePerUser:F3} to close the day"));
+            $"[bold]wake-up / pipeline[/]: {sends.PerSecond / anchor.PerSecond:F2}x the sends/s; {sends.TablePerUser - anchor.TablePerUser:+0.000;-0.000} table round-trips per user for the day's step; {starts.TablePerUser:F3} more per user to start the plans"));
         return ok && anchor.Sends == sends.Sends ? 0 : 1;
     }
 
-    private static async Task<(Row Starts, Row Sends, Row Closes, bool Ok)> WakeUpAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
+    private static async Task<(Row Starts, Row Sends, bool Ok)> WakeUpAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
     {
         var clock = new DemoClock(start);
         var tally = new SendTally();
@@ -109,7 +116,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         }
 
         var starts = new Row("wake-up: start plans", starters.Count, started + held, Stopwatch.GetElapsedTime(t).TotalSeconds, Table() - before,
-            $"{started:N0} running, {held:N0} held out, {not:N0} not started");
+            $"{started:N0} running, {held:N0} held out, {not:N0} not started").Said();
 
         // phase 2: the clock at each send hour of the day's first step (one per zone), the due steps handed off, deliveries drained
         var o = engine.Get<IOptions<WakeUpOptions>>().Value;
@@ -121,27 +128,24 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         foreach (var at in times.Select(s => s.SendAt).Distinct().Order())
         {
             clock.MoveTo(at);
+            var pass = Stopwatch.GetTimestamp();
             var r = await engine.Get<WakeUpSender>().SendDueAsync(ct);
             (handed, batches, missed) = (handed + r.Sent, batches + r.Batches, missed + r.Missed);
+            var handedAt = Stopwatch.GetTimestamp();
             await engine.Pump().DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
+            // where the phase's time goes: the timer's pass (reads, closes, claims, hand-offs) or the deliveries after it
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[grey]  {at.UtcDateTime:HH:mm} UTC: timer pass {Stopwatch.GetElapsedTime(pass, handedAt).TotalSeconds:F1} s ({r.Sent:N0} handed off in {r.Batches} batches, {r.Missed:N0} earlier steps closed as missed), deliveries drained {Stopwatch.GetElapsedTime(handedAt).TotalSeconds:F1} s[/]"));
         }
 
         var sendTable = Table() - before;
         var sends = new Row("wake-up: the day's step 1 (timer + pipeline)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), sendTable,
-            $"{handed:N0} handed off in {batches} batches; push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}; {missed:N0} closed on the way");
-
-        // the day's end in every zone: the sent steps close as missed (no activity in the bench)
-        clock.MoveTo(times.Max(s => s.ClosesAt));
-        before = Table();
-        t = Stopwatch.GetTimestamp();
-        var close = await engine.Get<WakeUpSender>().SendDueAsync(ct);
-        var closes = new Row("wake-up: close the day", starters.Count, close.Missed, Stopwatch.GetElapsedTime(t).TotalSeconds, Table() - before,
-            $"{close.Missed + missed:N0} of {handed:N0} sent steps missed in all");
+            $"{handed:N0} handed off in {batches} batches; push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}; {missed:N0} earlier zones' steps closed on the way (missed)").Said();
 
         var ok = started + held == starters.Count && not == 0 && handed == started && tally.Accepted == started;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]wake-up[/]: {started:N0} plans running ({withPush:N0} of {starters.Count:N0} with a push token), {handed:N0} step-1 sends handed off, {tally.Accepted:N0} sent: {(ok ? "[green]every plan started and every step of the day sent[/]" : "[red]not every plan started or step sent[/]")}"));
-        return (starts, sends, closes, ok);
+        return (starts, sends, ok);
     }
 
     private static async Task<Row> AnchorAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
@@ -182,7 +186,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         await engine.Pump().DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var table = counter.Total - counter.QueueTotal - before;
         return new Row("plain campaign to tier potential (anchor)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), table,
-            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}");
+            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}").Said();
     }
 
     /// <summary>Seconds from <paramref name="from"/> to the last send (NaN when nothing was sent).</summary>
