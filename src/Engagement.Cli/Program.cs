@@ -74,6 +74,7 @@ app.Configure(c =>
         b.AddCommand<BenchIngestCommand>("ingest").WithDescription("Activity events per second through the queue into Azurite.");
         b.AddCommand<BenchCampaignCommand>("campaign").WithDescription("An SMS campaign through the loopback Twilio fake: sends/s, queue and storage operations per recipient, achieved pacing.");
         b.AddCommand<BenchPlaybookCommand>("playbook").WithDescription("The win-back playbook's run (plan, coupons, in-app + SMS to the loopback fake) beside a plain campaign to the same 15% dormant: sends/s and table round-trips per recipient.");
+        b.AddCommand<BenchWakeUpCommand>("wakeup").WithDescription("Wake-up plans for the night's new potential users (default 30,000 of 100k): starting them, then the first day's step (push, in-app fallback) beside a plain campaign to the same users: sends/s and table round-trips per user.");
     });
 });
 return await app.RunAsync(PointsShorthand(args), shutdown.Token);

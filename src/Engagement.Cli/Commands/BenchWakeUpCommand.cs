@@ -1,0 +1,194 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Engagement.Delivery;
+using Engagement.Local;
+using Engagement.Local.Demo;
+using Engagement.Local.Fakes;
+using Engagement.Segmentation;
+using Engagement.Storage;
+using Engagement.Users;
+using Engagement.WakeUp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Engagement.Cli.Commands;
+
+internal sealed class BenchWakeUpSettings : CommandSettings
+{
+    [CommandOption("--users <N>")]
+    [Description("Users in each population.")]
+    public int Users { get; init; } = 100_000;
+
+    [CommandOption("--starters <N>")]
+    [Description("Of them, users of tier potential who start a plan (regular -> potential).")]
+    public int Starters { get; init; } = 30_000;
+
+    public override ValidationResult Validate() =>
+        Starters >= 1 && Starters <= Users ? ValidationResult.Success() : ValidationResult.Error("--starters must be 1..--users");
+}
+
+/// <summary>
+/// Wake-up plans for the night's new potential users: phase 1 starts them (<see cref="WakeUpStarter.ApplyAsync"/> per
+/// shard, as the timer does), phase 2 moves the engine's clock through the first day's send hours, each time handing the
+/// due steps to the campaign pipeline (<see cref="WakeUpSender.SendDueAsync"/>) and draining the deliveries. The anchor,
+/// on a fresh Azurite in the same process: the same users, channels (push to the loopback FCM fake, in-app as fallback)
+/// and holdout as one plain campaign to tier potential. Sends/s and table round-trips per user side by side.
+/// </summary>
+internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
+{
+    private sealed record Row(string Label, int Users, int Sends, double Seconds, long Table, string Note)
+    {
+        /// <summary>A phase's line as it ends: a full run takes many minutes, the table comes at the very end.</summary>
+        public Row Said()
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{Label}: {Sends:N0} in {Seconds:F1} s, {Table:N0} table round-trips")));
+            return this;
+        }
+
+        public double PerSecond => Sends / Seconds;
+
+        public double TablePerUser => Table * 1.0 / Users;
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchWakeUpSettings settings, CancellationToken cancellationToken)
+    {
+        await using var fcm = await FcmFake.StartAsync(cancellationToken);
+        // quiet hours off as in bench playbook (noon is outside them anyway); the clock starts at tomorrow's 00:00 UTC
+        var configuration = new ConfigurationBuilder().AddConfiguration(CliEnvironment.Configuration()).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Fcm:ProjectId"] = "engage-bench",
+            ["Fcm:ServiceAccountJson"] = fcm.ServiceAccountJson,
+            ["Fcm:BaseUrl"] = fcm.BaseUrl.ToString(),
+            ["Delivery:QuietHoursStart"] = "00:00",
+            ["Delivery:QuietHoursEnd"] = "00:00",
+        }).Build();
+        var start = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+
+        var anchor = await AnchorAsync(settings, configuration, fcm, start, cancellationToken);
+        var (starts, sends, ok) = await WakeUpAsync(settings, configuration, fcm, start, cancellationToken);
+
+        var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Wake-up plans for {settings.Starters:N0} new potential users of {settings.Users:N0}"))
+            .AddColumn("phase").AddColumn(new TableColumn("users").RightAligned()).AddColumn(new TableColumn("plans / sends").RightAligned())
+            .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("per second").RightAligned())
+            .AddColumn(new TableColumn("table round-trips per user").RightAligned()).AddColumn("");
+        foreach (var r in new[] { starts, sends, anchor })
+        {
+            table.AddRow(Markup.Escape(r.Label), r.Users.ToString("N0", CultureInfo.InvariantCulture), r.Sends.ToString("N0", CultureInfo.InvariantCulture),
+                r.Seconds.ToString("F1", CultureInfo.InvariantCulture), r.PerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                r.TablePerUser.ToString("F3", CultureInfo.InvariantCulture) + string.Create(CultureInfo.InvariantCulture, $" ({r.Table:N0})"), Markup.Escape(r.Note));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]wake-up / pipeline[/]: {sends.PerSecond / anchor.PerSecond:F2}x the sends/s; {sends.TablePerUser - anchor.TablePerUser:+0.000;-0.000} table round-trips per user for the day's step; {starts.TablePerUser:F3} more per user to start the plans"));
+        return ok && anchor.Sends == sends.Sends ? 0 : 1;
+    }
+
+    private static async Task<(Row Starts, Row Sends, bool Ok)> WakeUpAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
+    {
+        var clock = new DemoClock(start);
+        var tally = new SendTally();
+        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            tally.Wrap(s);
+        });
+        var (starters, withPush) = await BenchWakeUpPopulation.SeedAsync(engine, settings.Users, settings.Starters, ct);
+        var counter = engine.Get<StorageRequestCounter>();
+        long Table() => counter.Total - counter.QueueTotal;
+        var pushBefore = fcm.Requests.Count(q => q.Status == 200); // the fake is shared with the anchor
+
+        // phase 1: the night's transitions, one ApplyAsync per shard as StartFromLatestNightAsync reads them
+        var shards = engine.Get<UserShards>();
+        var starter = engine.Get<WakeUpStarter>();
+        int started = 0, held = 0, not = 0;
+        var before = Table();
+        var t = Stopwatch.GetTimestamp();
+        foreach (var shard in starters.Select(id => new TierTransition(id, "regular", "potential", new RfmScores(2, 1, 1))).GroupBy(m => shards.Of(m.UserId)))
+        {
+            var r = await starter.ApplyAsync([.. shard], ct);
+            (started, held, not) = (started + r.Started, held + r.HeldOut, not + r.NotStarted);
+        }
+
+        var starts = new Row("wake-up: start plans", starters.Count, started + held, Stopwatch.GetElapsedTime(t).TotalSeconds, Table() - before,
+            $"{started:N0} running, {held:N0} held out, {not:N0} not started").Said();
+
+        // phase 2: the clock at each send hour of the day's first step (one per zone), the due steps handed off, deliveries drained
+        var o = engine.Get<IOptions<WakeUpOptions>>().Value;
+        var times = BenchWakeUpPopulation.Zones.Select(z => TimeZoneInfo.FindSystemTimeZoneById(z))
+            .Select(z => WakeUpSchedule.Of(WakeUpSchedule.FirstDay(start, o.LocalTime, z), o.LocalTime, z)[0]).ToList();
+        int handed = 0, batches = 0, missed = 0;
+        before = Table();
+        t = Stopwatch.GetTimestamp();
+        foreach (var at in times.Select(s => s.SendAt).Distinct().Order())
+        {
+            clock.MoveTo(at);
+            var pass = Stopwatch.GetTimestamp();
+            var r = await engine.Get<WakeUpSender>().SendDueAsync(ct);
+            (handed, batches, missed) = (handed + r.Sent, batches + r.Batches, missed + r.Missed);
+            var handedAt = Stopwatch.GetTimestamp();
+            await engine.Pump().DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
+            // where the phase's time goes: the timer's pass (reads, closes, claims, hand-offs) or the deliveries after it
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[grey]  {at.UtcDateTime:HH:mm} UTC: timer pass {Stopwatch.GetElapsedTime(pass, handedAt).TotalSeconds:F1} s ({r.Sent:N0} handed off in {r.Batches} batches, {r.Missed:N0} earlier steps closed as missed), deliveries drained {Stopwatch.GetElapsedTime(handedAt).TotalSeconds:F1} s[/]"));
+        }
+
+        var sendTable = Table() - before;
+        var sends = new Row("wake-up: the day's step 1 (timer + pipeline)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), sendTable,
+            $"{handed:N0} handed off in {batches} batches; push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}; {missed:N0} earlier zones' steps closed on the way (missed)").Said();
+
+        var ok = started + held == starters.Count && not == 0 && handed == started && tally.Accepted == started;
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"[bold]wake-up[/]: {started:N0} plans running ({withPush:N0} of {starters.Count:N0} with a push token), {handed:N0} step-1 sends handed off, {tally.Accepted:N0} sent: {(ok ? "[green]every plan started and every step of the day sent[/]" : "[red]not every plan started or step sent[/]")}"));
+        return (starts, sends, ok);
+    }
+
+    private static async Task<Row> AnchorAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
+    {
+        var tally = new SendTally();
+        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
+        {
+            s.AddSingleton<TimeProvider>(new DemoClock(start)); // the wake-up's day; quiet hours are off, so the hour does not matter
+            tally.Wrap(s);
+        });
+        var (starters, _) = await BenchWakeUpPopulation.SeedAsync(engine, settings.Users, settings.Starters, ct);
+        var o = engine.Get<IOptions<WakeUpOptions>>().Value;
+        var task = o.Catalogue[0];
+        var pushBefore = fcm.Requests.Count(q => q.Status == 200);
+        // the wake-up's holdout draw (key "wakeup", same share), no frequency cap, the step's title and text
+        var trigger = JsonSerializer.Serialize(new
+        {
+            schemaVersion = 1,
+            campaignId = "bench-anchor",
+            name = "Benchmark anchor: step 1 as a plain campaign",
+            audience = new { tiers = new[] { o.Tier } },
+            channels = new object[]
+            {
+                new { channel = Channels.Push, title = o.Title, template = task.Template },
+                new { channel = Channels.InApp, title = o.Title, template = task.Template, fallback = true },
+            },
+            holdoutPercent = o.HoldoutPercent,
+            holdoutKey = WakeUpDecisions.HoldoutKey,
+            frequencyCap = false,
+            variables = new Dictionary<string, string> { ["task_points"] = task.Points.ToString(CultureInfo.InvariantCulture), ["task_kind"] = task.Kind, ["step"] = "1" },
+        });
+        var counter = engine.Get<StorageRequestCounter>();
+        var before = counter.Total - counter.QueueTotal;
+        var t = Stopwatch.GetTimestamp();
+        var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, ct);
+        await queue.SendMessageAsync(trigger, ct);
+        await engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct);
+        await engine.Pump().DrainAsync(QueueNames.Deliveries, null, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
+        var table = counter.Total - counter.QueueTotal - before;
+        return new Row("plain campaign to tier potential (anchor)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), table,
+            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}").Said();
+    }
+
+    /// <summary>Seconds from <paramref name="from"/> to the last send (NaN when nothing was sent).</summary>
+    private static double SecondsTo(long from, long last) => last == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, last).TotalSeconds;
+}
