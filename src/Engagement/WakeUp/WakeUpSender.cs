@@ -38,6 +38,9 @@ public sealed partial class WakeUpSender(
     /// <summary>How far back pointers are read: a step's local day lasts at most 26 hours after its send hour.</summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromHours(48);
 
+    /// <summary>Batches handed to the pipeline at once.</summary>
+    private const int HandOffParallelism = 4;
+
     /// <summary>A batch another instance claimed is left to it this long before it counts as abandoned (a crash).</summary>
     public static readonly TimeSpan HandOffGrace = TimeSpan.FromMinutes(10);
 
@@ -144,22 +147,26 @@ public sealed partial class WakeUpSender(
             ended++;
         }
 
+        // batches of different groups go to the pipeline side by side (each is planned before its steps move on)
         var batches = 0;
-        foreach (var group in go.GroupBy(c => WakeUpTrigger.GroupOf(c.Row.Step), StringComparer.Ordinal))
+        var chunks = go.GroupBy(c => WakeUpTrigger.GroupOf(c.Row.Step), StringComparer.Ordinal)
+            .SelectMany(g => g.OrderBy(c => c.Row.UserId, StringComparer.Ordinal).Chunk(WakeUpTrigger.MaxUsers)).ToList();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = HandOffParallelism, CancellationToken = ct }, async (chunk, token) =>
         {
-            foreach (var chunk in group.OrderBy(c => c.Row.UserId, StringComparer.Ordinal).Chunk(WakeUpTrigger.MaxUsers))
+            var batch = WakeUpTrigger.NewBatchId(chunk[0].Row.Step.Number, now);
+            var dueOf = chunk.ToDictionary(c => (c.Row.UserId, c.Row.PlanId), c => c.Due);
+            var claimed = (await plans.TryClaimManyAsync([.. chunk.Select(c => c.Row)], batch, now, token)).Select(r => (dueOf[(r.UserId, r.PlanId)], r)).ToList();
+            if (claimed.Count > 0)
             {
-                var batch = WakeUpTrigger.NewBatchId(chunk[0].Row.Step.Number, now);
-                var dueOf = chunk.ToDictionary(c => (c.Row.UserId, c.Row.PlanId), c => c.Due);
-                var claimed = (await plans.TryClaimManyAsync([.. chunk.Select(c => c.Row)], batch, now, ct)).Select(r => (dueOf[(r.UserId, r.PlanId)], r)).ToList();
-                if (claimed.Count > 0)
+                LogClaimed(log, batch, claimed.Count);
+                var sent = await HandOffAsync(batch, claimed, token);
+                lock (handed)
                 {
-                    LogClaimed(log, batch, claimed.Count);
-                    handed.AddRange(await HandOffAsync(batch, claimed, ct));
+                    handed.AddRange(sent);
                     batches++;
                 }
             }
-        }
+        });
 
         return (batches, ended);
     }
