@@ -55,16 +55,18 @@ public sealed partial class WakeUpPlanStore
         async (row, token) => await TryMoveAsync(row, to, sentAt, reason, token) ? row with { Step = row.Step with { State = to } } : null, ct);
     }
 
-    /// <summary>Pointers moved to the hours of their instants (new ones first, then the old ones dropped), in transactions per hour.</summary>
-    public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, DateTimeOffset At)> moves, CancellationToken ct)
+    /// <summary>
+    /// Sent steps' pointers moved to the hours their local days close, as <see cref="WakeUpDueKinds.Close"/> pointers (new ones
+    /// first, then the old ones dropped; one closing in its send hour is rewritten in place), in transactions per hour.
+    /// </summary>
+    public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct)
     {
-        var moving = moves.Where(m => Hour(m.At) != m.Due.Hour).ToList();
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var added = moving.Select(m => new TableEntity(DuePartition(m.At), StepKey(m.Due.UserId, m.Due.PlanId, m.Due.Step)))
+        var added = moves.Select(m => PointerEntity(m.Due.UserId, m.Due.PlanId, m.Step, WakeUpDueKinds.Close))
             .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
             await table.SubmitTransactionAsync(slice.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
-        await DropManyAsync([.. moving.Select(m => m.Due)], ct);
+        await DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
     }
 
     /// <summary>Drops pointers, in transactions per hour; a pointer gone already is no error.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Engagement.Storage;
@@ -7,23 +8,27 @@ namespace Engagement.WakeUp;
 
 /// <summary>
 /// The due pointers (<c>due|{yyyyMMddHH}</c>: a step to look at in that UTC hour: to send it, or to close it once its
-/// local day ends) and the nights whose tier transitions have started plans (<c>nights</c> / <c>yyyyMMdd</c>).
+/// local day ends; each carries its kind, the step's times and task, see <see cref="WakeUpDue"/>) and the nights whose tier transitions have started plans (<c>nights</c> / <c>yyyyMMdd</c>).
 /// </summary>
 public sealed partial class WakeUpPlanStore
 {
     private const string NightsPartition = "nights";
 
-    /// <summary>The due pointers of the UTC hours from <paramref name="from"/> to <paramref name="upTo"/> (both included).</summary>
+    private const string PointerKind = "Kind";
+
+    /// <summary>
+    /// The due pointers of the UTC hours from <paramref name="from"/> to <paramref name="upTo"/> (both included), with what
+    /// they carry and their ETags.
+    /// </summary>
     public async Task<IReadOnlyList<WakeUpDue>> DueAsync(DateTimeOffset from, DateTimeOffset upTo, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var due = new List<WakeUpDue>();
         for (var hour = Hour(from); hour <= Hour(upTo); hour = hour.AddHours(1))
         {
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(hour)}"), select: ["RowKey"], cancellationToken: ct))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(hour)}"), maxPerPage: 1000, cancellationToken: ct))
             {
-                var parts = e.RowKey.Split('|');
-                due.Add(new WakeUpDue(hour, parts[0], parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
+                due.Add(ReadDue(hour, e));
             }
         }
 
@@ -38,19 +43,36 @@ public sealed partial class WakeUpPlanStore
     }
 
     /// <summary>
-    /// Moves a pointer to the hour of <paramref name="at"/> (a sent step waits there for its local day to close): the new
+    /// Moves a sent step's pointer to the hour its local day closes, as a <see cref="WakeUpDueKinds.Close"/> pointer: the new
     /// pointer is written before the old one goes, so a crash in between leaves two pointers to one step, never none.
     /// </summary>
-    public async Task RefileAsync(WakeUpDue due, DateTimeOffset at, CancellationToken ct)
-    {
-        if (Hour(at) == due.Hour)
-        {
-            return;
-        }
+    public Task RefileAsync(WakeUpDue due, WakeUpStep step, CancellationToken ct) => RefileManyAsync([(due, step)], ct);
 
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        await table.UpsertEntityAsync(new TableEntity(DuePartition(at), StepKey(due.UserId, due.PlanId, due.Step)), TableUpdateMode.Replace, ct);
-        await DropDueAsync(due, ct);
+    /// <summary>A pointer row: the step's key, what it is there for, and the step's times and task (what the sender decides by).</summary>
+    private static TableEntity PointerEntity(string userId, string planId, WakeUpStep step, string kind) =>
+        new(DuePartition(kind == WakeUpDueKinds.Close ? step.Time.ClosesAt : step.Time.SendAt), StepKey(userId, planId, step.Number))
+        {
+            [PointerKind] = kind,
+            [Task] = JsonSerializer.Serialize(step.Task),
+            [LocalDate] = step.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            [SendAt] = step.Time.SendAt,
+            [ClosesAt] = step.Time.ClosesAt,
+        };
+
+    private static WakeUpDue ReadDue(DateTimeOffset hour, TableEntity e)
+    {
+        var parts = e.RowKey.Split('|');
+        var step = int.Parse(parts[2], CultureInfo.InvariantCulture);
+        var due = new WakeUpDue(hour, parts[0], parts[1], step) { ETag = e.ETag };
+        return e.GetString(PointerKind) is { } kind && e.GetString(Task) is { } task && e.GetString(LocalDate) is { } date
+            && e.GetDateTimeOffset(SendAt) is { } sendAt && e.GetDateTimeOffset(ClosesAt) is { } closesAt
+            ? due with
+            {
+                Kind = kind,
+                Task = JsonSerializer.Deserialize<WakeUpStepTask>(task),
+                Time = new WakeUpStepTime(step, DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture), sendAt, closesAt),
+            }
+            : due;
     }
 
     /// <summary>Whether the tier transitions of the night <paramref name="asOf"/> have been through the starter.</summary>

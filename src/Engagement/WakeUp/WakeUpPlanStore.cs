@@ -27,8 +27,34 @@ public sealed record WakeUpPlanRow(string UserId, string PlanId, string State, W
 /// <param name="CompletedBy">The event id that completed it.</param>
 public sealed record WakeUpStepRow(string UserId, string PlanId, WakeUpStep Step, ETag ETag, string? Batch = null, DateTimeOffset? ClaimedAt = null, string? CompletedBy = null);
 
-/// <summary>A due pointer: the step of a plan whose send instant falls in <paramref name="Hour"/> (UTC).</summary>
-public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId, int Step);
+/// <summary>What a due pointer is there for.</summary>
+public static class WakeUpDueKinds
+{
+    /// <summary>At the step's send hour: send it (claim, hand off) once its instant has come.</summary>
+    public const string Send = "send";
+
+    /// <summary>At the step's close hour, written once it was sent: move it <c>sent -> missed</c> once its local day has closed.</summary>
+    public const string Close = "close";
+}
+
+/// <summary>
+/// A due pointer: a step of a plan to look at in <paramref name="Hour"/> (UTC), to send it or to close it. It carries what the
+/// sender decides by (<see cref="Kind"/>, the step's <see cref="Time"/> and <see cref="Task"/>), so a step is read only
+/// when its pointer says there is something to do; a pointer written before pointers carried their step has no
+/// <see cref="Kind"/> (its step is read).
+/// </summary>
+public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId, int Step)
+{
+    /// <summary><see cref="WakeUpDueKinds"/>, or null for a pointer without its step's data.</summary>
+    public string? Kind { get; init; }
+
+    public WakeUpStepTime? Time { get; init; }
+
+    public WakeUpStepTask? Task { get; init; }
+
+    /// <summary>The pointer row's ETag as read.</summary>
+    public ETag ETag { get; init; }
+}
 
 /// <summary>
 /// The <c>wakeupplans</c> table (docs/decisions.md, "Wake-up steps wait in a due-steps table"): plan and step rows in
@@ -62,7 +88,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
 
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var pointers = starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
-            .SelectMany(s => s.Steps.Select(step => new TableEntity(DuePartition(step.Time.SendAt), StepKey(s.Plan.UserId, s.Plan.PlanId, step.Number))))
+            .SelectMany(s => s.Steps.Select(step => PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send)))
             .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (batch, token) =>
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
@@ -221,7 +247,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         }
     }
 
-    /// <summary>Ends a running plan early: its plan row says why, and every step still due is cancelled at once.</summary>
+    /// <summary>Ends a running plan early: its plan row says why, and every step still due is cancelled at once (its pointer dropped).</summary>
     public async Task EndAsync(string userId, string planId, string reason, CancellationToken ct)
     {
         var (plan, steps) = (await PlansAsync(userId, ct)).SingleOrDefault(p => p.Plan.PlanId == planId);
@@ -230,11 +256,10 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             return;
         }
 
-        foreach (var step in steps.Where(s => s.Step.State == WakeUpStepStates.Due))
-        {
-            await TryMoveAsync(step, WakeUpStepStates.Cancelled, null, reason, ct); // a step claimed meanwhile goes its own way
-        }
-
+        // one transaction, each row If-Match its ETag: a step claimed meanwhile goes its own way (sent); the pointers of
+        // the steps cancelled go with them, so no pass looks at them again
+        var cancelled = await TryMoveManyAsync([.. steps.Where(s => s.Step.State == WakeUpStepStates.Due)], WakeUpStepStates.Cancelled, null, reason, ct);
+        await DropManyAsync([.. cancelled.Select(s => new WakeUpDue(Hour(s.Step.Time.SendAt), s.UserId, s.PlanId, s.Step.Number))], ct);
         await SetPlanStateAsync(userId, planId, WakeUpPlanStates.Ended, reason, ct);
     }
 

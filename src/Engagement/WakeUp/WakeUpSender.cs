@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Engagement.Campaigns;
 using Engagement.Delivery;
@@ -50,18 +49,16 @@ public sealed partial class WakeUpSender(
     {
         var now = time.GetUtcNow();
         var pointers = await plans.DueAsync(now - LookBack, now, ct);
-        var read = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow? Row)>();
-        await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (due, token) =>
-            read.Add((due, await plans.StepAsync(due.UserId, due.PlanId, due.Step, token))));
+        var read = await ReadStepsAsync(pointers, now, ct);
 
         var toSend = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
         var abandoned = new Dictionary<string, List<(WakeUpDue Due, WakeUpStepRow Row)>>(StringComparer.Ordinal);
         var skip = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
         var miss = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var closed = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var refile = new List<(WakeUpDue Due, DateTimeOffset At)>();
+        var closed = new List<WakeUpDue>(read.Closed);
+        var refile = new List<(WakeUpDue Due, WakeUpStep Step)>();
         var orphans = new List<WakeUpDue>();
-        foreach (var (due, row) in read.OrderBy(r => r.Due.UserId, StringComparer.Ordinal).ThenBy(r => r.Due.Step))
+        foreach (var (due, row) in read.Steps.OrderBy(r => r.Due.UserId, StringComparer.Ordinal).ThenBy(r => r.Due.Step))
         {
             if (row is null)
             {
@@ -90,10 +87,10 @@ public sealed partial class WakeUpSender(
                     miss.Add((due, row));
                     break;
                 case WakeUpStepStates.Sent:
-                    refile.Add((due, step.Time.ClosesAt)); // a crash after the send left it at its send hour
+                    refile.Add((due, step)); // a crash after the send left it at its send hour
                     break;
                 case WakeUpStepStates.Completed or WakeUpStepStates.Missed or WakeUpStepStates.Skipped or WakeUpStepStates.Cancelled:
-                    closed.Add((due, row));
+                    closed.Add(due);
                     break;
             }
         }
@@ -101,7 +98,7 @@ public sealed partial class WakeUpSender(
         // closing moves in transactions per plan partition; whatever moved (or lost a race to another close) is closed
         var skipped = (await plans.TryMoveManyAsync([.. skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
         var missed = (await plans.TryMoveManyAsync([.. miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
-        var completed = await CloseAsync([.. skip, .. miss, .. closed], ct);
+        var completed = await CloseAsync([.. skip.Select(s => s.Due), .. miss.Select(s => s.Due), .. closed], ct);
         await plans.RefileManyAsync(refile, ct);
         await plans.DropManyAsync(orphans, ct);
 
@@ -120,16 +117,16 @@ public sealed partial class WakeUpSender(
 
     private async Task<(int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, List<(string UserId, WakeUpStep Step)> handed, CancellationToken ct)
     {
-        // the user as of now: a plan whose user left the tier upward or opted out of every channel ends here, its steps cancelled
+        // the user as of now (tier and consents, read for many users a request): a plan whose user left the tier upward or
+        // opted out of every channel ends here, its steps cancelled
         var ended = 0;
-        var go = new ConcurrentBag<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var endings = new ConcurrentBag<(WakeUpStepRow Row, string Reason)>();
         var tiers = segmentation.Value.Rules.Select(r => r.Tier).ToList();
-        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (c, token) =>
+        var standing = await users.ColumnsOfAsync([.. candidates.Select(c => c.Row.UserId)], StandingColumns, ct);
+        var go = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
+        var endings = new List<(WakeUpStepRow Row, string Reason)>();
+        foreach (var c in candidates)
         {
-            var user = await users.GetAsync(c.Row.UserId, token);
-            var reason = user is null ? "the user is gone"
-                : WakeUpDecisions.EndsEarly(options.Value.Tier, user.Standing?.Tier ?? "", tiers, user.Profile.ConsentPush, user.Profile.ConsentInApp);
+            var reason = standing.TryGetValue(c.Row.UserId, out var user) ? EndsEarly(user, tiers) : "the user is gone";
             if (reason is null)
             {
                 go.Add(c);
@@ -138,7 +135,7 @@ public sealed partial class WakeUpSender(
             {
                 endings.Add((c.Row, reason));
             }
-        });
+        }
 
         foreach (var (row, reason) in endings)
         {
@@ -210,25 +207,25 @@ public sealed partial class WakeUpSender(
         LogHandedOff(log, batch, sent.Count, steps.Count);
 
         // then the pointers wait for the day's end
-        await plans.RefileManyAsync([.. steps.Select(s => (s.Due, s.Row.Step.Time.ClosesAt))], ct);
+        await plans.RefileManyAsync([.. steps.Select(s => (s.Due, s.Row.Step))], ct);
         return [.. sent.Select(r => (r.UserId, r.Step))];
     }
 
     /// <summary>Closed steps' pointers go; a seventh step closing completes its plan. The number of plans completed.</summary>
-    private async Task<int> CloseAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
+    private async Task<int> CloseAsync(List<WakeUpDue> steps, CancellationToken ct)
     {
         var completes = 0;
-        foreach (var (_, row) in steps.Where(s => s.Row.Step.Number == WakeUpOptions.Steps))
+        foreach (var due in steps.Where(s => s.Step == WakeUpOptions.Steps).DistinctBy(s => (s.UserId, s.PlanId)))
         {
             // conditional: an early end or another instance's close that got there first stands
-            var plan = (await plans.PlansAsync(row.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == row.PlanId).Plan;
-            if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(row.UserId, row.PlanId, WakeUpPlanStates.Completed, null, ct, plan.ETag))
+            var plan = (await plans.PlansAsync(due.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == due.PlanId).Plan;
+            if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(due.UserId, due.PlanId, WakeUpPlanStates.Completed, null, ct, plan.ETag))
             {
                 completes++;
             }
         }
 
-        await plans.DropManyAsync([.. steps.Select(s => s.Due)], ct);
+        await plans.DropManyAsync(steps, ct);
         return completes;
     }
 

@@ -270,6 +270,53 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlansEndedWhileTheirStepsAreBeingClaimed_NoStepIsSentAfterItWasCancelled()
+    {
+        var first = await StartAsync();
+        var second = await StartAsync(sharing: first);
+        var users = await EnterAsync(first, "ending", 12);
+        var planIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            planIds[user] = (await first.Get<WakeUpPlanStore>().PlansAsync(user, TestEngine.Deadline()))[0].Plan.PlanId;
+        }
+
+        await RunHoursAsync(first, Noon.AddHours(-1));
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        // the noon pass on one instance while the other ends every plan (a tier change the nightly saw), at once
+        var pass = TickAsync(first);
+        await Task.WhenAll(pass, Task.WhenAll(users.Select(u =>
+            second.Get<WakeUpPlanStore>().EndAsync(u, planIds[u], "left the tier upward (potential -> high-value)", TestEngine.Deadline()))));
+        await DrainDeliveriesAsync(first);
+        var handed = (await pass).Handed.Select(h => h.UserId).ToHashSet(StringComparer.Ordinal);
+
+        // the day after, and the day after it closed: nothing more goes out
+        await RunHoursAsync(first, Noon.AddDays(2));
+        foreach (var user in users)
+        {
+            var (plan, steps) = Assert.Single(await first.Get<WakeUpPlanStore>().PlansAsync(user, TestEngine.Deadline()));
+            Assert.Equal(WakeUpPlanStates.Ended, plan.State);
+            var step = steps[0].Step;
+            if (handed.Contains(user))
+            {
+                // claimed before the end: it went its own way, sent once (and missed once its day closed)
+                Assert.Equal(WakeUpStepStates.Missed, step.State);
+                Assert.Single(_push.Sent, m => m.UserId == user);
+            }
+            else
+            {
+                Assert.Equal((WakeUpStepStates.Cancelled, null, null), (step.State, step.SentAt, steps[0].Batch));
+                Assert.DoesNotContain(_push.Sent, m => m.UserId == user);
+            }
+
+            Assert.All(steps.Skip(1), s => Assert.Equal(WakeUpStepStates.Cancelled, s.Step.State));
+        }
+
+        Assert.Equal(handed.Count, _push.Sent.Count);
+    }
+
+    [Fact]
     public async Task CrashBetweenTaskCompletedAndPointsAwarded_TheRedeliveryAwardsOnce()
     {
         var faults = new FaultingLoggerProvider("LogStepCompleted");

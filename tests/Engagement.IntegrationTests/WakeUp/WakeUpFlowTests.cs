@@ -181,6 +181,42 @@ public sealed class WakeUpFlowTests : IAsyncLifetime
         Assert.False(cohort.Closed); // the first month runs to 30 Dec
     }
 
+    /// <summary>
+    /// The send pass's own check (tier and consents as of now, read for many users a request): a user who opted out of every
+    /// channel, one whose row says a better tier before the nightly's transition reached the starter, and one whose row is
+    /// gone get no step 2, their plans end with the reason and the pending steps are cancelled; the others' steps go out.
+    /// </summary>
+    [Fact]
+    public async Task ThePassChecksTheUsersAsOfNow_OptedOutOrUpwardOrGone_EndsThePlan_NoNextStep()
+    {
+        var keep = Enumerable.Range(0, 1000).Select(i => $"keep-{i}").Where(id => !CampaignPlanner.IsHeldOut(WakeUpDecisions.HoldoutKey, id, new WakeUpOptions().HoldoutPercent)).Take(16).ToArray();
+        var (optedOut, upward, gone) = (TreatedId("out"), TreatedId("upward"), TreatedId("gone"));
+        await StartAsync(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), [.. keep.Append(optedOut).Append(upward).Append(gone).Select(u => (u, "Asia/Shanghai", true))]);
+        Assert.Equal(19, (await EnterAsync([.. keep, optedOut, upward, gone])).Started);
+        await RunHoursAsync(new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero)); // step 1 out to all
+
+        await _engine.Get<UserStore>().MergeProfileColumnsAsync([(optedOut, new Dictionary<string, object?> { [UserEntity.ConsentPush] = false, [UserEntity.ConsentInApp] = false })], 1, TestEngine.Deadline());
+        await Population.SeedRecipientsAsync(_engine, [(upward, new UserProfile { TimeZone = "Asia/Shanghai", PushToken = "tok-" + upward, ConsentPush = true, ConsentInApp = true, Source = "test" }, "high-value")]);
+        var users = await _engine.Get<Engagement.Storage.StorageClients>().TableAsync(Engagement.Storage.TableNames.Users);
+        await users.DeleteEntityAsync(_engine.Get<Engagement.Storage.UserShards>().Of(gone), gone);
+        await RunHoursAsync(new DateTimeOffset(2026, 12, 2, 5, 0, 0, TimeSpan.Zero)); // step 2 out
+
+        foreach (var (user, reason) in new[] { (optedOut, "opted out of every channel"), (upward, "left the tier upward (potential -> high-value)"), (gone, "the user is gone") })
+        {
+            var (plan, steps) = await PlanOf(user);
+            Assert.Equal((WakeUpPlanStates.Ended, reason), (plan.State, plan.EndReason));
+            Assert.Equal(["missed", "cancelled", "cancelled", "cancelled", "cancelled", "cancelled", "cancelled"], steps.Select(s => s.Step.State));
+            Assert.Single(_push.Sent, m => m.UserId == user);
+        }
+
+        foreach (var user in keep)
+        {
+            var (plan, steps) = await PlanOf(user);
+            Assert.Equal((WakeUpPlanStates.Running, WakeUpStepStates.Sent), (plan.State, steps[1].Step.State));
+            Assert.Equal(2, _push.Sent.Count(m => m.UserId == user));
+        }
+    }
+
     [Fact]
     public async Task AClockChangeDuringThePlan_MovesNoStepOffItsLocalDayOrHour()
     {

@@ -47,6 +47,23 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         var due = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-1").ToList();
         Assert.Equal(Enumerable.Range(1, 7), due.Select(d => d.Step));
         Assert.All(due, d => Assert.Equal(steps[d.Step - 1].Time.SendAt.UtcDateTime.Date.AddHours(4), d.Hour.UtcDateTime));
+        // each pointer carries what the sender decides by: send, the step's times and task
+        Assert.All(due, d => Assert.Equal((WakeUpDueKinds.Send, steps[d.Step - 1].Time, steps[d.Step - 1].Task), (d.Kind, d.Time, d.Task)));
+    }
+
+    [Fact]
+    public async Task Refile_ASentStep_WaitsAsAClosePointerAtTheHourItsDayCloses()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var (plan, steps) = NewPlan("wu-5");
+        await store.StartAsync(plan, steps, TestEngine.Deadline());
+        var pointer = (await store.DueAsync(steps[0].Time.SendAt, steps[0].Time.SendAt, TestEngine.Deadline())).Single(d => d.UserId == "wu-5");
+
+        await store.RefileManyAsync([(pointer, steps[0])], TestEngine.Deadline());
+
+        Assert.DoesNotContain(await store.DueAsync(steps[0].Time.SendAt, steps[0].Time.SendAt, TestEngine.Deadline()), d => d.UserId == "wu-5");
+        var close = (await store.DueAsync(steps[0].Time.ClosesAt, steps[0].Time.ClosesAt, TestEngine.Deadline())).Single(d => d.UserId == "wu-5");
+        Assert.Equal((1, WakeUpDueKinds.Close, steps[0].Time, steps[0].Task), (close.Step, close.Kind, close.Time, close.Task));
     }
 
     [Fact]
@@ -85,6 +102,64 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         Assert.Equal(WakeUpStepStates.Sent, after[0].Step.State);
         Assert.Equal(Now, after[0].Step.SentAt);
         Assert.All(after.Skip(1), s => Assert.Equal((WakeUpStepStates.Cancelled, "left the tier upward (potential -> high-value)"), (s.Step.State, s.Step.Reason)));
+        // the cancelled steps' pointers went with them; the sent step's stays
+        Assert.Equal([1], (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-3").Select(d => d.Step));
+    }
+
+    /// <summary>
+    /// The send pass's claim (a step read with its ETag in the pass's range read) and an early end, in both orders and at
+    /// once: the step is either claimed (and sent, the end leaves it alone) or cancelled (and the claim gets nothing),
+    /// never sent after it was cancelled.
+    /// </summary>
+    [Fact]
+    public async Task EndedWhileItsStepIsBeingClaimed_TheStepIsNeverSentAfterItWasCancelled()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        for (var i = 0; i < 12; i++)
+        {
+            var user = $"wu-race-{i}";
+            var (plan, steps) = NewPlan(user);
+            await store.StartAsync(plan, steps, TestEngine.Deadline());
+            var at = steps[0].Time.SendAt;
+            var pointer = (await store.DueAsync(at, at, TestEngine.Deadline())).Single(d => d.UserId == user);
+            var row = (await store.MovableStepsAsync([pointer], at.AddHours(-1), at, TestEngine.Deadline()))[(user, plan.PlanId, 1)];
+            Assert.Equal(WakeUpStepStates.Due, row.Step.State);
+
+            async Task<bool> ClaimAndSendAsync()
+            {
+                var claimed = await store.TryClaimManyAsync([row], "batch-" + user, at, TestEngine.Deadline());
+                return claimed.Count == 1 && (await store.TryMoveManyAsync(claimed, WakeUpStepStates.Sent, at, null, TestEngine.Deadline())).Count == 1;
+            }
+
+            Task EndAsync() => _second.Get<WakeUpPlanStore>().EndAsync(user, plan.PlanId, "opted out of every channel", TestEngine.Deadline());
+
+            bool sent;
+            switch (i % 3)
+            {
+                case 0:
+                    sent = await ClaimAndSendAsync();
+                    await EndAsync();
+                    Assert.True(sent);
+                    break;
+                case 1:
+                    await EndAsync();
+                    sent = await ClaimAndSendAsync();
+                    Assert.False(sent);
+                    break;
+                default:
+                    var claim = ClaimAndSendAsync();
+                    await Task.WhenAll(claim, EndAsync());
+                    sent = await claim;
+                    break;
+            }
+
+            var (ended, after) = (await store.PlansAsync(user, TestEngine.Deadline()))[0];
+            Assert.Equal(WakeUpPlanStates.Ended, ended.State);
+            Assert.Equal(sent ? (WakeUpStepStates.Sent, (DateTimeOffset?)at) : (WakeUpStepStates.Cancelled, null), (after[0].Step.State, after[0].Step.SentAt));
+            Assert.All(after.Skip(1), s => Assert.Equal(WakeUpStepStates.Cancelled, s.Step.State));
+            var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == user).Select(d => d.Step);
+            Assert.Equal(sent ? [1] : [], pointers);
+        }
     }
 
     [Fact]
