@@ -36,7 +36,25 @@ public sealed record CampaignTrigger(
 }
 
 /// <summary>A coupon a campaign gives each recipient: valid from the campaign's send time for <paramref name="ValidDays"/> days.</summary>
-public sealed record CouponOffer(string Item, decimal Value, string Currency, int ValidDays);
+public sealed record CouponOffer(string Item, decimal Value, string Currency, int ValidDays)
+{
+    /// <summary>The trigger's <c>coupons</c> array as producers that build trigger text write it (fixed field order, so the same offers give the same text).</summary>
+    public static void WriteArray(System.Text.Json.Utf8JsonWriter json, IEnumerable<CouponOffer> coupons)
+    {
+        json.WriteStartArray("coupons");
+        foreach (var coupon in coupons)
+        {
+            json.WriteStartObject();
+            json.WriteString("item", coupon.Item);
+            json.WriteNumber("value", coupon.Value);
+            json.WriteString("currency", coupon.Currency);
+            json.WriteNumber("validDays", coupon.ValidDays);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+}
 
 /// <summary>Who: users in any of <see cref="Tiers"/> or listed in <see cref="UserIds"/>, then narrowed by <see cref="Interests"/> and <see cref="Levels"/> when given.</summary>
 public sealed record CampaignAudience(IReadOnlyList<string> Tiers, IReadOnlyList<string> UserIds, IReadOnlyList<string> Interests)

@@ -70,18 +70,7 @@ public static class PlaybookTrigger
             var coupons = CouponsOf(definition, band);
             if (coupons.Count > 0)
             {
-                json.WriteStartArray("coupons");
-                foreach (var coupon in coupons)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("item", coupon.Item);
-                    json.WriteNumber("value", coupon.Value);
-                    json.WriteString("currency", coupon.Currency);
-                    json.WriteNumber("validDays", coupon.ValidDays);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
+                Campaigns.CouponOffer.WriteArray(json, coupons.Select(c => new Campaigns.CouponOffer(c.Item, c.Value, c.Currency, c.ValidDays)));
             }
 
             if (band is { Variables.Count: > 0 })

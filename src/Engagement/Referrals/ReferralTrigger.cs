@@ -44,14 +44,7 @@ public static class ReferralTrigger
             json.WriteString("template", options.TemplateInForce);
             json.WriteEndObject();
             json.WriteEndArray();
-            json.WriteStartArray("coupons");
-            json.WriteStartObject();
-            json.WriteString("item", options.CouponItem);
-            json.WriteNumber("value", options.CouponValue);
-            json.WriteString("currency", options.CouponCurrency);
-            json.WriteNumber("validDays", options.CouponValidDays);
-            json.WriteEndObject();
-            json.WriteEndArray();
+            Campaigns.CouponOffer.WriteArray(json, [new Campaigns.CouponOffer(options.CouponItem, options.CouponValue, options.CouponCurrency, options.CouponValidDays)]);
             json.WriteStartObject("variables");
             json.WriteString("friends", options.FriendsNeeded.ToString(CultureInfo.InvariantCulture));
             json.WriteEndObject();
