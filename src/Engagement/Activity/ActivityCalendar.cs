@@ -19,6 +19,10 @@ public sealed class ActivityCalendar
 
     public DateOnly DateOf(DateTimeOffset instant) => LocalInstant.DateOf(instant, Zone);
 
+    /// <summary>A user's zone by its IANA id, or the ops zone when the user has none (or one this machine does not know).</summary>
+    public TimeZoneInfo ZoneOr(string? userZone) =>
+        userZone is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : Zone;
+
     public int DayOf(DateTimeOffset instant) => DateOf(instant).DayNumber;
 
     /// <summary>The first instant of a local date in the zone: midnight, by <see cref="LocalInstant"/>'s rule (a skipped midnight: the first minute after the jump; a doubled one: the first).</summary>

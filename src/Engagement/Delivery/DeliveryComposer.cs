@@ -61,7 +61,7 @@ public sealed class DeliveryComposer(MessageTemplates templates, ActivityCalenda
     };
 
     public TimeZoneInfo ZoneOf(TableEntity user) =>
-        user.GetString(UserEntity.TimeZone) is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : calendar.Zone;
+        calendar.ZoneOr(user.GetString(UserEntity.TimeZone));
 
     /// <param name="coupons">The coupons the campaign issued to this user (templates show the first by item); none: empty values.</param>
     public OutgoingMessage Compose(DeliveryOrder order, string channel, string deliveryId, int occurrence, TableEntity user, IReadOnlyList<Coupon>? coupons = null)

@@ -58,10 +58,12 @@ public static class WakeUpDecisions
     /// when the task names one). A step not sent yet, or closed, is completed by nothing.
     /// </summary>
     public static bool Completes(WakeUpStep step, ActivityEvent e) =>
-        step.State == WakeUpStepStates.Sent
-        && step.SentAt is { } sent && e.OccurredAt >= sent && e.OccurredAt < step.Time.ClosesAt
-        && e.Type == step.Task.Completes
-        && (step.Task.Category is null || string.Equals(step.Task.Category, e.Category, StringComparison.OrdinalIgnoreCase));
+        step.State == WakeUpStepStates.Sent && step.SentAt is { } sent && DoesTask(step.Task.Completes, step.Task.Category, sent, step.Time.ClosesAt, e);
+
+    /// <summary>The task rule alone: the event is of the task's type (and category, when it names one) and happened in [sent, closes).</summary>
+    public static bool DoesTask(ActivityType type, string? category, DateTimeOffset sent, DateTimeOffset closes, ActivityEvent e) =>
+        e.Type == type && e.OccurredAt >= sent && e.OccurredAt < closes
+        && (category is null || string.Equals(category, e.Category, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Why a running plan ends before step 7, or null: the user opted out of every channel a step could use

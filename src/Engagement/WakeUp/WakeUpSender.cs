@@ -189,19 +189,16 @@ public sealed partial class WakeUpSender(
             }
         }
 
-        if (refused is null)
-        {
-            // the ingest reads the open task from the user row: written before the steps are recorded sent, so a crash in
-            // between leaves a step nothing completes until the resumed hand-off sends it, never a sent step nobody can complete
-            await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
-        }
-
         if (refused is not null)
         {
             await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Skipped, null, refused, ct);
             await plans.DropManyAsync([.. steps.Select(s => s.Due)], ct);
             return [];
         }
+
+        // the ingest reads the open task from the user row: written before the steps are recorded sent, so a crash in
+        // between leaves a step nothing completes until the resumed hand-off sends it, never a sent step nobody can complete
+        await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
 
         var sent = await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
         LogHandedOff(log, batch, sent.Count, steps.Count);
@@ -266,7 +263,5 @@ public sealed record OpenTask(string PlanId, int Step, Activity.ActivityType Typ
     }
 
     /// <summary>Whether an event does the task within its window (the stored step decides in the end).</summary>
-    public bool Matches(Activity.ActivityEvent e) =>
-        e.Type == Type && e.OccurredAt >= SentAt && e.OccurredAt < ClosesAt
-        && (Category is null || string.Equals(Category, e.Category, StringComparison.OrdinalIgnoreCase));
+    public bool Matches(Activity.ActivityEvent e) => WakeUpDecisions.DoesTask(Type, Category, SentAt, ClosesAt, e);
 }

@@ -65,8 +65,8 @@ public sealed partial class WakeUpStarter(
             var cause = move.From.Length == 0 ? (o.StartOnRegistration ? WakeUpStartCause.Registered : null)
                 : move.To == o.Tier && move.From != o.Tier ? WakeUpStartCause.EnteredTier
                 : (WakeUpStartCause?)null;
-            var leavesUp = move.From == o.Tier && WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, consentPush: true, consentInApp: true) is not null;
-            if (cause is null && !leavesUp)
+            var leavesUp = move.From == o.Tier ? WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, consentPush: true, consentInApp: true) : null;
+            if (cause is null && leavesUp is null)
             {
                 return;
             }
@@ -74,11 +74,10 @@ public sealed partial class WakeUpStarter(
             var history = await plans.PlansAsync(move.UserId, token);
             var latest = history.Select(p => p.Plan).MaxBy(p => p.StartedAt);
             var running = latest?.State == WakeUpPlanStates.Running;
-            if (leavesUp)
+            if (leavesUp is { } reason)
             {
                 if (running)
                 {
-                    var reason = WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, true, true)!;
                     await plans.EndAsync(move.UserId, latest!.PlanId, reason, token);
                     Interlocked.Increment(ref ended);
                 }
@@ -100,7 +99,7 @@ public sealed partial class WakeUpStarter(
                 return;
             }
 
-            var zone = user?.Profile.TimeZone is { Length: > 0 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z) ? z : calendar.Zone;
+            var zone = calendar.ZoneOr(user?.Profile.TimeZone);
             var firstDay = WakeUpSchedule.FirstDay(now, o.LocalTime, zone);
             var plan = new WakeUpPlanRow(move.UserId, firstDay.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
                 decision.HeldOut ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running, cause.Value, o.CatalogueVersion, zone.Id, firstDay, now, null, default);
