@@ -88,6 +88,22 @@ public sealed class LocalQueuePump(StorageClients storage, QueueHandlers handler
         }
     }
 
+    /// <summary>
+    /// Handles <paramref name="queueName"/> while <paramref name="producer"/> runs (as the host runs a queue's trigger while
+    /// another function fills it), then drains what is left as <see cref="DrainAsync"/> does. The producer's failure is thrown.
+    /// </summary>
+    public async Task<PumpProgress> DrainAlongsideAsync(string queueName, Task producer, CancellationToken cancellationToken, TimeSpan? idleWhenOnlyDelayed = null)
+    {
+        while (!producer.IsCompleted)
+        {
+            await DrainAsync(queueName, null, cancellationToken, TimeSpan.Zero);
+            await Task.WhenAny(producer, Task.Delay(PollInterval, Time, cancellationToken));
+        }
+
+        await producer;
+        return await DrainAsync(queueName, null, cancellationToken, idleWhenOnlyDelayed);
+    }
+
     private async Task HandleAsync(QueueClient queue, string queueName, QueueMessage m, Tally tally, CancellationToken ct)
     {
         var envelope = new QueueEnvelope(queueName, m.MessageId, m.Body.ToString(), m.DequeueCount);

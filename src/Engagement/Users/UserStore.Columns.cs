@@ -24,13 +24,24 @@ public sealed partial class UserStore
         string[] select = ["RowKey", .. columns];
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (slice, ct) =>
         {
-            var keys = string.Join(" or ", slice.Ids.Select(id => TableClient.CreateQueryFilter($"RowKey eq {id}")));
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {slice.Shard}") + " and (" + keys + ")", select: select, cancellationToken: ct))
+            await foreach (var e in table.QueryAsync<TableEntity>(KeysFilter(slice.Shard, slice.Ids), select: select, cancellationToken: ct))
             {
                 found[e.RowKey] = e;
             }
         });
 
         return found;
+    }
+
+    /// <summary><c>PartitionKey eq shard and (RowKey eq … or …)</c> for at most <see cref="KeysPerColumnRead"/> ids of one shard.</summary>
+    public static string KeysFilter(string shard, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count is 0 or > KeysPerColumnRead)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ids), ids.Count, $"a keys filter names 1 to {KeysPerColumnRead} row keys");
+        }
+
+        var keys = string.Join(" or ", ids.Select(id => TableClient.CreateQueryFilter($"RowKey eq {id}")));
+        return TableClient.CreateQueryFilter($"PartitionKey eq {shard}") + " and (" + keys + ")";
     }
 }

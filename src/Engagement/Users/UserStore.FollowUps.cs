@@ -24,12 +24,12 @@ public sealed partial class UserStore
         var table = await storage.TableAsync(TableNames.Users, cancellationToken);
         var batches = values.GroupBy(v => shards.Of(v.UserId))
             .SelectMany(g => g.GroupBy(v => v.UserId, StringComparer.Ordinal).Select(u => u.Last()).Chunk(100));
-        foreach (var batch in batches)
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
         {
             var entities = batch.Select(v => new TableEntity(shards.Of(v.UserId), v.UserId) { [column] = v.Value }).ToList();
             try
             {
-                await table.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, ETag.All)), cancellationToken);
+                await table.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, ETag.All)), ct);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 404)
             {
@@ -38,13 +38,13 @@ public sealed partial class UserStore
                 {
                     try
                     {
-                        await table.UpdateEntityAsync(e, ETag.All, TableUpdateMode.Merge, cancellationToken);
+                        await table.UpdateEntityAsync(e, ETag.All, TableUpdateMode.Merge, ct);
                     }
                     catch (RequestFailedException missing) when (missing.Status == 404)
                     {
                     }
                 }
             }
-        }
+        });
     }
 }

@@ -61,13 +61,23 @@ public sealed partial class WakeUpPlanStore
     /// </summary>
     public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct)
     {
+        await FileClosePointersAsync([.. moves.Select(m => (m.Due.UserId, m.Due.PlanId, m.Step))], ct);
+        await DropSendPointersAsync(moves, ct);
+    }
+
+    /// <summary>The first half of <see cref="RefileManyAsync"/>: close pointers (upserts) at the hours the steps' local days close.</summary>
+    public async Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct)
+    {
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var added = moves.Select(m => PointerEntity(m.Due.UserId, m.Due.PlanId, m.Step, WakeUpDueKinds.Close))
+        var added = steps.Select(s => PointerEntity(s.UserId, s.PlanId, s.Step, WakeUpDueKinds.Close))
             .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
             await table.SubmitTransactionAsync(slice.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
-        await DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
     }
+
+    /// <summary>The second half of <see cref="RefileManyAsync"/>: the send pointers go, except one whose close pointer took its place.</summary>
+    public Task DropSendPointersAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct) =>
+        DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
 
     /// <summary>Drops pointers, in transactions per hour; a pointer gone already is no error.</summary>
     public async Task DropManyAsync(IReadOnlyList<WakeUpDue> pointers, CancellationToken ct)

@@ -95,13 +95,6 @@ public sealed partial class WakeUpSender(
             }
         }
 
-        // closing moves in transactions per plan partition; whatever moved (or lost a race to another close) is closed
-        var skipped = (await plans.TryMoveManyAsync([.. skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
-        var missed = (await plans.TryMoveManyAsync([.. miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
-        var completed = await CloseAsync([.. skip.Select(s => s.Due), .. miss.Select(s => s.Due), .. closed], ct);
-        await plans.RefileManyAsync(refile, ct);
-        await plans.DropManyAsync(orphans, ct);
-
         var recovered = 0;
         var handed = new List<(string UserId, WakeUpStep Step)>();
         foreach (var (batch, rows) in abandoned)
@@ -112,6 +105,14 @@ public sealed partial class WakeUpSender(
         }
 
         var (batches, ended) = await ClaimAndSendAsync(toSend, now, handed, ct);
+
+        // then the closing moves (the hour's sends do not wait for them), in transactions per plan partition; whatever
+        // moved (or lost a race to another close) is closed
+        var skipped = (await plans.TryMoveManyAsync([.. skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
+        var missed = (await plans.TryMoveManyAsync([.. miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
+        var completed = await CloseAsync([.. skip.Select(s => s.Due), .. miss.Select(s => s.Due), .. closed], ct);
+        await plans.RefileManyAsync(refile, ct);
+        await plans.DropManyAsync(orphans, ct);
         return new WakeUpSendResult(handed.Count, batches, missed, skipped, ended, completed, recovered) { Handed = handed };
     }
 
@@ -176,6 +177,10 @@ public sealed partial class WakeUpSender(
         string? refused = closes <= now ? "its local day closed before it was handed off" : null;
         if (refused is null)
         {
+            // the ingest reads the open task from the user row: written alongside the hand-off and before the steps are
+            // recorded sent, so a crash leaves a step nothing completes until the resumed hand-off sends it, never a sent
+            // step nobody can complete (an open task of a step then refused is harmless: that step completes nothing)
+            var open = users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
             try
             {
                 // a batch handed off before a crash is handed off again with its stored text (some of its steps may be sent already)
@@ -187,6 +192,10 @@ public sealed partial class WakeUpSender(
                 refused = ex.Message; // a catalogue task the pipeline refuses: its steps are skipped with the reason, not retried forever
                 LogRefused(log, batch, ex.Message);
             }
+            finally
+            {
+                await open;
+            }
         }
 
         if (refused is not null)
@@ -196,15 +205,13 @@ public sealed partial class WakeUpSender(
             return [];
         }
 
-        // the ingest reads the open task from the user row: written before the steps are recorded sent, so a crash in
-        // between leaves a step nothing completes until the resumed hand-off sends it, never a sent step nobody can complete
-        await users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
-
-        var sent = await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
+        // recorded sent while the close pointers are filed (a close pointer of a step another pass recorded first is
+        // harmless: at its hour the step's state decides), then the send pointers go
+        var moving = plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
+        await Task.WhenAll(moving, plans.FileClosePointersAsync([.. steps.Select(s => (s.Row.UserId, s.Row.PlanId, s.Row.Step))], ct));
+        var sent = await moving;
         LogHandedOff(log, batch, sent.Count, steps.Count);
-
-        // then the pointers wait for the day's end
-        await plans.RefileManyAsync([.. steps.Select(s => (s.Due, s.Row.Step))], ct);
+        await plans.DropSendPointersAsync([.. steps.Select(s => (s.Due, s.Row.Step))], ct);
         return [.. sent.Select(r => (r.UserId, r.Step))];
     }
 
