@@ -9,7 +9,7 @@ namespace Engagement.Points;
 /// If-Match that ETag, so a copy gone stale (another instance, or a concurrent move here, wrote the user) fails the
 /// transaction whole (412) and the move forgets the user, reads and decides again.
 /// Bounded by <see cref="PointsOptions.CachedAccounts"/>: past it an arbitrary half is dropped (no order to keep; a
-/// dropped user costs one read). An entry is an account row's worth: a few hundred bytes, one batch per earned day.
+/// dropped user costs one read). An entry is about 250 bytes plus about 40 per open batch (one per earned day).
 /// </summary>
 public sealed class PointsAccountCache(int capacity)
 {

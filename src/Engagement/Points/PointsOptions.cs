@@ -32,7 +32,8 @@ public sealed class PointsOptions
 
     /// <summary>
     /// Accounts each process keeps with their ETag so a move needs no read (<see cref="PointsAccountCache"/>); 0 turns
-    /// the cache off. 100,000 accounts are some tens of MB.
+    /// the cache off. Estimated ~250 bytes plus ~40 per open batch (earned day) each: 100,000 accounts of 20 earned
+    /// days are ~100 MB.
     /// </summary>
     public int CachedAccounts { get; set; } = 100_000;
 
