@@ -55,7 +55,8 @@ public sealed partial class PointsStore(
     }
 
     /// <summary>
-    /// Awards several sources of one user in one read and one transaction (the ingest's events of a message), each once:
+    /// Awards several sources of one user in one transaction (the ingest's events of a message), after a read when this
+    /// process holds no copy of the account, each once:
     /// a source already in the ledger (a replayed event) is left out and the rest written again. The account afterwards.
     /// </summary>
     public async Task<PointsAccount> EarnManyAsync(string userId, IReadOnlyList<(string SourceKey, long Points)> items, CancellationToken ct)
@@ -219,7 +220,7 @@ public sealed partial class PointsStore(
     public DateTimeOffset ExpiresAt(PointsBatch batch) => Rules.ExpiresAt(batch);
 
     /// <summary>
-    /// Read → decide → one transaction, again on a lost race. <paramref name="kind"/>/<paramref name="sourceKey"/> name the
+    /// Read (or this process's copy) → decide → one transaction, again on a lost race. <paramref name="kind"/>/<paramref name="sourceKey"/> name the
     /// move's own entry (null for expiries only), which is read to tell a replay from a race.
     /// </summary>
     private async Task<PointsResult> MoveAsync(string userId, string? kind, string? sourceKey, Func<PointsAccount, PointsRules, DateTimeOffset, PointsChange> decide, CancellationToken ct)
