@@ -58,6 +58,7 @@ var engineSettings = {
   WakeUp__FirstMonthDays: '30'
   WakeUp__CatalogueVersion: '2026-12'
   Points__ExpiresAfterMonths: '12'
+  Points__CachedAccounts: '100000'
   Referral__Enabled: 'true'
   Referral__FriendsNeeded: '3'
   Referral__FriendActiveDays: '2'

@@ -28,6 +28,11 @@ public sealed partial class PointsOptionsValidator : IValidateOptions<PointsOpti
             errors.Add($"Points:ExpiresAfterMonths must be 1..{PointsOptions.MaxExpiresAfterMonths}, not {options.ExpiresAfterMonths}");
         }
 
+        if (options.CachedAccounts < 0)
+        {
+            errors.Add($"Points:CachedAccounts must be 0 (no cache) or more, not {options.CachedAccounts}");
+        }
+
         if (options.LevelThresholds.Count != PointsOptions.MaxLevel - 1)
         {
             errors.Add($"Points:LevelThresholds must hold {PointsOptions.MaxLevel - 1} values (levels 2..{PointsOptions.MaxLevel}), not {options.LevelThresholds.Count}");

@@ -24,6 +24,8 @@ public sealed record PointsRedemption(PointsResult Spend, Coupon? Coupon, string
 /// <see cref="PointsAccount"/> and writes ONE transaction: the new entry rows added and the account replaced If-Match (added
 /// when new). A replayed source fails the transaction on its entry (409) and is answered "already applied"; a lost race
 /// (412, or 409 on a new account) reads again and decides again, so two concurrent spends never take the balance below 0.
+/// A move starts from this process's copy of the account when it has one (<see cref="PointsAccountCache"/>) instead of
+/// a read: the If-Match turns a stale copy into a lost race.
 /// </summary>
 public sealed partial class PointsStore(
     StorageClients storage, WalletStore wallet, UserShards shards, ActivityCalendar calendar, IOptions<PointsOptions> options, TimeProvider time, ILogger<PointsStore> log)
@@ -33,6 +35,11 @@ public sealed partial class PointsStore(
 
     /// <summary>Lost races before giving up (each is another writer's success on the same user).</summary>
     private const int MaxConflicts = 16;
+
+    private readonly PointsAccountCache _cache = new(options.Value.CachedAccounts);
+
+    /// <summary>Accounts this process holds a copy of (at most <see cref="PointsOptions.CachedAccounts"/>).</summary>
+    public int CachedAccounts => _cache.Count;
 
     private PointsRules Rules => new(calendar, options.Value.ExpiresAfterMonths, options.Value.LevelThresholds);
 
@@ -48,7 +55,8 @@ public sealed partial class PointsStore(
     }
 
     /// <summary>
-    /// Awards several sources of one user in one read and one transaction (the ingest's events of a message), each once:
+    /// Awards several sources of one user in one transaction (the ingest's events of a message), after a read when this
+    /// process holds no copy of the account, each once:
     /// a source already in the ledger (a replayed event) is left out and the rest written again. The account afterwards.
     /// </summary>
     public async Task<PointsAccount> EarnManyAsync(string userId, IReadOnlyList<(string SourceKey, long Points)> items, CancellationToken ct)
@@ -65,7 +73,7 @@ public sealed partial class PointsStore(
         PointsAccount? account = null;
         for (var conflicts = 0; pending.Count > 0; )
         {
-            var read = await ReadAccountAsync(table, userId, ct);
+            var (read, cached) = await StartAsync(table, userId, mustRead: false, ct);
             account = read?.Account ?? PointsAccount.Empty;
             var now = time.GetUtcNow();
             var entries = new List<PointsEntry>();
@@ -91,12 +99,13 @@ public sealed partial class PointsStore(
 
             try
             {
-                await table.SubmitTransactionAsync(Actions(userId, new PointsChange(account, entries, null), read?.ETag), ct);
+                await SubmitAsync(table, userId, new PointsChange(account, entries, null), read?.ETag, ct);
                 pending.RemoveRange(0, part.Count);
                 conflicts = 0;
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ++conflicts < MaxConflicts)
+            catch (TableTransactionFailedException ex) when (IsRace(ex, cached) && ++conflicts < MaxConflicts)
             {
+                _cache.Forget(userId);
                 if (ex.Status == 409 && ex.FailedTransactionActionIndex is int i && i < entries.Count && entries[i].Kind == PointsKinds.Earn)
                 {
                     pending.RemoveAll(p => p.SourceKey == entries[i].SourceKey); // in the ledger already: a replay
@@ -211,7 +220,7 @@ public sealed partial class PointsStore(
     public DateTimeOffset ExpiresAt(PointsBatch batch) => Rules.ExpiresAt(batch);
 
     /// <summary>
-    /// Read → decide → one transaction, again on a lost race. <paramref name="kind"/>/<paramref name="sourceKey"/> name the
+    /// Read (or this process's copy) → decide → one transaction, again on a lost race. <paramref name="kind"/>/<paramref name="sourceKey"/> name the
     /// move's own entry (null for expiries only), which is read to tell a replay from a race.
     /// </summary>
     private async Task<PointsResult> MoveAsync(string userId, string? kind, string? sourceKey, Func<PointsAccount, PointsRules, DateTimeOffset, PointsChange> decide, CancellationToken ct)
@@ -224,9 +233,9 @@ public sealed partial class PointsStore(
 
         var table = await storage.TableAsync(TableNames.Points, ct);
         var rules = Rules;
-        for (var conflicts = 0; ; )
+        for (var (conflicts, mustRead) = (0, false); ; )
         {
-            var read = await ReadAccountAsync(table, userId, ct);
+            var (read, cached) = await StartAsync(table, userId, mustRead, ct);
             var account = read?.Account ?? PointsAccount.Empty;
             var now = time.GetUtcNow();
             var change = decide(account, rules, now);
@@ -237,6 +246,12 @@ public sealed partial class PointsStore(
             }
             else if (change.Refused)
             {
+                if (cached)
+                {
+                    mustRead = true; // a stale copy may see the balance short: only the stored account refuses
+                    continue;
+                }
+
                 if (await ReadEntryAsync(table, userId, kind!, sourceKey!, ct) is { } done)
                 {
                     return new PointsResult(PointsOutcome.AlreadyApplied, account, done, null);
@@ -254,13 +269,15 @@ public sealed partial class PointsStore(
 
             try
             {
-                await table.SubmitTransactionAsync(Actions(userId, change, read?.ETag), ct);
+                await SubmitAsync(table, userId, change, read?.ETag, ct);
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            catch (TableTransactionFailedException ex) when (IsRace(ex, cached))
             {
+                _cache.Forget(userId);
                 if (kind is not null && await ReadEntryAsync(table, userId, kind, sourceKey!, ct) is { } there)
                 {
-                    return new PointsResult(PointsOutcome.AlreadyApplied, account, there, null);
+                    var stored = cached ? (await ReadAccountAsync(table, userId, ct))?.Account ?? account : account;
+                    return new PointsResult(PointsOutcome.AlreadyApplied, stored, there, null);
                 }
 
                 if (++conflicts >= MaxConflicts)
@@ -291,11 +308,40 @@ public sealed partial class PointsStore(
             : new TableTransactionAction(TableTransactionActionType.Add, PointsRows.ToEntity(userId, change.Account)),
     ];
 
-    private static async Task<(PointsAccount Account, ETag ETag)?> ReadAccountAsync(TableClient table, string userId, CancellationToken ct)
+    /// <summary>The account to decide on: this process's copy when it has one (Cached) and no read is asked for, else the stored one.</summary>
+    private async Task<((PointsAccount Account, ETag ETag)? Read, bool Cached)> StartAsync(TableClient table, string userId, bool mustRead, CancellationToken ct) =>
+        !mustRead && _cache.TryGet(userId, out var copy) ? (copy, true) : (await ReadAccountAsync(table, userId, ct), false);
+
+    private async Task<(PointsAccount Account, ETag ETag)?> ReadAccountAsync(TableClient table, string userId, CancellationToken ct)
     {
         var read = await table.GetEntityIfExistsAsync<TableEntity>(userId, PointsRows.AccountKey, cancellationToken: ct);
-        return read.HasValue && read.Value is { } e ? (PointsRows.AccountFrom(e), e.ETag) : null;
+        if (!read.HasValue || read.Value is not { } e)
+        {
+            _cache.Forget(userId);
+            return null;
+        }
+
+        var account = PointsRows.AccountFrom(e);
+        _cache.Put(userId, account, e.ETag);
+        return (account, e.ETag);
     }
+
+    /// <summary>Writes a move and keeps the account with the ETag its action returned (the last action: see <see cref="Actions"/>).</summary>
+    private async Task SubmitAsync(TableClient table, string userId, PointsChange change, ETag? etag, CancellationToken ct)
+    {
+        var responses = (await table.SubmitTransactionAsync(Actions(userId, change, etag), ct)).Value;
+        if (responses.Count > 0 && responses[^1].Headers.ETag is { } written)
+        {
+            _cache.Put(userId, change.Account, written);
+        }
+        else
+        {
+            _cache.Forget(userId);
+        }
+    }
+
+    /// <summary>Another writer went first: 409 (an entry there already, or a new account added) or 412; 404 when a copy outlived its row.</summary>
+    private static bool IsRace(TableTransactionFailedException ex, bool cached) => ex.Status is 409 or 412 || (cached && ex.Status == 404);
 
     private static async Task<PointsEntry?> ReadEntryAsync(TableClient table, string userId, string kind, string sourceKey, CancellationToken ct)
     {

@@ -62,6 +62,7 @@ public sealed class PointsOptionsTests
     [InlineData("Points:Earn:Signup", "5", "Points:Earn:Signup is not an activity type")]
     [InlineData("Points:Earn:Purchase", "-1", "Points:Earn:Purchase must be 0")]
     [InlineData("Points:ExpiresAfterMonths", "0", "Points:ExpiresAfterMonths must be 1..36")]
+    [InlineData("Points:CachedAccounts", "-1", "Points:CachedAccounts must be 0 (no cache) or more")]
     [InlineData("Points:Catalogue:0:Cost", "0", "Points:Catalogue:0:Cost must be more than 0")]
     [InlineData("Points:Catalogue:0:Item", "a|b", "Points:Catalogue:0:Item 'a|b' cannot be a coupon item")]
     [InlineData("Points:Catalogue:0:Currency", "yuan", "Points:Catalogue:0:Currency 'yuan' is not a three-letter")]
