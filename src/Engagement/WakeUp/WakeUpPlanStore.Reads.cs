@@ -43,4 +43,39 @@ public sealed partial class WakeUpPlanStore
 
         return found;
     }
+
+    /// <summary>Users per history query: the table service allows 15 comparisons a filter, the partition's and two per user's key range.</summary>
+    public const int UsersPerHistoryRead = 7;
+
+    /// <summary>
+    /// Each user's latest plan (by start), for those of <paramref name="userIds"/> who ever had one: one query per shard and
+    /// <see cref="UsersPerHistoryRead"/> users (their key ranges OR-ed), instead of a range read each.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, WakeUpPlanRow>> LatestPlansAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    {
+        foreach (var userId in userIds)
+        {
+            CheckKey(userId);
+        }
+
+        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var latest = new System.Collections.Concurrent.ConcurrentDictionary<string, WakeUpPlanRow>(StringComparer.Ordinal);
+        var slices = userIds.Distinct(StringComparer.Ordinal).GroupBy(PlanPartition)
+            .SelectMany(g => g.Order(StringComparer.Ordinal).Chunk(UsersPerHistoryRead).Select(ids => (Partition: g.Key, Ids: ids)));
+        await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (slice, token) =>
+        {
+            var ranges = string.Join(" or ", slice.Ids.Select(id => "(" + TableClient.CreateQueryFilter($"RowKey ge {id + "|"} and RowKey lt {id + "}"}") + ")"));
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {slice.Partition}") + " and (" + ranges + ")", cancellationToken: token))
+            {
+                var parts = e.RowKey.Split('|');
+                if (parts.Length == 2)
+                {
+                    var plan = ReadPlan(e, parts[0], parts[1]);
+                    latest.AddOrUpdate(plan.UserId, plan, (_, had) => plan.StartedAt > had.StartedAt ? plan : had);
+                }
+            }
+        });
+
+        return latest;
+    }
 }

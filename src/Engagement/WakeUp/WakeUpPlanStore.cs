@@ -76,8 +76,9 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         (await StartManyAsync([(plan, steps)], ct)).Count == 1;
 
     /// <summary>
-    /// <see cref="StartAsync"/> for many plans: every pointer first (upserts grouped by due hour, 100 a request), then each
-    /// plan's transaction. The (user, plan id) pairs started now; a plan there already is left out.
+    /// <see cref="StartAsync"/> for many plans: every pointer first (upserts grouped by due hour, 100 a request), then the
+    /// plans' rows (whole plans of one partition packed into transactions of up to 100 rows). The (user, plan id) pairs
+    /// started now; a plan there already is left out.
     /// </summary>
     public async Task<IReadOnlySet<(string UserId, string PlanId)>> StartManyAsync(IReadOnlyList<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)> starts, CancellationToken ct)
     {
@@ -93,17 +94,33 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (batch, token) =>
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
 
+        // plans of one partition share transactions (up to 100 rows); a pack with a plan there already (409, a replayed
+        // night) is done plan by plan, so exactly the new plans start
+        var packs = starts.DistinctBy(s => (s.Plan.UserId, s.Plan.PlanId)).GroupBy(s => PlanPartition(s.Plan.UserId)).SelectMany(g => Pack(g.Select(s => PlanActions(g.Key, s.Plan, s.Steps))));
         var started = new System.Collections.Concurrent.ConcurrentBag<(string, string)>();
-        await Parallel.ForEachAsync(starts, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (start, token) =>
+        await Parallel.ForEachAsync(packs, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (pack, token) =>
         {
-            var (plan, steps) = start;
-            var partition = PlanPartition(plan.UserId);
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, PlanEntity(partition, plan)) };
-            actions.AddRange((plan.State == WakeUpPlanStates.HeldOut ? [] : steps).Select(s => new TableTransactionAction(TableTransactionActionType.Add, StepEntity(partition, plan, s))));
             try
             {
-                await table.SubmitTransactionAsync(actions, token);
-                started.Add((plan.UserId, plan.PlanId));
+                await table.SubmitTransactionAsync(pack.SelectMany(p => p.Actions), token);
+                foreach (var p in pack)
+                {
+                    started.Add((p.Plan.UserId, p.Plan.PlanId));
+                }
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 && pack.Count > 1)
+            {
+                foreach (var p in pack)
+                {
+                    try
+                    {
+                        await table.SubmitTransactionAsync(p.Actions, token);
+                        started.Add((p.Plan.UserId, p.Plan.PlanId));
+                    }
+                    catch (TableTransactionFailedException one) when (one.Status == 409)
+                    {
+                    }
+                }
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
@@ -112,6 +129,34 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         });
 
         return started.ToHashSet();
+    }
+
+    /// <summary>A plan's row and its steps' rows (none when held out), added: a 409 means it started already.</summary>
+    private static (WakeUpPlanRow Plan, List<TableTransactionAction> Actions) PlanActions(string partition, WakeUpPlanRow plan, IReadOnlyList<WakeUpStep> steps) =>
+        (plan, [new(TableTransactionActionType.Add, PlanEntity(partition, plan)),
+            .. (plan.State == WakeUpPlanStates.HeldOut ? [] : steps).Select(s => new TableTransactionAction(TableTransactionActionType.Add, StepEntity(partition, plan, s)))]);
+
+    /// <summary>Whole plans into transactions of at most 100 rows.</summary>
+    private static IEnumerable<List<(WakeUpPlanRow Plan, List<TableTransactionAction> Actions)>> Pack(IEnumerable<(WakeUpPlanRow Plan, List<TableTransactionAction> Actions)> plans)
+    {
+        var pack = new List<(WakeUpPlanRow Plan, List<TableTransactionAction> Actions)>();
+        var rows = 0;
+        foreach (var p in plans)
+        {
+            if (rows + p.Actions.Count > 100)
+            {
+                yield return pack;
+                (pack, rows) = ([], 0);
+            }
+
+            pack.Add(p);
+            rows += p.Actions.Count;
+        }
+
+        if (pack.Count > 0)
+        {
+            yield return pack;
+        }
     }
 
     /// <summary>The user's plans, oldest first, each with its steps.</summary>

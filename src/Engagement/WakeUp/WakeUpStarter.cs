@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Engagement.Activity;
 using Engagement.Segmentation;
 using Engagement.Storage;
@@ -52,63 +51,81 @@ public sealed partial class WakeUpStarter(
         return new WakeUpStartResult(night.AsOf, started, held, not, ended);
     }
 
-    /// <summary>Starts (or ends) plans for one shard's transitions.</summary>
+    /// <summary>
+    /// Starts (or ends) plans for one shard's transitions: the histories and the users' zones are read many users a
+    /// request (<see cref="WakeUpPlanStore.LatestPlansAsync"/>, <see cref="UserStore.ColumnsOfAsync"/>), the plans written
+    /// many a transaction.
+    /// </summary>
     public async Task<WakeUpStartResult> ApplyAsync(IReadOnlyList<TierTransition> moves, CancellationToken ct)
     {
         var o = options.Value;
         var tiers = segmentation.Value.Rules.Select(r => r.Tier).ToList();
-        var starts = new ConcurrentBag<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)>();
-        int not = 0, ended = 0;
-        await Parallel.ForEachAsync(moves, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (move, token) =>
-        {
+        var candidates = moves.Select(move => (
+            Move: move,
             // a first tier is a new user's, or everyone's on the first night ever: only a recent registration starts a plan then
-            var cause = move.From.Length == 0 ? (o.StartOnRegistration ? WakeUpStartCause.Registered : null)
+            Cause: move.From.Length == 0 ? (o.StartOnRegistration ? WakeUpStartCause.Registered : null)
                 : move.To == o.Tier && move.From != o.Tier ? WakeUpStartCause.EnteredTier
-                : (WakeUpStartCause?)null;
-            var leavesUp = move.From == o.Tier ? WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, consentPush: true, consentInApp: true) : null;
-            if (cause is null && leavesUp is null)
-            {
-                return;
-            }
+                : (WakeUpStartCause?)null,
+            LeavesUp: move.From == o.Tier ? WakeUpDecisions.EndsEarly(o.Tier, move.To, tiers, consentPush: true, consentInApp: true) : null))
+            .Where(c => c.Cause is not null || c.LeavesUp is not null).DistinctBy(c => c.Move.UserId, StringComparer.Ordinal).ToList();
+        if (candidates.Count == 0)
+        {
+            return new WakeUpStartResult(null, 0, 0, 0, 0);
+        }
 
-            var history = await plans.PlansAsync(move.UserId, token);
-            var latest = history.Select(p => p.Plan).MaxBy(p => p.StartedAt);
-            var running = latest?.State == WakeUpPlanStates.Running;
+        var latest = await plans.LatestPlansAsync([.. candidates.Select(c => c.Move.UserId)], ct);
+        var now = time.GetUtcNow();
+        var ends = new List<(string UserId, string PlanId, string Reason)>();
+        var starting = new List<(TierTransition Move, WakeUpStartCause Cause, bool HeldOut)>();
+        var not = 0;
+        foreach (var (move, cause, leavesUp) in candidates)
+        {
+            var plan = latest.GetValueOrDefault(move.UserId);
+            var running = plan?.State == WakeUpPlanStates.Running;
             if (leavesUp is { } reason)
             {
                 if (running)
                 {
-                    await plans.EndAsync(move.UserId, latest!.PlanId, reason, token);
-                    Interlocked.Increment(ref ended);
+                    ends.Add((move.UserId, plan!.PlanId, reason));
                 }
 
-                return;
+                continue;
             }
 
-            var now = time.GetUtcNow();
-            var decision = WakeUpDecisions.Start(o, move.UserId, cause!.Value, latest?.StartedAt, running, now);
-            if (!decision.Starts)
+            var decision = WakeUpDecisions.Start(o, move.UserId, cause!.Value, plan?.StartedAt, running, now);
+            if (decision.Starts)
             {
-                Interlocked.Increment(ref not);
-                return;
+                starting.Add((move, cause.Value, decision.HeldOut));
             }
-
-            var user = await users.GetAsync(move.UserId, token);
-            if (cause == WakeUpStartCause.Registered && !(user?.Profile.RegisteredOn >= now - RecentRegistration))
+            else
             {
-                return;
+                not++;
+            }
+        }
+
+        await Parallel.ForEachAsync(ends, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (end, token) =>
+            await plans.EndAsync(end.UserId, end.PlanId, end.Reason, token));
+
+        var profiles = await users.ColumnsOfAsync([.. starting.Select(s => s.Move.UserId)], [UserEntity.TimeZone, UserEntity.RegisteredOn], ct);
+        var starts = new List<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)>();
+        foreach (var (move, cause, heldOut) in starting)
+        {
+            var user = profiles.GetValueOrDefault(move.UserId);
+            if (cause == WakeUpStartCause.Registered && !(user?.GetDateTimeOffset(UserEntity.RegisteredOn) >= now - RecentRegistration))
+            {
+                continue;
             }
 
-            var zone = calendar.ZoneOr(user?.Profile.TimeZone);
+            var zone = calendar.ZoneOr(user?.GetString(UserEntity.TimeZone));
             var firstDay = WakeUpSchedule.FirstDay(now, o.LocalTime, zone);
             var plan = new WakeUpPlanRow(move.UserId, firstDay.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
-                decision.HeldOut ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running, cause.Value, o.CatalogueVersion, zone.Id, firstDay, now, null, default);
-            starts.Add((plan, decision.HeldOut ? [] : WakeUpDecisions.Steps(WakeUpDecisions.DrawTasks(o), firstDay, o.LocalTime, zone)));
-        });
+                heldOut ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running, cause, o.CatalogueVersion, zone.Id, firstDay, now, null, default);
+            starts.Add((plan, heldOut ? [] : WakeUpDecisions.Steps(WakeUpDecisions.DrawTasks(o), firstDay, o.LocalTime, zone)));
+        }
 
-        var added = await plans.StartManyAsync([.. starts], ct);
+        var added = await plans.StartManyAsync(starts, ct);
         var held = starts.Count(s => s.Plan.State == WakeUpPlanStates.HeldOut && added.Contains((s.Plan.UserId, s.Plan.PlanId)));
-        return new WakeUpStartResult(null, added.Count - held, held, not, ended);
+        return new WakeUpStartResult(null, added.Count - held, held, not, ends.Count);
     }
 
     [LoggerMessage(LogLevel.Information, "Wake-up plans from the night of {AsOf}: {Started} started, {HeldOut} held out, {NotStarted} not started (running or cooling down), {Ended} ended (left the tier upward)")]

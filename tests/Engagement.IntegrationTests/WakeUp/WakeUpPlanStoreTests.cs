@@ -1,3 +1,4 @@
+using Engagement.Storage;
 using Engagement.WakeUp;
 
 namespace Engagement.IntegrationTests.WakeUp;
@@ -49,6 +50,53 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         Assert.All(due, d => Assert.Equal(steps[d.Step - 1].Time.SendAt.UtcDateTime.Date.AddHours(4), d.Hour.UtcDateTime));
         // each pointer carries what the sender decides by: send, the step's times and task
         Assert.All(due, d => Assert.Equal((WakeUpDueKinds.Send, steps[d.Step - 1].Time, steps[d.Step - 1].Task), (d.Kind, d.Time, d.Task)));
+    }
+
+    [Fact]
+    public async Task StartMany_PacksPlansOfAPartition_AndAPackWithAReplayedPlanStartsExactlyTheNewOnes()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var shards = _engine.Get<UserShards>();
+        // 30 users of one shard: several packs of 12 plans (8 rows each), one of them holding a plan started before
+        var users = Enumerable.Range(0, 2000).Select(i => $"wm-{i}").Where(u => shards.Of(u) == shards.Of("wm-0")).Take(30).ToList();
+        var earlier = NewPlan(users[13]);
+        Assert.True(await store.StartAsync(earlier.Plan, earlier.Steps, TestEngine.Deadline()));
+        var held = NewPlan(users[20], WakeUpPlanStates.HeldOut);
+
+        var started = await store.StartManyAsync([.. users.Select(u => u == users[20] ? held : NewPlan(u))], TestEngine.Deadline());
+
+        Assert.Equal(users.Where(u => u != users[13]).Order(StringComparer.Ordinal), started.Select(s => s.UserId).Order(StringComparer.Ordinal));
+        foreach (var user in users)
+        {
+            var (plan, steps) = Assert.Single(await store.PlansAsync(user, TestEngine.Deadline()));
+            Assert.Equal(user == users[20] ? 0 : 7, steps.Count);
+        }
+    }
+
+    [Fact]
+    public async Task LatestPlans_ManyUsers_EachUsersLatestPlan_NoneForAUserWithout()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var users = Enumerable.Range(0, 20).Select(i => $"wl-{i}").ToList(); // more than a query's 7, across shards
+        foreach (var user in users.Take(15))
+        {
+            var (plan, steps) = NewPlan(user);
+            Assert.True(await store.StartAsync(plan, steps, TestEngine.Deadline()));
+        }
+
+        // a later plan for two of them: the latest by start is answered
+        foreach (var user in users.Take(2))
+        {
+            var (plan, steps) = NewPlan(user);
+            var later = plan with { PlanId = "20270110", StartedAt = Now.AddDays(38), State = WakeUpPlanStates.HeldOut };
+            Assert.True(await store.StartAsync(later, [], TestEngine.Deadline()));
+        }
+
+        var latest = await store.LatestPlansAsync(users, TestEngine.Deadline());
+
+        Assert.Equal(users.Take(15).Order(StringComparer.Ordinal), latest.Keys.Order(StringComparer.Ordinal));
+        Assert.All(users.Take(2), u => Assert.Equal(("20270110", WakeUpPlanStates.HeldOut), (latest[u].PlanId, latest[u].State)));
+        Assert.All(users.Skip(2).Take(13), u => Assert.Equal(WakeUpPlanStates.Running, latest[u].State));
     }
 
     [Fact]
