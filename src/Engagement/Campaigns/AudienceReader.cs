@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Engagement.Storage;
-using Engagement.Users;
 
 namespace Engagement.Campaigns;
 
@@ -17,15 +16,12 @@ public sealed record AudienceShard(string Shard, IReadOnlyList<AudienceMember> M
 /// <summary>
 /// The one enumeration of a trigger's audience, used by <see cref="CampaignPlanner"/> and <see cref="CampaignPreview"/>
 /// so the preview shows the audience and holdout the plan records. With tiers: one range query per shard (pages of
-/// 1000). With listed users only: one query per 14 listed users of a shard (their row keys OR-ed), shard by shard, and only
-/// the shards that hold one, so a trigger for a few users costs a few reads whatever the population. A shard is yielded only when read whole, so
+/// 1000). With listed users only: by key range per shard (<see cref="KeyedRowsReader"/>), and only the shards that hold
+/// one, so a trigger for a few users costs a few reads whatever the population. A shard is yielded only when read whole, so
 /// the planner writes its ledger rows and chunks shard by shard.
 /// </summary>
 public sealed class AudienceReader(StorageClients storage, UserShards shards)
 {
-    /// <summary>Reads in flight per shard: enough to hide the round trip, few enough not to crowd the account.</summary>
-    public const int ReadParallelism = 16;
-
     /// <param name="columns">The user columns the caller needs; <see cref="AudienceFilter.Columns"/> are always read too.</param>
     public async IAsyncEnumerable<AudienceShard> ReadAsync(CampaignTrigger trigger, IEnumerable<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -53,22 +49,8 @@ public sealed class AudienceReader(StorageClients storage, UserShards shards)
 
     /// <summary>
     /// The rows of the listed users that exist, in user id order (the order a shard's query gives, which the planner's
-    /// chunks rely on): one query per <see cref="UserStore.KeysPerColumnRead"/> ids, a fourteenth of a point read each.
+    /// chunks rely on): by key range (<see cref="KeyedRowsReader"/>), a few pages for a batch of ids in order.
     /// </summary>
-    private static async Task<IEnumerable<TableEntity>> ReadListedAsync(TableClient users, string shard, IEnumerable<string> ids, string[] select, CancellationToken cancellationToken)
-    {
-        string[] ordered = [.. ids.Order(StringComparer.Ordinal)];
-        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(
-            ordered.Chunk(UserStore.KeysPerColumnRead),
-            new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
-            async (slice, ct) =>
-            {
-                await foreach (var e in users.QueryAsync<TableEntity>(UserStore.KeysFilter(shard, slice), select: select, cancellationToken: ct))
-                {
-                    found[e.RowKey] = e;
-                }
-            });
-        return ordered.Where(found.ContainsKey).Select(id => found[id]);
-    }
+    private static async Task<IEnumerable<TableEntity>> ReadListedAsync(TableClient users, string shard, IEnumerable<string> ids, string[] select, CancellationToken cancellationToken) =>
+        await KeyedRowsReader.ReadAsync(users, shard, ids, select, cancellationToken);
 }

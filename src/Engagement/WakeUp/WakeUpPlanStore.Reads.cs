@@ -48,10 +48,10 @@ public sealed partial class WakeUpPlanStore
     public const int UsersPerHistoryRead = 7;
 
     /// <summary>
-    /// Each user's latest plan (by start), for those of <paramref name="userIds"/> who ever had one: one query per shard and
-    /// <see cref="UsersPerHistoryRead"/> users (their key ranges OR-ed), instead of a range read each.
+    /// The plans (rows without their steps) of those of <paramref name="userIds"/> who ever had one, oldest first: one query
+    /// per shard and <see cref="UsersPerHistoryRead"/> users (their key ranges OR-ed), instead of a range read each.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, WakeUpPlanRow>> LatestPlansAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<WakeUpPlanRow>>> PlanRowsAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
     {
         foreach (var userId in userIds)
         {
@@ -59,7 +59,7 @@ public sealed partial class WakeUpPlanStore
         }
 
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var latest = new System.Collections.Concurrent.ConcurrentDictionary<string, WakeUpPlanRow>(StringComparer.Ordinal);
+        var found = new System.Collections.Concurrent.ConcurrentBag<WakeUpPlanRow>();
         var slices = userIds.Distinct(StringComparer.Ordinal).GroupBy(PlanPartition)
             .SelectMany(g => g.Order(StringComparer.Ordinal).Chunk(UsersPerHistoryRead).Select(ids => (Partition: g.Key, Ids: ids)));
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (slice, token) =>
@@ -70,12 +70,12 @@ public sealed partial class WakeUpPlanStore
                 var parts = e.RowKey.Split('|');
                 if (parts.Length == 2)
                 {
-                    var plan = ReadPlan(e, parts[0], parts[1]);
-                    latest.AddOrUpdate(plan.UserId, plan, (_, had) => plan.StartedAt > had.StartedAt ? plan : had);
+                    found.Add(ReadPlan(e, parts[0], parts[1]));
                 }
             }
         });
 
-        return latest;
+        return found.GroupBy(p => p.UserId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<WakeUpPlanRow>)[.. g.OrderBy(p => p.StartedAt)], StringComparer.Ordinal);
     }
 }

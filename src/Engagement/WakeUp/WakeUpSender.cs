@@ -219,15 +219,17 @@ public sealed partial class WakeUpSender(
     private async Task<int> CloseAsync(List<WakeUpDue> steps, CancellationToken ct)
     {
         var completes = 0;
-        foreach (var due in steps.Where(s => s.Step == WakeUpOptions.Steps).DistinctBy(s => (s.UserId, s.PlanId)))
+        var last = steps.Where(s => s.Step == WakeUpOptions.Steps).DistinctBy(s => (s.UserId, s.PlanId)).ToList();
+        IReadOnlyDictionary<string, IReadOnlyList<WakeUpPlanRow>> rows = last.Count == 0 ? new Dictionary<string, IReadOnlyList<WakeUpPlanRow>>() : await plans.PlanRowsAsync([.. last.Select(s => s.UserId)], ct);
+        await Parallel.ForEachAsync(last, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (due, token) =>
         {
             // conditional: an early end or another instance's close that got there first stands
-            var plan = (await plans.PlansAsync(due.UserId, ct)).SingleOrDefault(p => p.Plan.PlanId == due.PlanId).Plan;
-            if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(due.UserId, due.PlanId, WakeUpPlanStates.Completed, null, ct, plan.ETag))
+            var plan = rows.GetValueOrDefault(due.UserId)?.SingleOrDefault(p => p.PlanId == due.PlanId);
+            if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(due.UserId, due.PlanId, WakeUpPlanStates.Completed, null, token, plan.ETag))
             {
-                completes++;
+                Interlocked.Increment(ref completes);
             }
-        }
+        });
 
         await plans.DropManyAsync(steps, ct);
         return completes;

@@ -53,7 +53,7 @@ public sealed partial class WakeUpStarter(
 
     /// <summary>
     /// Starts (or ends) plans for one shard's transitions: the histories and the users' zones are read many users a
-    /// request (<see cref="WakeUpPlanStore.LatestPlansAsync"/>, <see cref="UserStore.ColumnsOfAsync"/>), the plans written
+    /// request (<see cref="WakeUpPlanStore.PlanRowsAsync"/>, <see cref="UserStore.ColumnsOfAsync"/>), the plans written
     /// many a transaction.
     /// </summary>
     public async Task<WakeUpStartResult> ApplyAsync(IReadOnlyList<TierTransition> moves, CancellationToken ct)
@@ -73,14 +73,14 @@ public sealed partial class WakeUpStarter(
             return new WakeUpStartResult(null, 0, 0, 0, 0);
         }
 
-        var latest = await plans.LatestPlansAsync([.. candidates.Select(c => c.Move.UserId)], ct);
+        var history = await plans.PlanRowsAsync([.. candidates.Select(c => c.Move.UserId)], ct);
         var now = time.GetUtcNow();
         var ends = new List<(string UserId, string PlanId, string Reason)>();
         var starting = new List<(TierTransition Move, WakeUpStartCause Cause, bool HeldOut)>();
         var not = 0;
         foreach (var (move, cause, leavesUp) in candidates)
         {
-            var plan = latest.GetValueOrDefault(move.UserId);
+            var plan = history.GetValueOrDefault(move.UserId)?[^1];
             var running = plan?.State == WakeUpPlanStates.Running;
             if (leavesUp is { } reason)
             {

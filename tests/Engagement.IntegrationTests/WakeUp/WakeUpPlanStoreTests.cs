@@ -74,7 +74,7 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LatestPlans_ManyUsers_EachUsersLatestPlan_NoneForAUserWithout()
+    public async Task PlanRows_ManyUsers_OldestFirst_NoneForAUserWithout()
     {
         var store = _engine.Get<WakeUpPlanStore>();
         var users = Enumerable.Range(0, 20).Select(i => $"wl-{i}").ToList(); // more than a query's 7, across shards
@@ -92,10 +92,11 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
             Assert.True(await store.StartAsync(later, [], TestEngine.Deadline()));
         }
 
-        var latest = await store.LatestPlansAsync(users, TestEngine.Deadline());
+        var latest = (await store.PlanRowsAsync(users, TestEngine.Deadline())).ToDictionary(p => p.Key, p => p.Value[^1]);
 
         Assert.Equal(users.Take(15).Order(StringComparer.Ordinal), latest.Keys.Order(StringComparer.Ordinal));
         Assert.All(users.Take(2), u => Assert.Equal(("20270110", WakeUpPlanStates.HeldOut), (latest[u].PlanId, latest[u].State)));
+        Assert.Equal(2, (await store.PlanRowsAsync(["wl-0"], TestEngine.Deadline()))["wl-0"].Count);
         Assert.All(users.Skip(2).Take(13), u => Assert.Equal(WakeUpPlanStates.Running, latest[u].State));
     }
 
