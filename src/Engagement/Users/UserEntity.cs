@@ -59,6 +59,10 @@ public static class UserEntity
     /// complete without reading the plans table per event. Text: <c>planId|step|type|category|sentAt|closesAt</c>.</summary>
     public const string OpenTask = "OpenTask";
 
+    /// <summary>The user's latest wake-up plan (WakeUp): <c>planId|startedAt</c>, written before the plan's rows, so the
+    /// starter decides running and cooldown from the row it reads for the zone, without reading the plans table.</summary>
+    public const string WakeUpPlan = "WakeUpPlan";
+
     /// <summary>Who invited the user (Referrals): written once the referral is linked, so the ingest knows an invitee
     /// without reading the referrals table. Absent for users nobody referred.</summary>
     public const string ReferredBy = "ReferredBy";

@@ -7,10 +7,10 @@ namespace Engagement.Users;
 /// <summary>Columns that capabilities above the ingest keep on the user row so the ingest sees them in its one read.</summary>
 public sealed partial class UserStore
 {
-    private static readonly HashSet<string> FollowUpColumns = [UserEntity.Level, UserEntity.OpenTask];
+    private static readonly HashSet<string> FollowUpColumns = [UserEntity.Level, UserEntity.OpenTask, UserEntity.WakeUpPlan];
 
     /// <summary>
-    /// Sets <paramref name="column"/> (<see cref="UserEntity.Level"/> or <see cref="UserEntity.OpenTask"/>) on existing users: a merge
+    /// Sets <paramref name="column"/> (<see cref="UserEntity.Level"/>, <see cref="UserEntity.OpenTask"/> or <see cref="UserEntity.WakeUpPlan"/>) on existing users: a merge
     /// of that column only, whatever the row's ETag (no other writer owns it), 100 users of a shard per request. A user without a
     /// row is skipped, not created.
     /// </summary>

@@ -44,38 +44,25 @@ public sealed partial class WakeUpPlanStore
         return found;
     }
 
-    /// <summary>Users per history query: the table service allows 15 comparisons a filter, the partition's and two per user's key range.</summary>
-    public const int UsersPerHistoryRead = 7;
-
-    /// <summary>
-    /// The plans (rows without their steps) of those of <paramref name="userIds"/> who ever had one, oldest first: one query
-    /// per shard and <see cref="UsersPerHistoryRead"/> users (their key ranges OR-ed), instead of a range read each.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<WakeUpPlanRow>>> PlanRowsAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    /// <summary>The plan rows (without their steps) of <paramref name="keys"/> that exist, read by key range per shard partition (<see cref="KeyedRowsReader"/>).</summary>
+    public async Task<IReadOnlyDictionary<(string UserId, string PlanId), WakeUpPlanRow>> PlanRowsAsync(IReadOnlyCollection<(string UserId, string PlanId)> keys, CancellationToken ct)
     {
-        foreach (var userId in userIds)
+        foreach (var (userId, _) in keys)
         {
             CheckKey(userId);
         }
 
         var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var found = new System.Collections.Concurrent.ConcurrentBag<WakeUpPlanRow>();
-        var slices = userIds.Distinct(StringComparer.Ordinal).GroupBy(PlanPartition)
-            .SelectMany(g => g.Order(StringComparer.Ordinal).Chunk(UsersPerHistoryRead).Select(ids => (Partition: g.Key, Ids: ids)));
-        await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (slice, token) =>
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<(string, string), WakeUpPlanRow>();
+        await Parallel.ForEachAsync(keys.GroupBy(k => PlanPartition(k.UserId)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (partition, token) =>
         {
-            var ranges = string.Join(" or ", slice.Ids.Select(id => "(" + TableClient.CreateQueryFilter($"RowKey ge {id + "|"} and RowKey lt {id + "}"}") + ")"));
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {slice.Partition}") + " and (" + ranges + ")", cancellationToken: token))
+            foreach (var e in await KeyedRowsReader.ReadAsync(table, partition.Key, partition.Select(k => k.UserId + "|" + k.PlanId), null, token))
             {
                 var parts = e.RowKey.Split('|');
-                if (parts.Length == 2)
-                {
-                    found.Add(ReadPlan(e, parts[0], parts[1]));
-                }
+                found[(parts[0], parts[1])] = ReadPlan(e, parts[0], parts[1]);
             }
         });
 
-        return found.GroupBy(p => p.UserId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<WakeUpPlanRow>)[.. g.OrderBy(p => p.StartedAt)], StringComparer.Ordinal);
+        return found;
     }
 }

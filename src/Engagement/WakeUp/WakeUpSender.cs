@@ -220,11 +220,11 @@ public sealed partial class WakeUpSender(
     {
         var completes = 0;
         var last = steps.Where(s => s.Step == WakeUpOptions.Steps).DistinctBy(s => (s.UserId, s.PlanId)).ToList();
-        IReadOnlyDictionary<string, IReadOnlyList<WakeUpPlanRow>> rows = last.Count == 0 ? new Dictionary<string, IReadOnlyList<WakeUpPlanRow>>() : await plans.PlanRowsAsync([.. last.Select(s => s.UserId)], ct);
+        var rows = await plans.PlanRowsAsync([.. last.Select(s => (s.UserId, s.PlanId))], ct);
         await Parallel.ForEachAsync(last, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (due, token) =>
         {
             // conditional: an early end or another instance's close that got there first stands
-            var plan = rows.GetValueOrDefault(due.UserId)?.SingleOrDefault(p => p.PlanId == due.PlanId);
+            var plan = rows.GetValueOrDefault((due.UserId, due.PlanId));
             if (plan?.State == WakeUpPlanStates.Running && await plans.SetPlanStateAsync(due.UserId, due.PlanId, WakeUpPlanStates.Completed, null, token, plan.ETag))
             {
                 Interlocked.Increment(ref completes);

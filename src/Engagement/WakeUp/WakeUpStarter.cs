@@ -52,9 +52,8 @@ public sealed partial class WakeUpStarter(
     }
 
     /// <summary>
-    /// Starts (or ends) plans for one shard's transitions: the histories and the users' zones are read many users a
-    /// request (<see cref="WakeUpPlanStore.PlanRowsAsync"/>, <see cref="UserStore.ColumnsOfAsync"/>), the plans written
-    /// many a transaction.
+    /// Starts (or ends) plans for one shard's transitions. The latest plan (<see cref="UserEntity.WakeUpPlan"/>) and the zone
+    /// come from the user rows, read by key range (<see cref="UserStore.ColumnsOfAsync"/>); the plans are written many a transaction.
     /// </summary>
     public async Task<WakeUpStartResult> ApplyAsync(IReadOnlyList<TierTransition> moves, CancellationToken ct)
     {
@@ -73,44 +72,26 @@ public sealed partial class WakeUpStarter(
             return new WakeUpStartResult(null, 0, 0, 0, 0);
         }
 
-        var history = await plans.PlanRowsAsync([.. candidates.Select(c => c.Move.UserId)], ct);
+        // the user row says when the latest plan started (and which): the cooldown and an early end need no plans read
+        var profiles = await users.ColumnsOfAsync([.. candidates.Select(c => c.Move.UserId)], [UserEntity.TimeZone, UserEntity.RegisteredOn, UserEntity.WakeUpPlan], ct);
         var now = time.GetUtcNow();
         var ends = new List<(string UserId, string PlanId, string Reason)>();
-        var starting = new List<(TierTransition Move, WakeUpStartCause Cause, bool HeldOut)>();
+        var starts = new List<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)>();
         var not = 0;
         foreach (var (move, cause, leavesUp) in candidates)
         {
-            var plan = history.GetValueOrDefault(move.UserId)?[^1];
-            var running = plan?.State == WakeUpPlanStates.Running;
+            var user = profiles.GetValueOrDefault(move.UserId);
+            var latest = LatestPlan.Parse(user?.GetString(UserEntity.WakeUpPlan));
             if (leavesUp is { } reason)
             {
-                if (running)
+                if (latest?.MayRun(now) == true)
                 {
-                    ends.Add((move.UserId, plan!.PlanId, reason));
+                    ends.Add((move.UserId, latest.PlanId, reason)); // a plan that is not running any more is left as it is
                 }
 
                 continue;
             }
 
-            var decision = WakeUpDecisions.Start(o, move.UserId, cause!.Value, plan?.StartedAt, running, now);
-            if (decision.Starts)
-            {
-                starting.Add((move, cause.Value, decision.HeldOut));
-            }
-            else
-            {
-                not++;
-            }
-        }
-
-        await Parallel.ForEachAsync(ends, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (end, token) =>
-            await plans.EndAsync(end.UserId, end.PlanId, end.Reason, token));
-
-        var profiles = await users.ColumnsOfAsync([.. starting.Select(s => s.Move.UserId)], [UserEntity.TimeZone, UserEntity.RegisteredOn], ct);
-        var starts = new List<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStep> Steps)>();
-        foreach (var (move, cause, heldOut) in starting)
-        {
-            var user = profiles.GetValueOrDefault(move.UserId);
             if (cause == WakeUpStartCause.Registered && !(user?.GetDateTimeOffset(UserEntity.RegisteredOn) >= now - RecentRegistration))
             {
                 continue;
@@ -118,15 +99,39 @@ public sealed partial class WakeUpStarter(
 
             var zone = calendar.ZoneOr(user?.GetString(UserEntity.TimeZone));
             var firstDay = WakeUpSchedule.FirstDay(now, o.LocalTime, zone);
-            var plan = new WakeUpPlanRow(move.UserId, firstDay.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
-                heldOut ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running, cause, o.CatalogueVersion, zone.Id, firstDay, now, null, default);
-            starts.Add((plan, heldOut ? [] : WakeUpDecisions.Steps(WakeUpDecisions.DrawTasks(o), firstDay, o.LocalTime, zone)));
+            var planId = firstDay.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+            // the same plan again (a night read twice, a crash after the column was written): decided as the first time
+            var decision = latest?.PlanId == planId
+                ? WakeUpDecisions.Start(o, move.UserId, cause!.Value, null, false, now)
+                : WakeUpDecisions.Start(o, move.UserId, cause!.Value, latest?.StartedAt, latest is not null && await RunningAsync(move.UserId, latest, now, ct), now);
+            if (!decision.Starts)
+            {
+                not++;
+                continue;
+            }
+
+            var plan = new WakeUpPlanRow(move.UserId, planId, decision.HeldOut ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running,
+                cause.Value, o.CatalogueVersion, zone.Id, firstDay, latest?.PlanId == planId ? latest.StartedAt : now, null, default);
+            starts.Add((plan, decision.HeldOut ? [] : WakeUpDecisions.Steps(WakeUpDecisions.DrawTasks(o), firstDay, o.LocalTime, zone)));
         }
 
+        await Parallel.ForEachAsync(ends, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (end, token) =>
+            await plans.EndAsync(end.UserId, end.PlanId, end.Reason, token));
+
+        // the column before the plan's rows: a crash in between finds its own plan id there and starts the plan then
+        await users.SetColumnAsync(UserEntity.WakeUpPlan, [.. starts.Select(s => (s.Plan.UserId, (object)new LatestPlan(s.Plan.PlanId, s.Plan.StartedAt).Format()))], ct);
         var added = await plans.StartManyAsync(starts, ct);
         var held = starts.Count(s => s.Plan.State == WakeUpPlanStates.HeldOut && added.Contains((s.Plan.UserId, s.Plan.PlanId)));
         return new WakeUpStartResult(null, added.Count - held, held, not, ends.Count);
     }
+
+    /// <summary>
+    /// Whether <paramref name="latest"/> is running: only a plan within <see cref="LatestPlan.Span"/> of its start can be, and
+    /// only then, when the cooldown does not decide alone (a cooldown shorter than a plan), is its row read.
+    /// </summary>
+    private async Task<bool> RunningAsync(string userId, LatestPlan latest, DateTimeOffset now, CancellationToken ct) =>
+        latest.MayRun(now) && now - latest.StartedAt >= TimeSpan.FromDays(options.Value.CooldownDays)
+        && (await plans.PlansAsync(userId, ct)).Any(p => p.Plan.PlanId == latest.PlanId && p.Plan.State == WakeUpPlanStates.Running);
 
     [LoggerMessage(LogLevel.Information, "Wake-up plans from the night of {AsOf}: {Started} started, {HeldOut} held out, {NotStarted} not started (running or cooling down), {Ended} ended (left the tier upward)")]
     private static partial void LogNight(ILogger logger, DateOnly asOf, int started, int heldOut, int notStarted, int ended);

@@ -74,30 +74,21 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PlanRows_ManyUsers_OldestFirst_NoneForAUserWithout()
+    public async Task PlanRows_ManyPlans_EachRowAsStored_NoneForAKeyWithout()
     {
         var store = _engine.Get<WakeUpPlanStore>();
-        var users = Enumerable.Range(0, 20).Select(i => $"wl-{i}").ToList(); // more than a query's 7, across shards
-        foreach (var user in users.Take(15))
+        var users = Enumerable.Range(0, 40).Select(i => $"wl-{i}").ToList(); // across shards, enough for a range read in some
+        foreach (var user in users.Take(30))
         {
-            var (plan, steps) = NewPlan(user);
+            var (plan, steps) = NewPlan(user, user == "wl-3" ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running);
             Assert.True(await store.StartAsync(plan, steps, TestEngine.Deadline()));
         }
 
-        // a later plan for two of them: the latest by start is answered
-        foreach (var user in users.Take(2))
-        {
-            var (plan, steps) = NewPlan(user);
-            var later = plan with { PlanId = "20270110", StartedAt = Now.AddDays(38), State = WakeUpPlanStates.HeldOut };
-            Assert.True(await store.StartAsync(later, [], TestEngine.Deadline()));
-        }
+        var planId = NewPlan("x").Plan.PlanId;
+        var rows = await store.PlanRowsAsync([.. users.Select(u => (u, planId)), ("wl-0", "20991231")], TestEngine.Deadline());
 
-        var latest = (await store.PlanRowsAsync(users, TestEngine.Deadline())).ToDictionary(p => p.Key, p => p.Value[^1]);
-
-        Assert.Equal(users.Take(15).Order(StringComparer.Ordinal), latest.Keys.Order(StringComparer.Ordinal));
-        Assert.All(users.Take(2), u => Assert.Equal(("20270110", WakeUpPlanStates.HeldOut), (latest[u].PlanId, latest[u].State)));
-        Assert.Equal(2, (await store.PlanRowsAsync(["wl-0"], TestEngine.Deadline()))["wl-0"].Count);
-        Assert.All(users.Skip(2).Take(13), u => Assert.Equal(WakeUpPlanStates.Running, latest[u].State));
+        Assert.Equal(users.Take(30).Order(StringComparer.Ordinal), rows.Keys.Select(k => k.UserId).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal((r.Key.UserId, planId, r.Key.UserId == "wl-3" ? WakeUpPlanStates.HeldOut : WakeUpPlanStates.Running), (r.Value.UserId, r.Value.PlanId, r.Value.State)));
     }
 
     [Fact]
