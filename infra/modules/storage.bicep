@@ -5,7 +5,7 @@ param name string
 param location string
 param tags object
 
-@description('Names the per-shard tables: deliveries{shard} and touches{shard}, shard = s00, s01, ... (s000 from 101 shards).')
+@description('Names the per-shard tables: deliveries{shard}, touches{shard}, wakeupplans{shard} and wakeupdue{shard}, shard = s00, s01, ... (s000 from 101 shards).')
 param userShards int
 param deploymentContainerName string
 
@@ -23,8 +23,8 @@ var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Shard names as UserShards.Name formats them: "s" + index, zero-padded to at least two digits.
 var shardDigits = max(2, length(string(userShards - 1)))
 var shardNames = [for i in range(0, userShards): 's${padLeft(string(i), shardDigits, '0')}']
-var fixedTables = ['users', 'nightlyruns', 'nightlyshards', 'tiertransitions', 'errors', 'campaigns', 'inbox', 'phones', 'reactivations', 'serviceflags', 'runoutcomes', 'wallet', 'points', 'wakeupplans', 'referrals']
-var shardTables = flatten(map(shardNames, s => ['deliveries${s}', 'touches${s}']))
+var fixedTables = ['users', 'nightlyruns', 'nightlyshards', 'tiertransitions', 'errors', 'campaigns', 'inbox', 'phones', 'reactivations', 'serviceflags', 'runoutcomes', 'wallet', 'points', 'wakeupnights', 'referrals']
+var shardTables = flatten(map(shardNames, s => ['deliveries${s}', 'touches${s}', 'wakeupplans${s}', 'wakeupdue${s}']))
 var engineQueues = ['activity-events', 'nightly-shards', 'campaign-triggers', 'deliveries', 'provider-callbacks']
 // The Functions host and the engine's DeadLetters both move bad messages to <queue>-poison.
 var queues = flatten(map(engineQueues, q => [q, '${q}-poison']))

@@ -32,13 +32,19 @@ public static class TableNames
     /// <summary>Growth points: one partition per user, its account row and ledger entries (<see cref="Engagement.Points.PointsStore"/>).</summary>
     public const string Points = "points";
 
-    /// <summary>Wake-up plans: plan and step rows per shard, due pointers per hour (<see cref="Engagement.WakeUp.WakeUpPlanStore"/>).</summary>
+    /// <summary>Wake-up plans: plan and step rows, one table per user shard (<see cref="WakeUpPlansOf"/>, <see cref="Engagement.WakeUp.WakeUpPlanStore"/>).</summary>
     public const string WakeUpPlans = "wakeupplans";
+
+    /// <summary>Wake-up due pointers, partitioned by hour, one table per user shard (<see cref="WakeUpDueOf"/>).</summary>
+    public const string WakeUpDue = "wakeupdue";
+
+    /// <summary>The nights whose tier transitions have started wake-up plans (one row per night).</summary>
+    public const string WakeUpNights = "wakeupnights";
 
     /// <summary>Referral links, each referrer's invited friends and reward: one partition per user (<see cref="Engagement.Referrals.ReferralStore"/>).</summary>
     public const string Referrals = "referrals";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpPlans, Referrals];
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";
@@ -48,6 +54,12 @@ public static class TableNames
 
     /// <summary>The ledger table of one shard, e.g. <c>deliveriess03</c>.</summary>
     public static string DeliveriesOf(string shard) => Deliveries + shard;
+
+    /// <summary>The wake-up plans of one shard, e.g. <c>wakeupplanss03</c>: small tables keep Azurite's per-write cost (it grows with a table's rows) low.</summary>
+    public static string WakeUpPlansOf(string shard) => WakeUpPlans + shard;
+
+    /// <summary>The wake-up due pointers of one shard's users, e.g. <c>wakeupdues03</c>.</summary>
+    public static string WakeUpDueOf(string shard) => WakeUpDue + shard;
 }
 
 /// <summary>Every queue the engine uses, and the poison queue the Functions host pairs with each.</summary>

@@ -68,24 +68,32 @@ public sealed partial class WakeUpPlanStore
     /// <summary>The first half of <see cref="RefileManyAsync"/>: close pointers (upserts) at the hours the steps' local days close.</summary>
     public async Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var added = steps.Select(s => PointerEntity(s.UserId, s.PlanId, s.Step, WakeUpDueKinds.Close))
-            .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
-        await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
-            await table.SubmitTransactionAsync(slice.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
+        await UpsertPointersAsync([.. steps.Select(s => (s.UserId, PointerEntity(s.UserId, s.PlanId, s.Step, WakeUpDueKinds.Close)))], ct);
+    }
+
+    /// <summary>Pointer rows upserted, in transactions per (shard table, hour) of up to 100.</summary>
+    private async Task UpsertPointersAsync(IReadOnlyList<(string UserId, TableEntity Pointer)> pointers, CancellationToken ct)
+    {
+        var slices = pointers.GroupBy(p => (shards.Of(p.UserId), p.Pointer.PartitionKey))
+            .SelectMany(g => g.DistinctBy(p => p.Pointer.RowKey, StringComparer.Ordinal).Chunk(100));
+        await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
+        {
+            var table = await DueTableAsync(slice[0].UserId, token);
+            await table.SubmitTransactionAsync(slice.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p.Pointer)), token);
+        });
     }
 
     /// <summary>The second half of <see cref="RefileManyAsync"/>: the send pointers go, except one whose close pointer took its place.</summary>
     public Task DropSendPointersAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct) =>
         DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
 
-    /// <summary>Drops pointers, in transactions per hour; a pointer gone already is no error.</summary>
+    /// <summary>Drops pointers, in transactions per (shard table, hour); a pointer gone already is no error.</summary>
     public async Task DropManyAsync(IReadOnlyList<WakeUpDue> pointers, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var slices = pointers.GroupBy(p => DuePartition(p.Hour)).SelectMany(g => g.DistinctBy(p => StepKey(p.UserId, p.PlanId, p.Step), StringComparer.Ordinal).Chunk(100));
+        var slices = pointers.GroupBy(p => (shards.Of(p.UserId), DuePartition(p.Hour))).SelectMany(g => g.DistinctBy(p => StepKey(p.UserId, p.PlanId, p.Step), StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
         {
+            var table = await DueTableAsync(slice[0].UserId, token);
             try
             {
                 await table.SubmitTransactionAsync(slice.Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(DuePartition(p.Hour), StepKey(p.UserId, p.PlanId, p.Step)), ETag.All)), token);
@@ -104,11 +112,11 @@ public sealed partial class WakeUpPlanStore
         IReadOnlyList<WakeUpStepRow> rows, Func<WakeUpStepRow, TableEntity> update, Func<WakeUpStepRow, ETag, WakeUpStepRow> moved,
         Func<WakeUpStepRow, CancellationToken, Task<WakeUpStepRow?>> single, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var result = new System.Collections.Concurrent.ConcurrentBag<WakeUpStepRow>();
         var slices = rows.GroupBy(r => PlanPartition(r.UserId)).SelectMany(g => g.DistinctBy(r => StepKey(r.UserId, r.PlanId, r.Step.Number), StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
         {
+            var table = await PlansTableAsync(slice[0].UserId, token);
             try
             {
                 var responses = (await table.SubmitTransactionAsync(slice.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateMerge, update(r), r.ETag)), token)).Value;

@@ -22,23 +22,25 @@ public sealed partial class WakeUpPlanStore
     /// </summary>
     public async Task<IReadOnlyList<WakeUpDue>> DueAsync(DateTimeOffset from, DateTimeOffset upTo, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var due = new List<WakeUpDue>();
-        for (var hour = Hour(from); hour <= Hour(upTo); hour = hour.AddHours(1))
+        // one query per shard table over the hours' partition keys (due|yyyyMMddHH sorts by time)
+        var due = new System.Collections.Concurrent.ConcurrentBag<WakeUpDue>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DuePartition(from)} and PartitionKey le {DuePartition(upTo)}");
+        await Parallel.ForEachAsync(shards.All, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (shard, token) =>
         {
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(hour)}"), maxPerPage: 1000, cancellationToken: ct))
+            var table = await storage.TableAsync(TableNames.WakeUpDueOf(shard), token);
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
             {
-                due.Add(ReadDue(hour, e));
+                due.Add(ReadDue(HourOf(e.PartitionKey), e));
             }
-        }
+        });
 
-        return due;
+        return [.. due.OrderBy(d => d.Hour).ThenBy(d => d.UserId, StringComparer.Ordinal).ThenBy(d => d.PlanId, StringComparer.Ordinal).ThenBy(d => d.Step)];
     }
 
     /// <summary>Drops a due pointer once its step has left <c>due</c> (or has gone).</summary>
     public async Task DropDueAsync(WakeUpDue due, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await DueTableAsync(due.UserId, ct);
         await table.DeleteEntityAsync(DuePartition(due.Hour), StepKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
     }
 
@@ -78,17 +80,20 @@ public sealed partial class WakeUpPlanStore
     /// <summary>Whether the tier transitions of the night <paramref name="asOf"/> have been through the starter.</summary>
     public async Task<bool> NightDoneAsync(DateOnly asOf, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await storage.TableAsync(TableNames.WakeUpNights, ct);
         return (await table.GetEntityIfExistsAsync<TableEntity>(NightsPartition, asOf.ToString("yyyyMMdd", CultureInfo.InvariantCulture), ["RowKey"], ct)).HasValue;
     }
 
     public async Task MarkNightDoneAsync(DateOnly asOf, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await storage.TableAsync(TableNames.WakeUpNights, ct);
         await table.UpsertEntityAsync(new TableEntity(NightsPartition, asOf.ToString("yyyyMMdd", CultureInfo.InvariantCulture)) { ["DoneAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
     }
 
     private static string DuePartition(DateTimeOffset at) => "due|" + Hour(at).ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset HourOf(string duePartition) =>
+        DateTimeOffset.ParseExact(duePartition["due|".Length..], "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static DateTimeOffset Hour(DateTimeOffset at)
     {

@@ -17,16 +17,16 @@ public sealed partial class WakeUpPlanStore
     public async Task<IReadOnlyDictionary<(string UserId, string PlanId, int Step), WakeUpStepRow>> MovableStepsAsync(
         IReadOnlyCollection<WakeUpDue> pointers, DateTimeOffset from, DateTimeOffset now, CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<(string, string, int), WakeUpStepRow>();
         var since = Hour(from);
         var partitions = pointers.GroupBy(p => PlanPartition(p.UserId)).Select(g =>
         {
             var keys = g.Select(p => StepKey(p.UserId, p.PlanId, p.Step)).Order(StringComparer.Ordinal).ToList();
-            return (Partition: g.Key, First: keys[0], Last: keys[^1]);
+            return (Partition: g.Key, g.First().UserId, First: keys[0], Last: keys[^1]);
         });
         await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (p, token) =>
         {
+            var table = await PlansTableAsync(p.UserId, token);
             // the column names as in StepEntity (State, SendAt, ClosesAt)
             var filter = TableClient.CreateQueryFilter(
                 $"PartitionKey eq {p.Partition} and RowKey ge {p.First} and RowKey le {p.Last} and (((State eq {WakeUpStepStates.Due} or State eq {WakeUpStepStates.Sending}) and SendAt ge {since} and SendAt le {now}) or (State eq {WakeUpStepStates.Sent} and ClosesAt ge {since} and ClosesAt le {now}))");
@@ -52,10 +52,10 @@ public sealed partial class WakeUpPlanStore
             CheckKey(userId);
         }
 
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<(string, string), WakeUpPlanRow>();
         await Parallel.ForEachAsync(keys.GroupBy(k => PlanPartition(k.UserId)), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (partition, token) =>
         {
+            var table = await PlansTableAsync(partition.First().UserId, token);
             foreach (var e in await KeyedRowsReader.ReadAsync(table, partition.Key, partition.Select(k => k.UserId + "|" + k.PlanId), null, token))
             {
                 var parts = e.RowKey.Split('|');

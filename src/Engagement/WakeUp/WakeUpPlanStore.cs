@@ -57,8 +57,9 @@ public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId
 }
 
 /// <summary>
-/// The <c>wakeupplans</c> table (docs/decisions.md, "Wake-up steps wait in a due-steps table"): plan and step rows in
-/// the user's shard partition <c>p|{shard}</c>, due pointers in <c>due|{yyyyMMddHH}</c>. The only code that knows
+/// The wake-up tables of each user shard (docs/decisions.md, "Wake-up steps wait in a due-steps table"): plan and step rows in
+/// <c>wakeupplans{shard}</c> (partition <c>p|{shard}</c>), due pointers in <c>wakeupdue{shard}</c> (partition <c>due|{yyyyMMddHH}</c>);
+/// the nights read in <c>wakeupnights</c>. The only code that knows
 /// its columns; steps move only as <see cref="WakeUpStepTransitions"/> allows, each move conditional on the ETag.
 /// </summary>
 public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards shards, TimeProvider time)
@@ -87,12 +88,8 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             CheckKey(plan.UserId);
         }
 
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
-        var pointers = starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
-            .SelectMany(s => s.Steps.Select(step => PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send)))
-            .GroupBy(e => e.PartitionKey).SelectMany(g => g.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(100));
-        await Parallel.ForEachAsync(pointers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (batch, token) =>
-            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token));
+        await UpsertPointersAsync([.. starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
+            .SelectMany(s => s.Steps.Select(step => (s.Plan.UserId, PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send))))], ct);
 
         // plans of one partition share transactions (up to 100 rows); a pack with a plan there already (409, a replayed
         // night) is done plan by plan, so exactly the new plans start
@@ -100,6 +97,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         var started = new System.Collections.Concurrent.ConcurrentBag<(string, string)>();
         await Parallel.ForEachAsync(packs, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (pack, token) =>
         {
+            var table = await PlansTableAsync(pack[0].Plan.UserId, token);
             try
             {
                 await table.SubmitTransactionAsync(pack.SelectMany(p => p.Actions), token);
@@ -163,7 +161,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     public async Task<IReadOnlyList<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStepRow> Steps)>> PlansAsync(string userId, CancellationToken ct)
     {
         CheckKey(userId);
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await PlansTableAsync(userId, ct);
         var prefix = userId + "|";
         var plans = new List<WakeUpPlanRow>();
         var steps = new List<WakeUpStepRow>();
@@ -187,9 +185,9 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     /// <summary>Every plan with its steps, shard by shard (outcome reports).</summary>
     public async IAsyncEnumerable<(WakeUpPlanRow Plan, IReadOnlyList<WakeUpStepRow> Steps)> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
         foreach (var shard in shards.All)
         {
+            var table = await storage.TableAsync(TableNames.WakeUpPlansOf(shard), ct);
             WakeUpPlanRow? plan = null;
             var steps = new List<WakeUpStepRow>();
             await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"p|" + shard}"), maxPerPage: 1000, cancellationToken: ct))
@@ -221,7 +219,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     public async Task<WakeUpStepRow?> StepAsync(string userId, string planId, int step, CancellationToken ct)
     {
         CheckKey(userId);
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await PlansTableAsync(userId, ct);
         var read = await table.GetEntityIfExistsAsync<TableEntity>(PlanPartition(userId), StepKey(userId, planId, step), cancellationToken: ct);
         return read.HasValue && read.Value is { } e ? ReadStep(e, userId, planId, step) : null;
     }
@@ -238,7 +236,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             throw new InvalidOperationException($"a wake-up step does not move from '{row.Step.State}' to '{to}'");
         }
 
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await PlansTableAsync(row.UserId, ct);
         var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number)) { [State] = to };
         if (sentAt is { } at)
         {
@@ -274,7 +272,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             throw new InvalidOperationException($"a wake-up step does not move from '{row.Step.State}' to '{WakeUpStepStates.Sending}'");
         }
 
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await PlansTableAsync(row.UserId, ct);
         var update = new TableEntity(PlanPartition(row.UserId), StepKey(row.UserId, row.PlanId, row.Step.Number))
         {
             [State] = WakeUpStepStates.Sending,
@@ -312,7 +310,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     /// <param name="ifMatch">The plan row's ETag as read: false when the plan moved meanwhile (another instance, an early end).</param>
     public async Task<bool> SetPlanStateAsync(string userId, string planId, string state, string? reason, CancellationToken ct, ETag? ifMatch = null)
     {
-        var table = await storage.TableAsync(TableNames.WakeUpPlans, ct);
+        var table = await PlansTableAsync(userId, ct);
         try
         {
             await table.UpdateEntityAsync(new TableEntity(PlanPartition(userId), userId + "|" + planId) { [State] = state, [Reason] = reason, [EndedAt] = time.GetUtcNow() }, ifMatch ?? ETag.All, TableUpdateMode.Merge, ct);
@@ -325,6 +323,12 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
     }
 
     private string PlanPartition(string userId) => "p|" + shards.Of(userId);
+
+    /// <summary>The table of the user's plans (<see cref="TableNames.WakeUpPlansOf"/>).</summary>
+    private Task<TableClient> PlansTableAsync(string userId, CancellationToken ct) => storage.TableAsync(TableNames.WakeUpPlansOf(shards.Of(userId)), ct);
+
+    /// <summary>The table of the user's due pointers (<see cref="TableNames.WakeUpDueOf"/>).</summary>
+    private Task<TableClient> DueTableAsync(string userId, CancellationToken ct) => storage.TableAsync(TableNames.WakeUpDueOf(shards.Of(userId)), ct);
 
     /// <summary>A step's RowKey, in its plan's partition and as its due pointer.</summary>
     private static string StepKey(string userId, string planId, int step) => $"{userId}|{planId}|{step}";

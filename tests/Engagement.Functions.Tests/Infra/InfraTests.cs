@@ -52,7 +52,7 @@ public sealed partial class InfraTests
     {
         var declared = OfType("Microsoft.Storage/storageAccounts/tableServices/tables").Select(LastSegment).ToHashSet(StringComparer.Ordinal);
         var shards = new UserShards(CiUserShards).All;
-        var used = TableNames.All.Concat(shards.Select(TableNames.DeliveriesOf)).Concat(shards.Select(TableNames.TouchesOf)).ToList();
+        var used = TableNames.All.Concat(shards.Select(TableNames.DeliveriesOf)).Concat(shards.Select(TableNames.TouchesOf)).Concat(shards.Select(TableNames.WakeUpPlansOf)).Concat(shards.Select(TableNames.WakeUpDueOf)).ToList();
         Assert.All(used, t => Assert.Contains(t, declared));
         Assert.Equal(used.Count, declared.Count); // nothing declared that the code does not use
     }
