@@ -49,70 +49,33 @@ public sealed partial class WakeUpSender(
     {
         var now = time.GetUtcNow();
         var pointers = await plans.DueAsync(now - LookBack, now, ct);
-        var read = await ReadStepsAsync(pointers, now, ct);
-
-        var toSend = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var abandoned = new Dictionary<string, List<(WakeUpDue Due, WakeUpStepRow Row)>>(StringComparer.Ordinal);
-        var skip = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var miss = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
-        var closed = new List<WakeUpDue>(read.Closed);
-        var refile = new List<(WakeUpDue Due, WakeUpStep Step)>();
-        var orphans = new List<WakeUpDue>();
-        foreach (var (due, row) in read.Steps.OrderBy(r => r.Due.UserId, StringComparer.Ordinal).ThenBy(r => r.Due.Step))
-        {
-            if (row is null)
-            {
-                // the plan's pointers are written just before its rows: only an old pointer is an orphan
-                if (due.Hour < now.AddHours(-1))
-                {
-                    orphans.Add(due);
-                }
-
-                continue;
-            }
-
-            var step = row.Step;
-            switch (step.State)
-            {
-                case WakeUpStepStates.Due when step.Time.ClosesAt <= now:
-                    skip.Add((due, row));
-                    break;
-                case WakeUpStepStates.Due when step.Time.SendAt <= now:
-                    toSend.Add((due, row));
-                    break;
-                case WakeUpStepStates.Sending when row.Batch is { } batch && row.ClaimedAt is { } claimed && now - claimed >= HandOffGrace:
-                    (abandoned.TryGetValue(batch, out var list) ? list : abandoned[batch] = []).Add((due, row));
-                    break;
-                case WakeUpStepStates.Sent when step.Time.ClosesAt <= now:
-                    miss.Add((due, row));
-                    break;
-                case WakeUpStepStates.Sent:
-                    refile.Add((due, step)); // a crash after the send left it at its send hour
-                    break;
-                case WakeUpStepStates.Completed or WakeUpStepStates.Missed or WakeUpStepStates.Skipped or WakeUpStepStates.Cancelled:
-                    closed.Add(due);
-                    break;
-            }
-        }
-
-        var recovered = 0;
+        var work = new PassWork(now);
         var handed = new List<(string UserId, WakeUpStep Step)>();
-        foreach (var (batch, rows) in abandoned)
+        int recovered = 0, batches = 0, ended = 0;
+
+        // the hour's sends first; the close pointers' steps are read (and closed) after them, so a zone's sends never wait
+        // for other zones' day-ends. A close pointer's step found still due or abandoned (a crash) is sent in a second round.
+        foreach (var part in pointers.GroupBy(p => p.Kind == WakeUpDueKinds.Close).OrderBy(g => g.Key))
         {
-            LogRecovering(log, batch, rows.Count);
-            handed.AddRange(await HandOffAsync(batch, rows, ct));
-            recovered += rows.Count;
+            var read = await ReadStepsAsync([.. part], now, ct);
+            work.Sort(read.Steps, read.Closed);
+            foreach (var (batch, rows) in work.TakeAbandoned())
+            {
+                LogRecovering(log, batch, rows.Count);
+                handed.AddRange(await HandOffAsync(batch, rows, ct));
+                recovered += rows.Count;
+            }
+
+            var (b, e) = await ClaimAndSendAsync(work.TakeToSend(), now, handed, ct);
+            (batches, ended) = (batches + b, ended + e);
         }
 
-        var (batches, ended) = await ClaimAndSendAsync(toSend, now, handed, ct);
-
-        // then the closing moves (the hour's sends do not wait for them), in transactions per plan partition; whatever
-        // moved (or lost a race to another close) is closed
-        var skipped = (await plans.TryMoveManyAsync([.. skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
-        var missed = (await plans.TryMoveManyAsync([.. miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
-        var completed = await CloseAsync([.. skip.Select(s => s.Due), .. miss.Select(s => s.Due), .. closed], ct);
-        await plans.RefileManyAsync(refile, ct);
-        await plans.DropManyAsync(orphans, ct);
+        // then the closing moves, in transactions per plan partition; whatever moved (or lost a race to another close) is closed
+        var skipped = (await plans.TryMoveManyAsync([.. work.Skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
+        var missed = (await plans.TryMoveManyAsync([.. work.Miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
+        var completed = await CloseAsync([.. work.Skip.Select(s => s.Due), .. work.Miss.Select(s => s.Due), .. work.Closed], ct);
+        await plans.RefileManyAsync(work.Refile, ct);
+        await plans.DropManyAsync(work.Orphans, ct);
         return new WakeUpSendResult(handed.Count, batches, missed, skipped, ended, completed, recovered) { Handed = handed };
     }
 
