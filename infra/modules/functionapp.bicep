@@ -69,6 +69,11 @@ var engineSettings = {
   Referral__CouponValidDays: '30'
   Referral__Template: ''
   Referral__Title: ''
+  Content__Pick__Weights__Purchase: '5'
+  Content__Pick__Weights__Interaction: '1'
+  Content__Pick__Weights__Login: '0'
+  Content__Pick__HalfLifeDays: '30'
+  Content__Pick__RepeatWindowWeeks: '12'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

@@ -45,6 +45,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(Referrals.ReferralOptions), (services, configuration) => services.AddOptions<Referrals.ReferralOptions>()
             .Bind(configuration.GetSection(Referrals.ReferralOptions.SectionName)).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Referrals.ReferralOptions>, Referrals.ReferralOptionsValidator>()),
+        (typeof(Content.ContentPickOptions), (services, configuration) => services.AddOptions<Content.ContentPickOptions>()
+            .Bind(configuration.GetSection(Content.ContentPickOptions.SectionName)).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Content.ContentPickOptions>, Content.ContentPickOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];

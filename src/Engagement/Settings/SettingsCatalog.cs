@@ -31,7 +31,9 @@ public static class SettingsCatalog
     public static IReadOnlyList<string> Structured(params Assembly[] assemblies) =>
         OptionsTypes(assemblies).SelectMany(t => StructuredOf(t, Section(t))).ToArray();
 
-    private static string Section(Type options) => (string)options.GetField("SectionName")!.GetRawConstantValue()!;
+    // a nested section ("Content:Pick") is spelled "Content__Pick" as an app setting
+    private static string Section(Type options) =>
+        ((string)options.GetField("SectionName")!.GetRawConstantValue()!).Replace(":", "__", StringComparison.Ordinal);
 
     private static IEnumerable<PropertyInfo> Bindable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic);
