@@ -45,6 +45,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(Referrals.ReferralOptions), (services, configuration) => services.AddOptions<Referrals.ReferralOptions>()
             .Bind(configuration.GetSection(Referrals.ReferralOptions.SectionName)).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Referrals.ReferralOptions>, Referrals.ReferralOptionsValidator>()),
+        (typeof(Content.ContentOptions), (services, configuration) => services.AddOptions<Content.ContentOptions>()
+            .Bind(configuration.GetSection(Content.ContentOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Content.ContentOptions>, Content.ContentOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -77,6 +80,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<WakeUp.WakeUpTick>();
         services.AddSingleton<WakeUp.WakeUpOutcomes>();
         services.AddSingleton<Points.PointsStore>();
+        services.AddSingleton<Content.ContentStore>();
+        services.AddSingleton<Content.ContentCatalogueImport>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();
