@@ -81,7 +81,8 @@ public sealed partial class ContentRowRules(IReadOnlyList<string> languages, Tim
         }
 
         var link = Required(row.DeepLink, DeepLink, MaxDeepLink, reasons);
-        if (link is not null && !Uri.TryCreate(link, UriKind.Absolute, out _))
+        // on Unix "/recipes/1" parses as an absolute file URI: a deep link names its scheme
+        if (link is not null && !(Uri.TryCreate(link, UriKind.Absolute, out var uri) && !uri.IsFile))
         {
             reasons.Add($"{DeepLink} '{link}' is not an absolute URI (app://..., https://...)");
         }
