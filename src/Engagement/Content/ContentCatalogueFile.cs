@@ -79,8 +79,11 @@ public static class ContentCatalogueFile
     private static List<ContentFileRow> CsvRows(string text, List<string> fileErrors)
     {
         var rows = new List<ContentFileRow>();
+        string? badCell = null;
         using var csv = new CsvReader(new StringReader(text), new CsvConfiguration(CultureInfo.InvariantCulture)
         {
+            // a stray quote is the row's problem, reported with its line like any other, not the file's
+            BadDataFound = a => badCell ??= a.Field,
             PrepareHeaderForMatch = a => CsvHeader.Normalize(a.Header),
             MissingFieldFound = null,
             TrimOptions = TrimOptions.None,
@@ -96,22 +99,34 @@ public static class ContentCatalogueFile
 
             var header = CsvHeader.Check(csv.HeaderRecord, Columns, RequiredColumns);
             var width = csv.HeaderRecord!.Length;
+            badCell = null; // a quote in a header name made it unknown: named above
             var lastLine = csv.Parser.RawRow;
             while (csv.Read())
             {
                 var line = lastLine + 1;
                 lastLine = csv.Parser.RawRow;
-                if (Enumerable.Range(0, csv.Parser.Count).All(i => string.IsNullOrWhiteSpace(csv.Parser[i])))
+                // every cell read now: the parser finds a stray quote (BadDataFound) only as it reads the cell
+                var cells = Enumerable.Range(0, csv.Parser.Count).Select(i => csv.Parser[i]).ToList();
+                if (cells.All(string.IsNullOrWhiteSpace))
                 {
+                    badCell = null;
                     continue;
                 }
 
                 string? Cell(string column) => header.Has(column) && csv.GetField(column) is { } cell && cell.Trim().Length > 0 ? cell : null;
                 IReadOnlyList<string>? List(string column) => Cell(column) is { } cell ? SplitList(cell) : null;
-                var shape = csv.Parser.Count == width ? [] : new List<string>
+                var shape = new List<string>();
+                if (badCell is not null)
                 {
-                    $"has {csv.Parser.Count} cells where the header has {width} (a comma in an unquoted cell? quote it)",
-                };
+                    shape.Add($"a cell has a quote but is not quoted whole ({badCell.Trim()}): quote the cell and double its quotes (\"say \"\"hi\"\"\")");
+                    badCell = null;
+                }
+
+                if (csv.Parser.Count != width)
+                {
+                    shape.Add($"has {csv.Parser.Count} cells where the header has {width} (a comma in an unquoted cell? quote it)");
+                }
+
                 rows.Add(new ContentFileRow(line, csv.GetField("id") is { Length: > 0 } id ? id : null, Cell("title"), Cell("body"), Cell("deep_link"),
                     List("categories"), List("tags"), Cell("language"), Cell("active_from"), Cell("active_until"), Cell("priority"), shape));
             }

@@ -193,6 +193,16 @@ public sealed class ContentCatalogueFileTests
     }
 
     [Fact]
+    public void Read_AStrayQuote_IsThatRowsReason()
+    {
+        var result = Csv($"{Header}\na1,T,,app://x,fit,,en,2026-12-01,,\na2,Say \"hi\",,app://x,fit,,en,2026-12-01,,\n");
+
+        var bad = Assert.Single(result.BadRows);
+        Assert.Equal(3, bad.Line);
+        Assert.StartsWith("a cell has a quote but is not quoted whole (Say \"hi\")", Assert.Single(bad.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_JsonWithUnknownFields_NamesThemWithTheirLines()
     {
         var json = "[\n{\"id\": \"a1\", \"titel\": \"T\"},\n{\"id\": \"a2\", \"titel\": \"T\", \"colour\": 1}\n]";
