@@ -46,6 +46,12 @@ app.Configure(c =>
         b.AddCommand<PlaybookRunCommand>("run").WithDescription("Start a run by hand (default: the current period); a run that exists already is not started again.");
         b.AddCommand<PlaybookStatusCommand>("status").WithDescription("Recent runs: state and deliveries by channel and state.");
     });
+    c.AddBranch("content", b =>
+    {
+        b.SetDescription("The content catalogue: the items the weekly content pick chooses from.");
+        b.AddCommand<ContentImportCommand>("import").WithDescription("Import a catalogue file (CSV or JSON) whole or not at all: exit 0 imported, 1 bad rows listed (nothing written), 2 file refused.");
+        b.AddCommand<ContentListCommand>("list").WithDescription("The catalogue: id, title, categories, language, window, priority; --active: only items active now.");
+    });
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
     c.AddCommand<PlanCommand>("plan").WithDescription("A user's wake-up plans: each step's local day, send time, task, points and state.");

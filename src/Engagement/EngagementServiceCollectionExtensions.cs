@@ -48,6 +48,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(Content.ContentPickOptions), (services, configuration) => services.AddOptions<Content.ContentPickOptions>()
             .Bind(configuration.GetSection(Content.ContentPickOptions.SectionName)).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Content.ContentPickOptions>, Content.ContentPickOptionsValidator>()),
+        (typeof(Content.ContentOptions), (services, configuration) => services.AddOptions<Content.ContentOptions>()
+            .Bind(configuration.GetSection(Content.ContentOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Content.ContentOptions>, Content.ContentOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -80,6 +83,8 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<WakeUp.WakeUpTick>();
         services.AddSingleton<WakeUp.WakeUpOutcomes>();
         services.AddSingleton<Points.PointsStore>();
+        services.AddSingleton<Content.ContentStore>();
+        services.AddSingleton<Content.ContentCatalogueImport>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();

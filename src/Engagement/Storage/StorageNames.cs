@@ -44,7 +44,10 @@ public static class TableNames
     /// <summary>Referral links, each referrer's invited friends and reward: one partition per user (<see cref="Engagement.Referrals.ReferralStore"/>).</summary>
     public const string Referrals = "referrals";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals];
+    /// <summary>The content catalogue: one partition, RowKey the item id (<see cref="Engagement.Content.ContentStore"/>).</summary>
+    public const string Content = "content";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

@@ -40,7 +40,7 @@ public sealed partial class SettingsCatalogTests
         Assert.True(byName["AzureWebJobsStorage__accountName"].Places == SettingPlaces.Azure);
         Assert.True(byName["Twilio__AuthToken"].Secret);
         Assert.True(byName["Storage__ConnectionString"].Places == SettingPlaces.Local);
-        Assert.Equal(["Playbooks__NAME", "Points__Earn", "Points__LevelThresholds", "Points__Catalogue", "Segmentation__Tiers", "WakeUp__Tasks"], Structured);
+        Assert.Equal(["Content__Languages", "Playbooks__NAME", "Points__Earn", "Points__LevelThresholds", "Points__Catalogue", "Segmentation__Tiers", "WakeUp__Tasks"], Structured);
         Assert.True(Catalog.Count > 40, $"only {Catalog.Count} settings found");
     }
 
