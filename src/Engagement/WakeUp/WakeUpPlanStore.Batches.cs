@@ -87,9 +87,6 @@ public sealed partial class WakeUpPlanStore
     public Task DropSendPointersAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct) =>
         DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
 
-    /// <summary>Whether a step's close pointer would be its send pointer's row (its local day ends in the send hour): filed when sent, not at the start.</summary>
-    public static bool SharesHour(WakeUpStep step) => Hour(step.Time.ClosesAt) == Hour(step.Time.SendAt);
-
     /// <summary>Drops pointers, in transactions per (shard table, hour); a pointer gone already is no error.</summary>
     public async Task DropManyAsync(IReadOnlyList<WakeUpDue> pointers, CancellationToken ct)
     {

@@ -88,12 +88,8 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             CheckKey(plan.UserId);
         }
 
-        // each step's send pointer and, in its own hour, its close pointer: filed with the plan at night, so the send
-        // hour only drops the send pointer (a close hour that is the send hour shares the row: re-filed when sent)
         await UpsertPointersAsync([.. starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
-            .SelectMany(s => s.Steps.SelectMany(step => (IEnumerable<(string, TableEntity)>)[
-                (s.Plan.UserId, PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send)),
-                .. SharesHour(step) ? [] : new[] { (s.Plan.UserId, PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Close)) }]))], ct);
+            .SelectMany(s => s.Steps.Select(step => (s.Plan.UserId, PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send))))], ct);
 
         // plans of one partition share transactions (up to 100 rows); a pack with a plan there already (409, a replayed
         // night) is done plan by plan, so exactly the new plans start
@@ -306,7 +302,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         // one transaction, each row If-Match its ETag: a step claimed meanwhile goes its own way (sent); the pointers of
         // the steps cancelled go with them, so no pass looks at them again
         var cancelled = await TryMoveManyAsync([.. steps.Where(s => s.Step.State == WakeUpStepStates.Due)], WakeUpStepStates.Cancelled, null, reason, ct);
-        await DropManyAsync([.. cancelled.SelectMany(s => new[] { s.Step.Time.SendAt, s.Step.Time.ClosesAt }.Select(at => new WakeUpDue(Hour(at), s.UserId, s.PlanId, s.Step.Number)))], ct);
+        await DropManyAsync([.. cancelled.Select(s => new WakeUpDue(Hour(s.Step.Time.SendAt), s.UserId, s.PlanId, s.Step.Number))], ct);
         await SetPlanStateAsync(userId, planId, WakeUpPlanStates.Ended, reason, ct);
     }
 

@@ -168,10 +168,10 @@ public sealed partial class WakeUpSender(
             return [];
         }
 
-        // recorded sent (the close pointers were filed with the plan; one that shares its send hour's row is rewritten
-        // as a close pointer now), then the send pointers go
+        // recorded sent while the close pointers are filed (a close pointer of a step another pass recorded first is
+        // harmless: at its hour the step's state decides), then the send pointers go
         var moving = plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
-        await Task.WhenAll(moving, plans.FileClosePointersAsync([.. steps.Where(s => WakeUpPlanStore.SharesHour(s.Row.Step)).Select(s => (s.Row.UserId, s.Row.PlanId, s.Row.Step))], ct));
+        await Task.WhenAll(moving, plans.FileClosePointersAsync([.. steps.Select(s => (s.Row.UserId, s.Row.PlanId, s.Row.Step))], ct));
         var sent = await moving;
         LogHandedOff(log, batch, sent.Count, steps.Count);
         await plans.DropSendPointersAsync([.. steps.Select(s => (s.Due, s.Row.Step))], ct);

@@ -45,12 +45,7 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         Assert.Equal(WakeUpPlanStates.Running, stored.State);
         Assert.Equal(steps.Select(s => (s.Number, s.Task.Kind, s.Time.SendAt, s.State)), storedSteps.Select(s => (s.Step.Number, s.Step.Task.Kind, s.Step.Time.SendAt, s.Step.State)));
         // noon in Shanghai is 04:00Z: one pointer per step, in the hour of its send instant
-        var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.ClosesAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-1").ToList();
-        var due = pointers.Where(d => d.Kind == WakeUpDueKinds.Send).ToList();
-        // each step's close pointer is filed with the plan, in the hour its local day closes (16:00Z, Shanghai's midnight)
-        var close = pointers.Where(d => d.Kind == WakeUpDueKinds.Close).ToList();
-        Assert.Equal(Enumerable.Range(1, 7), close.Select(d => d.Step));
-        Assert.All(close, d => Assert.Equal((steps[d.Step - 1].Time.ClosesAt.UtcDateTime.Date.AddHours(16), steps[d.Step - 1].Time), (d.Hour.UtcDateTime, d.Time)));
+        var due = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-1").ToList();
         Assert.Equal(Enumerable.Range(1, 7), due.Select(d => d.Step));
         Assert.All(due, d => Assert.Equal(steps[d.Step - 1].Time.SendAt.UtcDateTime.Date.AddHours(4), d.Hour.UtcDateTime));
         // each pointer carries what the sender decides by: send, the step's times and task
@@ -147,9 +142,8 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         Assert.Equal(WakeUpStepStates.Sent, after[0].Step.State);
         Assert.Equal(Now, after[0].Step.SentAt);
         Assert.All(after.Skip(1), s => Assert.Equal((WakeUpStepStates.Cancelled, "left the tier upward (potential -> high-value)"), (s.Step.State, s.Step.Reason)));
-        // the cancelled steps' pointers (send and close) went with them; the sent step's stay
-        Assert.Equal([(1, WakeUpDueKinds.Send), (1, WakeUpDueKinds.Close)],
-            (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.ClosesAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-3").Select(d => (d.Step, d.Kind)));
+        // the cancelled steps' pointers went with them; the sent step's stays
+        Assert.Equal([1], (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-3").Select(d => d.Step));
     }
 
     /// <summary>
@@ -203,8 +197,8 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
             Assert.Equal(WakeUpPlanStates.Ended, ended.State);
             Assert.Equal(sent ? (WakeUpStepStates.Sent, (DateTimeOffset?)at) : (WakeUpStepStates.Cancelled, null), (after[0].Step.State, after[0].Step.SentAt));
             Assert.All(after.Skip(1), s => Assert.Equal(WakeUpStepStates.Cancelled, s.Step.State));
-            var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.ClosesAt, TestEngine.Deadline())).Where(d => d.UserId == user).Select(d => (d.Step, d.Kind));
-            Assert.Equal(sent ? [(1, WakeUpDueKinds.Send), (1, WakeUpDueKinds.Close)] : [], pointers);
+            var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == user).Select(d => d.Step);
+            Assert.Equal(sent ? [1] : [], pointers);
         }
     }
 
@@ -219,6 +213,6 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         var (stored, storedSteps) = Assert.Single(await store.PlansAsync("wu-4", TestEngine.Deadline()));
         Assert.Equal(WakeUpPlanStates.HeldOut, stored.State);
         Assert.Empty(storedSteps);
-        Assert.DoesNotContain(await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.ClosesAt, TestEngine.Deadline()), d => d.UserId == "wu-4");
+        Assert.DoesNotContain(await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline()), d => d.UserId == "wu-4");
     }
 }
