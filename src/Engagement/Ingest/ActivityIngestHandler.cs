@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 using Engagement.Activity;
+using Engagement.Content;
 
 namespace Engagement.Ingest;
 
@@ -36,6 +37,7 @@ public sealed partial class ActivityIngestHandler(
     RecentUsersCache cache,
     DeadLetters deadLetters,
     IOptions<ActivityOptions> options,
+    IOptions<ContentPickOptions> interests,
     IEnumerable<IIngestFollowUp> followUps,
     TimeProvider time,
     ILogger<ActivityIngestHandler> log)
@@ -48,7 +50,7 @@ public sealed partial class ActivityIngestHandler(
     private const int MaxConflictsListed = 20;
 
     private static readonly string[] ActivityColumns =
-        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds];
+        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds, UserEntity.InterestWeights];
 
     private readonly ActivityOptions _options = options.Value;
 
@@ -138,6 +140,8 @@ public sealed partial class ActivityIngestHandler(
             {
                 var existing = current[i];
                 var aggregate = existing is null ? new ActivityAggregate() : UserEntity.ReadActivity(existing);
+                var profile = InterestProfile.TryParse(existing?.GetString(UserEntity.InterestWeights), out var read) ? read : InterestProfile.Empty;
+                var interested = false;
                 var any = false;
                 var events = new List<ActivityEvent>();
                 foreach (var e in users[i])
@@ -146,7 +150,16 @@ public sealed partial class ActivityIngestHandler(
                     {
                         switch (aggregate.Apply(e, calendar.DayOf(e.OccurredAt)))
                         {
-                            case ApplyOutcome.Applied: any = true; events.Add(e); break;
+                            case ApplyOutcome.Applied:
+                                any = true;
+                                events.Add(e);
+                                // only a new event weighs in: a repeat was counted when it was applied
+                                if (e.Category is not null && interests.Value.WeightOf(e.Type) > 0)
+                                {
+                                    (profile, interested) = (profile.Add(e.Type, e.Category, e.OccurredAt, interests.Value), true);
+                                }
+
+                                break;
                             case ApplyOutcome.Repeat: repeats++; events.Add(e); break;
                             case ApplyOutcome.Conflict: conflicts.Add(e); break;
                         }
@@ -159,6 +172,10 @@ public sealed partial class ActivityIngestHandler(
 
                 var entity = new TableEntity(shard, users[i].Key);
                 UserEntity.WriteActivity(entity, aggregate);
+                if (interested)
+                {
+                    entity[UserEntity.InterestWeights] = profile.Format();
+                }
                 if (existing is null)
                 {
                     // an event for a user we have never seen: a minimal profile, no marketing consent

@@ -59,6 +59,11 @@ public static class UserEntity
     /// complete without reading the plans table per event. Text: <c>planId|step|type|category|sentAt|closesAt</c>.</summary>
     public const string OpenTask = "OpenTask";
 
+    /// <summary>The user's interests from the categories of their activity (Content): decayed weights as of a date,
+    /// <c>asOf;category:weight,...</c> (<c>Content.InterestProfile</c>), updated by the ingest with each new event that
+    /// has a category, in the same write as the activity, so a replayed event adds nothing.</summary>
+    public const string InterestWeights = "InterestWeights";
+
     /// <summary>The user's latest wake-up plan (WakeUp): <c>planId|startedAt</c>, written before the plan's rows, so the
     /// starter decides running and cooldown from the row it reads for the zone, without reading the plans table.</summary>
     public const string WakeUpPlan = "WakeUpPlan";
