@@ -1,11 +1,14 @@
 using System.Globalization;
 using Engagement.Activity;
+using Engagement.Local;
 using Engagement.Local.Demo;
 using Engagement.Local.Fakes;
 using Engagement.Outcomes;
+using Engagement.Points;
 using Engagement.Storage;
 using Engagement.Users;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace Engagement.Cli.Commands;
@@ -41,6 +44,9 @@ internal static class DemoMonthRun
                     seed.Value = written;
                 }
 
+                var opening = ctx.AddTask("Opening points balances (the 12 months before the demo)", maxValue: settings.Users);
+                await SeedPointsAsync(engine, population, n => opening.Value = n, cancellationToken);
+
                 var month = ctx.AddTask($"{settings.Days} days: activity, nightly run, playbook timer", maxValue: settings.Days);
                 result = await new DemoMonth(engine, clock, population, reactions, settings.Seed).RunAsync(
                     settings.Days, new Progress<(int Day, string Step)>(p => { month.Value = p.Day; month.Description = Markup.Escape(p.Step); }), cancellationToken);
@@ -71,6 +77,31 @@ internal static class DemoMonthRun
 
         AnsiConsole.MarkupLine("[grey]A run whose window is still open is measured so far (\"open\"); `engage campaign outcome RUN` re-measures it later.[/]");
         return 0;
+    }
+
+    /// <summary>Each user's opening balance (<see cref="DemoPopulation.OpeningPoints"/>) as one earn keyed <c>opening</c>, and a level above 1 on the user row.</summary>
+    private static async Task SeedPointsAsync(LocalEngine engine, DemoPopulation population, Action<int> progress, CancellationToken ct)
+    {
+        var points = engine.Get<PointsStore>();
+        var options = engine.Get<IOptions<PointsOptions>>().Value;
+        var levels = new System.Collections.Concurrent.ConcurrentBag<(string UserId, object Level)>();
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, population.Users), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, token) =>
+        {
+            if (population.OpeningPoints(i, options.EarnFor) is > 0 and var amount
+                && (await points.EarnAsync(DemoPopulation.UserId(i), "opening", amount, token)).Account.Level is > 1 and var level)
+            {
+                levels.Add((DemoPopulation.UserId(i), level));
+            }
+
+            if (Interlocked.Increment(ref done) % 1000 == 0)
+            {
+                progress(done);
+            }
+        });
+
+        await engine.Get<UserStore>().SetColumnAsync(UserEntity.Level, [.. levels], ct);
+        progress(population.Users);
     }
 
     private static void Print(DemoMonthResult result)

@@ -40,6 +40,20 @@ public sealed class DemoPopulation(int users, DateOnly lastDay, int days = 120, 
         }
     }
 
+    /// <summary>
+    /// The growth points user <paramref name="i"/> would hold from the 12 months before the demo's first day had their
+    /// activity been earning (the generated history goes straight into the users table, past the ingest that earns):
+    /// their habit's expected active days in that time at a login, 0.6 interactions and their purchase rate a day. The
+    /// demo's members then span the level bands (member day) as an app with a past would.
+    /// </summary>
+    public long OpeningPoints(int i, Func<ActivityType, int> earn)
+    {
+        var habit = HabitOf(i);
+        var activeDays = Math.Max(0, Math.Min(365, habit.RegisteredDaysAgo) - Math.Min(365, habit.ActiveUntilDaysAgo));
+        var perActiveDay = earn(ActivityType.Login) + (0.6 * earn(ActivityType.Interaction)) + (habit.PurchasePerActiveDay * earn(ActivityType.Purchase));
+        return (long)Math.Round(activeDays * habit.DailyActive * perActiveDay);
+    }
+
     /// <summary>Events of every user on one day (e.g. the day after <see cref="LastDay"/>, to ingest through the queue).</summary>
     public IEnumerable<ActivityEvent> EventsOn(DateOnly day, ActivityCalendar calendar)
     {

@@ -43,4 +43,18 @@ public sealed class DemoPopulationTests
 
         Assert.NotEqual(a, b);
     }
+
+    /// <summary>The opening balances put the demo's members in every band below the top one (member day's l1-3 and l4-6), the same in every run.</summary>
+    [Fact]
+    public void OpeningPoints_SpreadTheMembersOverTheLevelBands_AndRepeat()
+    {
+        var options = new Engagement.Points.PointsOptions();
+        var population = new DemoPopulation(5_000, new DateOnly(2026, 11, 30));
+        var opening = Enumerable.Range(0, population.Users).Select(i => population.OpeningPoints(i, options.EarnFor)).ToList();
+
+        // levels 1-3 below 700 lifetime points, 4-6 from 700 (the default thresholds 100, 300, 700, ...)
+        Assert.InRange(opening.Count(p => p < 700), population.Users / 2, population.Users - 100);
+        Assert.InRange(opening.Count(p => p >= 700), 100, population.Users / 2);
+        Assert.Equal(opening, Enumerable.Range(0, population.Users).Select(i => population.OpeningPoints(i, options.EarnFor)));
+    }
 }
