@@ -86,7 +86,6 @@ public sealed class PointsCacheTests(PointsFixture points) : IClassFixture<Point
         Assert.Equal(60, (await points.AssertConsistentAsync("short-copy")).Account.Balance);
     }
 
-    /// <summary>Both instances hold the account with 100 points when both redeem them: one transaction wins, the other's If-Match fails.</summary>
     [Fact]
     public async Task TwoConcurrentRedemptions_FromWarmCopies_GiveOneSuccess_AndBalanceZero()
     {

@@ -97,16 +97,26 @@ public sealed class PointsTests(PointsFixture points) : IClassFixture<PointsFixt
         Assert.Equal(10, (await points.AssertConsistentAsync("act-1")).Account.Balance);
     }
 
-    /// <summary>Two instances redeem the last 100 points at once, for 20 users: exactly one of each pair succeeds and the balance ends at 0.</summary>
-    [Fact]
-    public async Task TwoConcurrentRedemptions_OfTheLastPoints_GiveOneSuccess_AndBalanceZero()
+    /// <summary>
+    /// Two instances redeem the last 100 points at once, for 20 users: exactly one of each pair succeeds and the balance ends
+    /// at 0. With <paramref name="warmCopies"/> both instances hold the account (same ETag) when they redeem: one
+    /// transaction wins, the other's If-Match fails.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TwoConcurrentRedemptions_OfTheLastPoints_GiveOneSuccess_AndBalanceZero(bool warmCopies)
     {
         var racesBefore = points.Races.Matched;
         var other = points.Second.Get<PointsStore>();
         for (var u = 0; u < 20; u++)
         {
-            var user = $"race-{u}";
+            var user = $"race-{(warmCopies ? "warm" : "cold")}-{u}";
             await points.Store.EarnAsync(user, "seed", 100, Ct); // coupon-5 costs 100
+            if (warmCopies)
+            {
+                await other.AccountAsync(user, Ct);
+            }
 
             var both = await Task.WhenAll(
                 Task.Run(() => points.Store.RedeemAsync(user, "coupon-5", "a", Ct)),
