@@ -33,7 +33,8 @@ public sealed class AudienceReader(StorageClients storage, UserShards shards)
             var listed = trigger.Audience.UserIds.ToLookup(shards.Of, StringComparer.Ordinal);
             foreach (var shard in shards.All.Where(listed.Contains))
             {
-                var rows = await ReadListedAsync(users, shard, listed[shard], select, cancellationToken);
+                // in user id order, as a shard's query gives them (the planner's chunks rely on it)
+                var rows = await KeyedRowsReader.ReadAsync(users, shard, listed[shard], select, cancellationToken);
                 yield return await filter.SelectAsync(shard, rows.ToAsyncEnumerable(), trigger.HoldoutKey, trigger.HoldoutPercent, cancellationToken);
             }
 
@@ -46,11 +47,4 @@ public sealed class AudienceReader(StorageClients storage, UserShards shards)
             yield return await filter.SelectAsync(shard, rows, trigger.HoldoutKey, trigger.HoldoutPercent, cancellationToken);
         }
     }
-
-    /// <summary>
-    /// The rows of the listed users that exist, in user id order (the order a shard's query gives, which the planner's
-    /// chunks rely on): by key range (<see cref="KeyedRowsReader"/>), a few pages for a batch of ids in order.
-    /// </summary>
-    private static async Task<IEnumerable<TableEntity>> ReadListedAsync(TableClient users, string shard, IEnumerable<string> ids, string[] select, CancellationToken cancellationToken) =>
-        await KeyedRowsReader.ReadAsync(users, shard, ids, select, cancellationToken);
 }

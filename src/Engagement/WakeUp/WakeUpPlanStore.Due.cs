@@ -44,12 +44,6 @@ public sealed partial class WakeUpPlanStore
         await table.DeleteEntityAsync(DuePartition(due.Hour), StepKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
     }
 
-    /// <summary>
-    /// Moves a sent step's pointer to the hour its local day closes, as a <see cref="WakeUpDueKinds.Close"/> pointer: the new
-    /// pointer is written before the old one goes, so a crash in between leaves two pointers to one step, never none.
-    /// </summary>
-    public Task RefileAsync(WakeUpDue due, WakeUpStep step, CancellationToken ct) => RefileManyAsync([(due, step)], ct);
-
     /// <summary>A pointer row: the step's key, what it is there for, and the step's times and task (what the sender decides by).</summary>
     private static TableEntity PointerEntity(string userId, string planId, WakeUpStep step, string kind) =>
         new(DuePartition(kind == WakeUpDueKinds.Close ? step.Time.ClosesAt : step.Time.SendAt), StepKey(userId, planId, step.Number))
