@@ -43,10 +43,15 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
 {
     private sealed record Row(string Label, int Users, int Sends, double Seconds, long Table, string Note)
     {
+        /// <summary>CPU seconds of the phase: Azurite's node process and this process (a loaded machine stretches wall time, not these).</summary>
+        public (double Storage, double Engine) Cpu { get; init; }
+
+        public double CpuMsPerSend => (Cpu.Storage + Cpu.Engine) * 1000 / Sends;
+
         /// <summary>A phase's line as it ends: a full run takes many minutes, the table comes at the very end.</summary>
         public Row Said()
         {
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{Label}: {Sends:N0} in {Seconds:F1} s, {Table:N0} table round-trips")));
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{Label}: {Sends:N0} in {Seconds:F1} s, {Table:N0} table round-trips, CPU {Cpu.Storage:F1} s Azurite + {Cpu.Engine:F1} s engine")));
             return this;
         }
 
@@ -70,26 +75,28 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         var start = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
 
         var anchor = await AnchorAsync(settings, configuration, fcm, start, cancellationToken);
-        var (starts, sends, ok) = await WakeUpAsync(settings, configuration, fcm, start, cancellationToken);
+        var (starts, sends, closes, ok) = await WakeUpAsync(settings, configuration, fcm, start, cancellationToken);
 
         var table = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Wake-up plans for {settings.Starters:N0} new potential users of {settings.Users:N0}"))
             .AddColumn("phase").AddColumn(new TableColumn("users").RightAligned()).AddColumn(new TableColumn("plans / sends").RightAligned())
             .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("per second").RightAligned())
-            .AddColumn(new TableColumn("table round-trips per user").RightAligned()).AddColumn("");
-        foreach (var r in new[] { starts, sends, anchor })
+            .AddColumn(new TableColumn("table round-trips per user").RightAligned())
+            .AddColumn(new TableColumn("CPU s: Azurite + engine (ms per plan/send)").RightAligned()).AddColumn("");
+        foreach (var r in new[] { starts, sends, closes, anchor })
         {
             table.AddRow(Markup.Escape(r.Label), r.Users.ToString("N0", CultureInfo.InvariantCulture), r.Sends.ToString("N0", CultureInfo.InvariantCulture),
                 r.Seconds.ToString("F1", CultureInfo.InvariantCulture), r.PerSecond.ToString("N0", CultureInfo.InvariantCulture),
-                r.TablePerUser.ToString("F3", CultureInfo.InvariantCulture) + string.Create(CultureInfo.InvariantCulture, $" ({r.Table:N0})"), Markup.Escape(r.Note));
+                r.TablePerUser.ToString("F3", CultureInfo.InvariantCulture) + string.Create(CultureInfo.InvariantCulture, $" ({r.Table:N0})"),
+                string.Create(CultureInfo.InvariantCulture, $"{r.Cpu.Storage:F1} + {r.Cpu.Engine:F1} ({r.CpuMsPerSend:F2})"), Markup.Escape(r.Note));
         }
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"[bold]wake-up / pipeline[/]: {sends.PerSecond / anchor.PerSecond:F2}x the sends/s; {sends.TablePerUser - anchor.TablePerUser:+0.000;-0.000} table round-trips per user for the day's step; {starts.TablePerUser:F3} more per user to start the plans"));
+            $"[bold]wake-up / pipeline[/]: {sends.PerSecond / anchor.PerSecond:F2}x the sends/s, {anchor.CpuMsPerSend / sends.CpuMsPerSend:F2}x by CPU per send (Azurite {sends.Cpu.Storage / anchor.Cpu.Storage:F2}x the anchor's, engine {sends.Cpu.Engine / anchor.Cpu.Engine:F2}x); {sends.TablePerUser - anchor.TablePerUser:+0.000;-0.000} table round-trips per user for the day's step; {starts.TablePerUser:F3} more per user to start the plans"));
         return ok && anchor.Sends == sends.Sends ? 0 : 1;
     }
 
-    private static async Task<(Row Starts, Row Sends, bool Ok)> WakeUpAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
+    private static async Task<(Row Starts, Row Sends, Row Closes, bool Ok)> WakeUpAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
     {
         var clock = new DemoClock(start);
         var tally = new SendTally();
@@ -108,6 +115,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         var starter = engine.Get<WakeUpStarter>();
         int started = 0, held = 0, not = 0;
         var before = Table();
+        var cpu = CpuNow(engine);
         var t = Stopwatch.GetTimestamp();
         foreach (var shard in starters.Select(id => new TierTransition(id, "regular", "potential", new RfmScores(2, 1, 1))).GroupBy(m => shards.Of(m.UserId)))
         {
@@ -116,19 +124,23 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         }
 
         var starts = new Row("wake-up: start plans", starters.Count, started + held, Stopwatch.GetElapsedTime(t).TotalSeconds, Table() - before,
-            $"{started:N0} running, {held:N0} held out, {not:N0} not started").Said();
+            $"{started:N0} running, {held:N0} held out, {not:N0} not started") { Cpu = CpuSince(engine, cpu) }.Said();
 
-        // phase 2: the clock at each send hour of the day's first step (one per zone), the due steps handed off, deliveries drained
+        // phase 2: the clock at each send hour of the day's first step (one per zone), the due steps handed off, deliveries
+        // drained; and at each zone's end of day that comes before the last send hour, the pass that closes its steps as
+        // missed (measured apart: closing is not sending, and the anchor has nothing like it)
         var o = engine.Get<IOptions<WakeUpOptions>>().Value;
         var times = BenchWakeUpPopulation.Zones.Select(z => TimeZoneInfo.FindSystemTimeZoneById(z))
             .Select(z => WakeUpSchedule.Of(WakeUpSchedule.FirstDay(start, o.LocalTime, z), o.LocalTime, z)[0]).ToList();
+        var lastSend = times.Max(s => s.SendAt);
+        var visits = times.Select(s => (At: s.SendAt, Close: false)).Concat(times.Where(s => s.ClosesAt < lastSend).Select(s => (At: s.ClosesAt, Close: true)))
+            .Distinct().OrderBy(v => v.At).ToList();
         int handed = 0, batches = 0, missed = 0;
-        before = Table();
-        t = Stopwatch.GetTimestamp();
-        foreach (var at in times.Select(s => s.SendAt).Distinct().Order())
+        var (send, close) = (new PhaseTotals(), new PhaseTotals());
+        foreach (var (at, isClose) in visits)
         {
             clock.MoveTo(at);
-            var pass = Stopwatch.GetTimestamp();
+            var (tableAt, cpuAt, pass) = (Table(), CpuNow(engine), Stopwatch.GetTimestamp());
             long handedAt = 0;
             async Task<WakeUpSendResult> PassAsync()
             {
@@ -142,19 +154,21 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
             await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, running, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
             var r = await running;
             (handed, batches, missed) = (handed + r.Sent, batches + r.Batches, missed + r.Missed);
-            // where the phase's time goes: the timer's pass (reads, claims, hand-offs, then closes) or the deliveries after it
+            // a pass ends with its last send (the drain's idle wait after it is not the engine's time)
+            (isClose ? close : send).Add(Stopwatch.GetElapsedTime(pass, Math.Max(handedAt, tally.LastAt)).TotalSeconds, Table() - tableAt, CpuSince(engine, cpuAt));
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[grey]  {at.UtcDateTime:HH:mm} UTC: timer pass {Stopwatch.GetElapsedTime(pass, handedAt).TotalSeconds:F1} s ({r.Sent:N0} handed off in {r.Batches} batches, {r.Missed:N0} earlier steps closed as missed), deliveries done {Stopwatch.GetElapsedTime(handedAt).TotalSeconds:F1} s after it[/]"));
         }
 
-        var sendTable = Table() - before;
-        var sends = new Row("wake-up: the day's step 1 (timer + pipeline)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), sendTable,
-            $"{handed:N0} handed off in {batches} batches; push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}; {missed:N0} earlier zones' steps closed on the way (missed)").Said();
+        var sends = new Row("wake-up: the day's step 1 (timer + pipeline)", starters.Count, tally.Accepted, send.Seconds, send.Table,
+            $"{handed:N0} handed off in {batches} batches; push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}; the send hours' passes summed") { Cpu = send.Cpu }.Said();
+        var closes = new Row("wake-up: an earlier zone's end of day (steps missed)", starters.Count, missed, close.Seconds, close.Table,
+            $"{missed:N0} steps closed as missed at their local midnight, before the last zone's send hour") { Cpu = close.Cpu }.Said();
 
         var ok = started + held == starters.Count && not == 0 && handed == started && tally.Accepted == started;
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]wake-up[/]: {started:N0} plans running ({withPush:N0} of {starters.Count:N0} with a push token), {handed:N0} step-1 sends handed off, {tally.Accepted:N0} sent: {(ok ? "[green]every plan started and every step of the day sent[/]" : "[red]not every plan started or step sent[/]")}"));
-        return (starts, sends, ok);
+        return (starts, sends, closes, ok);
     }
 
     private static async Task<Row> AnchorAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, CancellationToken ct)
@@ -188,6 +202,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         });
         var counter = engine.Get<StorageRequestCounter>();
         var before = counter.Total - counter.QueueTotal;
+        var cpu = CpuNow(engine);
         var t = Stopwatch.GetTimestamp();
         var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, ct);
         await queue.SendMessageAsync(trigger, ct);
@@ -195,7 +210,29 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct), ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var table = counter.Total - counter.QueueTotal - before;
         return new Row("plain campaign to tier potential (anchor)", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), table,
-            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}").Said();
+            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}") { Cpu = CpuSince(engine, cpu) }.Said();
+    }
+
+    private static (TimeSpan Storage, TimeSpan Engine) CpuNow(LocalEngine engine) =>
+        (engine.Azurite?.ProcessorTime ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+
+    private static (double Storage, double Engine) CpuSince(LocalEngine engine, (TimeSpan Storage, TimeSpan Engine) from)
+    {
+        var now = CpuNow(engine);
+        return ((now.Storage - from.Storage).TotalSeconds, (now.Engine - from.Engine).TotalSeconds);
+    }
+
+    /// <summary>A phase made of several timer passes: their times, table round-trips and CPU added up.</summary>
+    private sealed class PhaseTotals
+    {
+        public double Seconds { get; private set; }
+
+        public long Table { get; private set; }
+
+        public (double Storage, double Engine) Cpu { get; private set; }
+
+        public void Add(double seconds, long table, (double Storage, double Engine) cpu) =>
+            (Seconds, Table, Cpu) = (Seconds + seconds, Table + table, (Cpu.Storage + cpu.Storage, Cpu.Engine + cpu.Engine));
     }
 
     /// <summary>Seconds from <paramref name="from"/> to the last send (NaN when nothing was sent).</summary>
