@@ -7,8 +7,16 @@ namespace Engagement.WakeUp;
 /// <summary>The pass's reads: the pointers decide what to look at; steps and users are read many to a request.</summary>
 public sealed partial class WakeUpSender
 {
-    /// <summary>The user columns the early-end check needs.</summary>
-    private static readonly string[] StandingColumns = [UserEntity.Tier, UserEntity.ConsentPush, UserEntity.ConsentInApp];
+    /// <summary>The user columns the early-end check needs, and the plan column (whether the ingest finds the step there).</summary>
+    private static readonly string[] StandingColumns = [UserEntity.Tier, UserEntity.ConsentPush, UserEntity.ConsentInApp, UserEntity.WakeUpPlan];
+
+    /// <summary>
+    /// The users of <paramref name="steps"/> whose row does not carry the step's plan with its steps (a plan started before the
+    /// column carried them): the hand-off writes their open task, which the ingest falls back to.
+    /// </summary>
+    private static HashSet<string> WithoutSchedule(IEnumerable<WakeUpStepRow> steps, IReadOnlyDictionary<string, TableEntity> users) =>
+        [.. steps.Where(s => LatestPlan.Parse(users.GetValueOrDefault(s.UserId)?.GetString(UserEntity.WakeUpPlan)) is not { HasSchedule: true } latest || latest.PlanId != s.PlanId)
+            .Select(s => s.UserId)];
 
     /// <summary>
     /// The steps of the pointers with something to do now, and the close pointers whose steps closed already. A pointer

@@ -62,7 +62,8 @@ public sealed partial class WakeUpSender(
             foreach (var (batch, rows) in work.TakeAbandoned())
             {
                 LogRecovering(log, batch, rows.Count);
-                handed.AddRange(await HandOffAsync(batch, rows, ct));
+                var columns = await users.ColumnsOfAsync([.. rows.Select(r => r.Row.UserId)], [UserEntity.WakeUpPlan], ct);
+                handed.AddRange(await HandOffAsync(batch, rows, WithoutSchedule(rows.Select(r => r.Row), columns), ct));
                 recovered += rows.Count;
             }
 
@@ -120,7 +121,7 @@ public sealed partial class WakeUpSender(
             if (claimed.Count > 0)
             {
                 LogClaimed(log, batch, claimed.Count);
-                var sent = await HandOffAsync(batch, claimed, token);
+                var sent = await HandOffAsync(batch, claimed, WithoutSchedule(claimed.Select(c => c.Item2), standing), token);
                 lock (handed)
                 {
                     handed.AddRange(sent);
@@ -133,17 +134,19 @@ public sealed partial class WakeUpSender(
     }
 
     /// <summary>Hands a claimed batch to the campaign pipeline (accepted and planned before this returns), then records it sent.</summary>
-    private async Task<List<(string UserId, WakeUpStep Step)>> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, CancellationToken ct)
+    /// <param name="openTasks">Users whose open task is written for the ingest (their row carries no schedule of this plan).</param>
+    private async Task<List<(string UserId, WakeUpStep Step)>> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, HashSet<string> openTasks, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var closes = steps[0].Row.Step.Time.ClosesAt;
         string? refused = closes <= now ? "its local day closed before it was handed off" : null;
         if (refused is null)
         {
-            // the ingest reads the open task from the user row: written alongside the hand-off and before the steps are
-            // recorded sent, so a crash leaves a step nothing completes until the resumed hand-off sends it, never a sent
-            // step nobody can complete (an open task of a step then refused is harmless: that step completes nothing)
-            var open = users.SetColumnAsync(UserEntity.OpenTask, [.. steps.Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
+            // the ingest finds the step in the plan column written at the start; a plan of the earlier column form has its
+            // open task written alongside the hand-off, before the steps are recorded sent (a crash leaves a step nothing
+            // completes until the resumed hand-off sends it, never a sent step nobody can complete)
+            var open = openTasks.Count == 0 ? Task.CompletedTask : users.SetColumnAsync(UserEntity.OpenTask,
+                [.. steps.Where(s => openTasks.Contains(s.Row.UserId)).Select(s => (s.Row.UserId, (object)OpenTask.Of(s.Row.PlanId, s.Row.Step with { SentAt = now })))], ct);
             try
             {
                 // a batch handed off before a crash is handed off again with its stored text (some of its steps may be sent already)

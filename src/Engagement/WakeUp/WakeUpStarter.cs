@@ -119,7 +119,8 @@ public sealed partial class WakeUpStarter(
             await plans.EndAsync(end.UserId, end.PlanId, end.Reason, token));
 
         // the column before the plan's rows: a crash in between finds its own plan id there and starts the plan then
-        await users.SetColumnAsync(UserEntity.WakeUpPlan, [.. starts.Select(s => (s.Plan.UserId, (object)new LatestPlan(s.Plan.PlanId, s.Plan.StartedAt).Format()))], ct);
+        // (with the steps' tasks and windows: the ingest finds the step an event may complete there, so a send writes no user row)
+        await users.SetColumnAsync(UserEntity.WakeUpPlan, [.. starts.Select(s => (s.Plan.UserId, (object)LatestPlan.Of(s.Plan.PlanId, s.Plan.StartedAt, s.Steps).Format()))], ct);
         var added = await plans.StartManyAsync(starts, ct);
         var held = starts.Count(s => s.Plan.State == WakeUpPlanStates.HeldOut && added.Contains((s.Plan.UserId, s.Plan.PlanId)));
         return new WakeUpStartResult(null, added.Count - held, held, not, ends.Count);

@@ -212,9 +212,9 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CrashAfterTheStepsAreRecordedSent_BeforeTheOpenTaskIsWritten_TheStepCanStillBeCompleted()
+    public async Task CrashAfterTheStepsAreRecordedSent_BeforeThePointersMove_TheStepCanStillBeCompleted()
     {
-        var faults = new FaultingLoggerProvider("LogHandedOff"); // the steps are `sent`; the user rows and pointers not yet written
+        var faults = new FaultingLoggerProvider("LogHandedOff"); // the steps are `sent`; the close pointers filed, the send pointers not dropped
         var engine = await StartAsync(faults);
         var users = await EnterAsync(engine, "recorded", 3);
         var batch = await CrashAtNoonAsync(engine, faults, users, WakeUpStepStates.Sent);
@@ -228,6 +228,27 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
         foreach (var user in users)
         {
             await AssertCompletableAsync(engine, user, _clock.GetUtcNow());
+        }
+    }
+
+    [Fact]
+    public async Task APlanStartedBeforeTheRowCarriedItsSteps_GetsItsOpenTaskAtTheHandOff_AndStillCompletes()
+    {
+        var engine = await StartAsync();
+        var users = await EnterAsync(engine, "earlier", 2);
+        var (plan, _) = Assert.Single(await engine.Get<WakeUpPlanStore>().PlansAsync(users[0], TestEngine.Deadline()));
+        var store = engine.Get<UserStore>();
+        await store.SetColumnAsync(UserEntity.WakeUpPlan, [(users[0], (object)$"{plan.PlanId}|{plan.StartedAt.UtcDateTime:O}")], TestEngine.Deadline()); // as an earlier version wrote it
+
+        await RunHoursAsync(engine, Noon);
+
+        var rows = await store.ColumnsOfAsync(users, [UserEntity.OpenTask], TestEngine.Deadline());
+        Assert.Equal((plan.PlanId, 1), (OpenTask.Parse(rows[users[0]].GetString(UserEntity.OpenTask))?.PlanId, OpenTask.Parse(rows[users[0]].GetString(UserEntity.OpenTask))?.Step));
+        Assert.Null(rows[users[1]].GetString(UserEntity.OpenTask)); // a sent step writes no user row when the row carries the plan's steps
+        _clock.Advance(TimeSpan.FromMinutes(40));
+        foreach (var user in users)
+        {
+            await AssertCompletableAsync(engine, user, Noon.AddMinutes(30));
         }
     }
 
