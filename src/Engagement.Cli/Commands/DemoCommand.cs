@@ -19,9 +19,14 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        /// <summary>The month-long run's default population: a month of 100,000 users on one local Azurite takes over two hours (docs/decisions.md).</summary>
+        public const int MonthUsers = 10_000;
+
         [CommandOption("--users <N>")]
-        [Description("How many synthetic users (default 100,000).")]
-        public int Users { get; init; } = 100_000;
+        [Description("How many synthetic users (default 100,000; 10,000 with --days).")]
+        public int? UsersOption { get; init; }
+
+        public int Users => UsersOption ?? (Days > 0 ? MonthUsers : 100_000);
 
         [CommandOption("--seed <N>")]
         [Description("Random seed; the same seed gives the same population.")]
