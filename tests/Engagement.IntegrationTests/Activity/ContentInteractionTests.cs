@@ -49,17 +49,6 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
     private static ContentItem Item(string id, string category) =>
         new(id, "Title " + id, "Body", "app://content/" + id, [category], [], "en", IngestFixture.Now.AddDays(-7), null, 0);
 
-    private static Dictionary<string, object?> ContentEvent(string eventId, string userId, string type, string contentId, string deliveryId, DateTimeOffset at) =>
-        new()
-        {
-            ["eventId"] = eventId,
-            ["userId"] = userId,
-            ["type"] = type,
-            ["contentId"] = contentId,
-            ["deliveryId"] = deliveryId,
-            ["occurredAt"] = at,
-        };
-
     private Task<IngestResult> HandleAsync(string body) =>
         Handler.HandleAsync(new QueueEnvelope(QueueNames.ActivityEvents, Guid.NewGuid().ToString("N"), body, 1), body, TestEngine.Deadline());
 
@@ -68,13 +57,13 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
     {
         var (campaignId, item, deliveries) = await SetUpAsync("ci-replay");
         var body = ActivityJson.Many(
-            ContentEvent("ci-replay-o", "ci-replay-u1", "content_open", item, deliveries["ci-replay-u1"], Opened),
-            ContentEvent("ci-replay-c", "ci-replay-u1", "content_click", item, deliveries["ci-replay-u1"], Opened.AddMinutes(1)));
+            ActivityJson.Content("ci-replay-o", "ci-replay-u1", "content_open", item, deliveries["ci-replay-u1"], Opened),
+            ActivityJson.Content("ci-replay-c", "ci-replay-u1", "content_click", item, deliveries["ci-replay-u1"], Opened.AddMinutes(1)));
 
         await HandleAsync(body);
         var replayed = await HandleAsync(body); // the same message delivered again
         // and the app reporting another open (a new event id) later
-        await HandleAsync(ActivityJson.One(ContentEvent("ci-replay-o2", "ci-replay-u1", "content_open", item, deliveries["ci-replay-u1"], Opened.AddMinutes(5))));
+        await HandleAsync(ActivityJson.One(ActivityJson.Content("ci-replay-o2", "ci-replay-u1", "content_open", item, deliveries["ci-replay-u1"], Opened.AddMinutes(5))));
 
         Assert.Equal(2, replayed.Repeats);
         var row = Assert.Single(await Interactions.OfCampaignAsync(campaignId, TestEngine.Deadline()));
@@ -91,7 +80,7 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
     {
         var (campaignId, item, deliveries) = await SetUpAsync("ci-click");
 
-        await HandleAsync(ActivityJson.One(ContentEvent("ci-click-c", "ci-click-u2", "content_click", item, deliveries["ci-click-u2"], Opened)));
+        await HandleAsync(ActivityJson.One(ActivityJson.Content("ci-click-c", "ci-click-u2", "content_click", item, deliveries["ci-click-u2"], Opened)));
 
         var row = Assert.Single(await Interactions.OfCampaignAsync(campaignId, TestEngine.Deadline()));
         Assert.Equal(("ci-click-u2", Opened, (DateTimeOffset?)Opened), (row.UserId, row.FirstOpenedAt, row.FirstClickedAt));
@@ -140,7 +129,7 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
         // a good event beside it: the message is refused whole, as for an event that does not parse
         var body = ActivityJson.Many(
             ActivityJson.Login(prefix + "-login", user, Opened),
-            ContentEvent(prefix + "-e", user, "content_open", contentId, deliveryId, Opened));
+            ActivityJson.Content(prefix + "-e", user, "content_open", contentId, deliveryId, Opened));
         await TestEngine.SendAsync(fixture.Engine, QueueNames.ActivityEvents, body);
 
         var pumped = await fixture.Engine.Pump().DrainAsync(QueueNames.ActivityEvents, null, TestEngine.Deadline());
