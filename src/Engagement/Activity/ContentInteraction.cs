@@ -16,6 +16,4 @@ public sealed record ContentInteraction(ContentAction Action, string ContentId, 
     public const string OpenType = "content_open";
 
     public const string ClickType = "content_click";
-
-    public string TypeName => Action == ContentAction.Open ? OpenType : ClickType;
 }

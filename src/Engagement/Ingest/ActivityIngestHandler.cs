@@ -71,7 +71,7 @@ public sealed partial class ActivityIngestHandler(
         return result;
     }
 
-    /// <summary>Validated events from elsewhere (the CSV back-fill, benchmarks); conflicts are recorded under <see cref="ImportSource"/>.</summary>
+    /// <summary>Validated events from elsewhere (the CSV back-fill, benchmarks, the inbox's mark-read); conflicts are recorded under <see cref="ImportSource"/>.</summary>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)
     {
         await CheckAsync(events, cancellationToken);
