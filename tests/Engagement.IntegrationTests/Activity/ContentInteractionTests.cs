@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Engagement.Activity;
-using Engagement.Content;
 using Engagement.Delivery;
 using Engagement.Ingest;
 using Engagement.Interactions;
@@ -23,31 +21,8 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
 
     private ContentInteractionStore Interactions => fixture.Engine.Get<ContentInteractionStore>();
 
-    /// <summary>Item <c>{prefix}-item</c> (and <c>{prefix}-other</c>) in the catalogue, campaign <c>content-{prefix}</c> delivering it in-app to {prefix}-u1 and -u2; their deliveries by user.</summary>
-    private async Task<(string CampaignId, string ItemId, Dictionary<string, string> Deliveries)> SetUpAsync(string prefix)
-    {
-        var item = prefix + "-item";
-        await fixture.Engine.Get<ContentStore>().UpsertAsync(
-            [Item(item, "food"), Item(prefix + "-other", "toys")], TestEngine.Deadline());
-        string[] users = [prefix + "-u1", prefix + "-u2"];
-        await Population.SeedRecipientsAsync(fixture.Engine, users.Select(u => (u, new UserProfile { ConsentInApp = true, TimeZone = "Asia/Shanghai", Source = "test" }, "dormant")));
-        var campaignId = ContentCampaigns.Prefix + prefix;
-        await TestEngine.RunCampaignAsync(fixture.Engine, $$"""
-            {
-              "schemaVersion": 1, "campaignId": "{{campaignId}}", "name": "This week for you",
-              "audience": { "userIds": {{JsonSerializer.Serialize(users)}} }, "frequencyCap": false,
-              "channels": [ { "channel": "inapp", "title": "For you", "template": "A recipe after your workout" } ],
-              "variables": { "{{ContentCampaigns.ContentIdVariable}}": "{{item}}" },
-              "expiresAt": "2026-04-08T00:00:00+08:00"
-            }
-            """);
-        var ledger = await TestEngine.LedgerAsync(fixture.Engine, campaignId);
-        Assert.All(ledger, r => Assert.Equal(DeliveryStates.Accepted, r.State));
-        return (campaignId, item, ledger.ToDictionary(r => r.UserId, r => r.Id));
-    }
-
-    private static ContentItem Item(string id, string category) =>
-        new(id, "Title " + id, "Body", "app://content/" + id, [category], [], "en", IngestFixture.Now.AddDays(-7), null, 0);
+    private Task<(string CampaignId, string ItemId, Dictionary<string, string> Deliveries)> SetUpAsync(string prefix) =>
+        ContentCampaign.RunAsync(fixture.Engine, prefix, IngestFixture.Now);
 
     private Task<IngestResult> HandleAsync(string body) =>
         Handler.HandleAsync(new QueueEnvelope(QueueNames.ActivityEvents, Guid.NewGuid().ToString("N"), body, 1), body, TestEngine.Deadline());
