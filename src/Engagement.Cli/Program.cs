@@ -53,7 +53,7 @@ app.Configure(c =>
         b.AddCommand<ContentListCommand>("list").WithDescription("The catalogue: id, title, categories, language, window, priority; --active: only items active now.");
     });
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
-    c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first.");
+    c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first; --read marks a campaign's message read.");
     c.AddCommand<PlanCommand>("plan").WithDescription("A user's wake-up plans: each step's local day, send time, task, points and state.");
     c.AddCommand<ReferralsCommand>("referrals").WithDescription("A user's referrals: who invited them, the friends they invited (active or not yet) and their reward.");
     c.AddCommand<WalletCommand>("wallet").WithDescription("A user's coupons (the wallet table), newest first, validity in the ops zone.");

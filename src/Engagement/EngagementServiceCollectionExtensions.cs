@@ -121,6 +121,11 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Outcomes.RunOutcomes>();
         services.AddSingleton<IChannelSender, InAppSender>();
         services.AddSingleton<Inbox>();
+        services.AddSingleton<Interactions.ContentInteractionStore>();
+        services.AddSingleton<Interactions.ContentInteractionLookup>();
+        services.AddSingleton<IIngestCheck, Interactions.ContentInteractionCheck>();
+        services.AddSingleton<IIngestFollowUp, Interactions.ContentInteractionCounter>();
+        services.AddSingleton<Interactions.InboxReads>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
         {
             services.AddSingleton<Delivery.Twilio.TwilioSmsSender>();

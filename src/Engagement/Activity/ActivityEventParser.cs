@@ -13,6 +13,8 @@ namespace Engagement.Activity;
 /// </summary>
 public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeProvider time)
 {
+    private const string Types = "login|interaction|purchase|referral|content_open|content_click";
+
     private readonly ActivityOptions _options = options.Value;
 
     public IReadOnlyList<ActivityEvent> Parse(string json)
@@ -94,17 +96,18 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
         ActivityType? type = dto.Type switch
         {
             "login" => ActivityType.Login,
-            "interaction" => ActivityType.Interaction,
+            "interaction" or ContentInteraction.OpenType or ContentInteraction.ClickType => ActivityType.Interaction,
             "purchase" => ActivityType.Purchase,
             "referral" => ActivityType.Referral,
             _ => null,
         };
         if (type is null)
         {
-            errors.Add(dto.Type is null ? "type is missing (login|interaction|purchase|referral)" : $"unknown type '{dto.Type}' (login|interaction|purchase|referral)");
+            errors.Add(dto.Type is null ? $"type is missing ({Types})" : $"unknown type '{dto.Type}' ({Types})");
         }
 
         ReferrerErrors(dto, type, errors);
+        var content = ContentOf(dto, errors);
 
         var occurredAt = OccurredAt(dto.OccurredAt, latest, errors);
         long minor = 0;
@@ -141,7 +144,7 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
 
         if (errors.Count == 0)
         {
-            e = new ActivityEvent(dto.EventId!, dto.UserId!, type!.Value, type == ActivityType.Purchase ? minor : 0, category, occurredAt!.Value, dto.Referrer);
+            e = new ActivityEvent(dto.EventId!, dto.UserId!, type!.Value, type == ActivityType.Purchase ? minor : 0, category, occurredAt!.Value, dto.Referrer, content);
         }
 
         return errors;
@@ -177,6 +180,73 @@ public sealed class ActivityEventParser(IOptions<ActivityOptions> options, TimeP
         {
             errors.Add("a referral has no category");
         }
+    }
+
+    /// <summary>
+    /// A content event names the item and the delivery that brought it (both required); no other type may name either.
+    /// The delivery id is the ledger's <c>{partition}/{row}</c>: two table keys joined by the first '/'.
+    /// </summary>
+    private static ContentInteraction? ContentOf(ActivityEventDto dto, List<string> errors)
+    {
+        ContentAction? action = dto.Type switch
+        {
+            ContentInteraction.OpenType => ContentAction.Open,
+            ContentInteraction.ClickType => ContentAction.Click,
+            _ => null,
+        };
+        if (action is null)
+        {
+            if (dto.ContentId is not null)
+            {
+                errors.Add("contentId is only allowed on content_open or content_click");
+            }
+
+            if (dto.DeliveryId is not null)
+            {
+                errors.Add("deliveryId is only allowed on content_open or content_click");
+            }
+
+            return null;
+        }
+
+        var problems = errors.Count;
+        if (dto.ContentId is null)
+        {
+            errors.Add($"a {dto.Type} needs a contentId");
+        }
+        else if (IdError(dto.ContentId) is { } contentIdError)
+        {
+            errors.Add($"contentId {contentIdError}");
+        }
+
+        if (dto.DeliveryId is null)
+        {
+            errors.Add($"a {dto.Type} needs a deliveryId (the delivery that brought the item)");
+        }
+        else if (DeliveryIdError(dto.DeliveryId) is { } deliveryIdError)
+        {
+            errors.Add($"deliveryId {deliveryIdError}");
+        }
+
+        return errors.Count > problems ? null : new ContentInteraction(action.Value, dto.ContentId!, dto.DeliveryId!);
+    }
+
+    private static string? DeliveryIdError(string id)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return "is empty";
+        }
+
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return $"'{id}' is not a delivery id ({{campaignId}}_{{shard}}/{{channel}}|{{occurrence}}|{{userId}})";
+        }
+
+        return IdError(id[..slash]) is { } partitionError ? $"'{id}': its campaign part {partitionError}"
+            : IdError(id[(slash + 1)..]) is { } rowError ? $"'{id}': its recipient part {rowError}"
+            : null;
     }
 
     private static DateTimeOffset? OccurredAt(string? text, DateTimeOffset latest, List<string> errors)
@@ -247,6 +317,12 @@ internal sealed class ActivityEventDto
 
     /// <summary>Who invited <see cref="UserId"/>: required on a referral, refused on other types.</summary>
     public string? Referrer { get; set; }
+
+    /// <summary>The catalogue item of a <c>content_open</c> / <c>content_click</c>: required there, refused on other types.</summary>
+    public string? ContentId { get; set; }
+
+    /// <summary>The delivery that brought the item (the ledger's <c>{partition}/{row}</c>): required with <see cref="ContentId"/>.</summary>
+    public string? DeliveryId { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]

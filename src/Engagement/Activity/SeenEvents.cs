@@ -67,6 +67,14 @@ public sealed class SeenEvents
             hash.Append(Encoding.UTF8.GetBytes(referrer));
         }
 
+        // a content event's body is also its item and delivery (and open vs click, both Interaction); other events
+        // carry none, so they keep their stored fingerprints
+        if (e.Content is { } content)
+        {
+            hash.Append(content.Action == ContentAction.Open ? "|o:"u8 : "|c:"u8);
+            hash.Append(Encoding.UTF8.GetBytes(content.ContentId + "|" + content.DeliveryId));
+        }
+
         return hash.GetCurrentHashAsUInt32();
     }
 

@@ -61,6 +61,23 @@ public sealed class ContentStore(StorageClients storage)
         return items;
     }
 
+    /// <summary>The items of <paramref name="ids"/> that exist, by id (a point read each: a message names few).</summary>
+    public async Task<IReadOnlyDictionary<string, ContentItem>> FindAsync(IEnumerable<string> ids, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Content, ct);
+        var found = new Dictionary<string, ContentItem>(StringComparer.Ordinal);
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(ContentRows.Partition, id, cancellationToken: ct);
+            if (row.HasValue && row.Value is { } e)
+            {
+                found[id] = ContentRows.FromEntity(e);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The items whose window holds <paramref name="at"/> (from inclusive, until exclusive): never one past or before it.</summary>
     public async Task<IReadOnlyList<ContentItem>> ActiveAsync(DateTimeOffset at, CancellationToken ct) =>
         [.. (await ListAsync(ct)).Where(i => i.IsActiveAt(at))];

@@ -39,6 +39,7 @@ public sealed partial class ActivityIngestHandler(
     IOptions<ActivityOptions> options,
     IOptions<ContentPickOptions> interests,
     IEnumerable<IIngestFollowUp> followUps,
+    IEnumerable<IIngestCheck> checks,
     TimeProvider time,
     ILogger<ActivityIngestHandler> log)
 {
@@ -63,15 +64,17 @@ public sealed partial class ActivityIngestHandler(
     public async Task<IngestResult> HandleAsync(QueueEnvelope message, string body, CancellationToken cancellationToken)
     {
         var events = parser.Parse(body);
+        await CheckAsync(events, cancellationToken);
         var result = await ApplyAsync(events, cancellationToken);
         await RecordConflictsAsync(message, result.Conflicts, cancellationToken);
         LogIngested(log, result.Events, result.Users, result.UsersCreated, result.UsersChanged, result.Repeats, result.Conflicts.Count);
         return result;
     }
 
-    /// <summary>Validated events from elsewhere (the CSV back-fill, benchmarks); conflicts are recorded under <see cref="ImportSource"/>.</summary>
+    /// <summary>Validated events from elsewhere (the CSV back-fill, benchmarks, the inbox's mark-read); conflicts are recorded under <see cref="ImportSource"/>.</summary>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)
     {
+        await CheckAsync(events, cancellationToken);
         var result = await ApplyAsync(events, cancellationToken);
         if (result.Conflicts.Count > 0)
         {
@@ -80,6 +83,15 @@ public sealed partial class ActivityIngestHandler(
         }
 
         return result;
+    }
+
+    /// <summary>Every <see cref="IIngestCheck"/>, before anything is applied (they throw <see cref="MalformedMessageException"/>).</summary>
+    private async Task CheckAsync(IReadOnlyList<ActivityEvent> events, CancellationToken ct)
+    {
+        foreach (var check in checks)
+        {
+            await check.CheckAsync(events, ct);
+        }
     }
 
     private async Task<IngestResult> ApplyAsync(IReadOnlyList<ActivityEvent> events, CancellationToken cancellationToken)

@@ -47,7 +47,10 @@ public static class TableNames
     /// <summary>The content catalogue: one partition, RowKey the item id (<see cref="Engagement.Content.ContentStore"/>).</summary>
     public const string Content = "content";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content];
+    /// <summary>Content opens and clicks, one row per user and item, partitioned by user shard (<see cref="Engagement.Interactions.ContentInteractionStore"/>).</summary>
+    public const string ContentInteractions = "contentinteractions";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content, ContentInteractions];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

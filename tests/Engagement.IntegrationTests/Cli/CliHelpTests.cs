@@ -26,11 +26,13 @@ public sealed class CliHelpTests
     }
 
     [Fact]
-    public async Task InboxHelp_NamesItsArgumentUserId()
+    public async Task InboxHelp_NamesItsArgumentUserId_AndTheCampaignOnlyAsTheReadOption()
     {
         var help = await HelpAsync("inbox");
 
         Assert.Contains("<USER_ID>", help, StringComparison.Ordinal);
-        Assert.DoesNotContain("CAMPAIGN_ID", help, StringComparison.Ordinal);
+        // the argument is the user (it once had the campaign commands' <CAMPAIGN_ID>); a campaign is named by --read only
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(help, "CAMPAIGN_ID"));
+        Assert.Contains("--read <CAMPAIGN_ID>", help, StringComparison.Ordinal);
     }
 }

@@ -20,6 +20,15 @@ public static class ActivityJson
     public static Dictionary<string, object?> Interaction(string eventId, string userId, string category, DateTimeOffset at) =>
         Event(eventId, userId, "interaction", null, category, at);
 
+    /// <summary>A <c>content_open</c> or <c>content_click</c>: the item and the delivery that brought it.</summary>
+    public static Dictionary<string, object?> Content(string eventId, string userId, string type, string contentId, string deliveryId, DateTimeOffset at)
+    {
+        var e = Event(eventId, userId, type, null, null, at);
+        e["contentId"] = contentId;
+        e["deliveryId"] = deliveryId;
+        return e;
+    }
+
     public static Dictionary<string, object?> Event(string eventId, string userId, string type, decimal? amount, string? category, DateTimeOffset at) =>
         new()
         {

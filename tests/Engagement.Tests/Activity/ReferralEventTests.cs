@@ -56,7 +56,7 @@ public class ReferralEventTests
     [Fact]
     public void Parse_UnknownType_ListsReferralAmongTheTypes()
     {
-        Assert.Contains("unknown type 'signup' (login|interaction|purchase|referral)", Refused(Referral(type: "signup", referrer: null)), StringComparison.Ordinal);
+        Assert.Contains("unknown type 'signup' (login|interaction|purchase|referral|content_open|content_click)", Refused(Referral(type: "signup", referrer: null)), StringComparison.Ordinal);
     }
 
     [Fact]
