@@ -13,12 +13,19 @@ public sealed class ActivityPoints(PointsStore points, UserStore store, IOptions
 {
     public IReadOnlyCollection<string> Columns { get; } = [UserEntity.Level];
 
+    /// <summary>
+    /// The ledger key of an event's points: the event id, except that a content item's opens (and its clicks) earn once per
+    /// user and item, as they are counted: opening the same item again, or marking it read, is no new interaction to reward.
+    /// </summary>
+    public static string SourceKey(Activity.ActivityEvent e) =>
+        e.Content is { } content ? $"activity-content-{content.Action.ToString().ToLowerInvariant()}-{content.ContentId}" : $"activity-{e.EventId}";
+
     public async Task FollowAsync(IReadOnlyList<IngestedUser> users, CancellationToken cancellationToken)
     {
         var levels = new System.Collections.Concurrent.ConcurrentBag<(string UserId, object Level)>();
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (user, ct) =>
         {
-            var earns = user.Events.Select(e => ($"activity-{e.EventId}", (long)options.Value.EarnFor(e.Type))).Where(e => e.Item2 > 0).ToList();
+            var earns = user.Events.Select(e => (SourceKey(e), (long)options.Value.EarnFor(e.Type))).Where(e => e.Item2 > 0).DistinctBy(e => e.Item1).ToList();
             if (earns.Count == 0)
             {
                 return;

@@ -48,6 +48,11 @@ public sealed class ContentInteractionTests(IngestFixture fixture) : IClassFixtu
         // the open is an interaction for activity too, on the day it happened
         var user = await fixture.Engine.Get<UserStore>().GetAsync("ci-replay-u1", TestEngine.Deadline());
         Assert.Equal(IngestFixture.Today.DayNumber, user!.Activity.LastActiveDay);
+
+        // and earns interaction points once per item and action: the second open (a new event id) earns nothing
+        var earned = (await fixture.Engine.Get<Engagement.Points.PointsStore>().EntriesAsync("ci-replay-u1", TestEngine.Deadline()))
+            .Where(e => e.SourceKey.StartsWith("activity-", StringComparison.Ordinal)).Select(e => e.SourceKey).Order(StringComparer.Ordinal);
+        Assert.Equal([$"activity-content-click-{item}", $"activity-content-open-{item}"], earned);
     }
 
     [Fact]
