@@ -51,7 +51,7 @@ public sealed class CampaignPreview(
 
         await foreach (var shard in audience.ReadAsync(trigger, DeliveryComposer.UserColumns, cancellationToken))
         {
-            var touchLogs = await TouchLogs.ReadAsync(await storage.TableAsync(TableNames.TouchesOf(shard.Shard), cancellationToken), shard.Shard, null, null, cancellationToken);
+            var touchLogs = await TouchLogs.ReadAsync(await storage.TableAsync(TableNames.TouchesOf(shard.Shard), cancellationToken), shard.Shard, cancellationToken);
             foreach (var (user, held) in shard.Members)
             {
                 user[Users.UserEntity.Touches] = touchLogs.TryGetValue(user.RowKey, out var log) ? log.Touches : null;

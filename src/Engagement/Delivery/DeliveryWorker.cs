@@ -77,13 +77,11 @@ public sealed partial class DeliveryWorker(
             return new ChunkResult(0, 0, 0, 0, 0, 0); // a replay of a finished chunk
         }
 
+        // the chunk's own users by key (a listed audience's chunk spans many users who are not in it: a range read of
+        // [from, to] would read them all)
         var usersTable = await storage.TableAsync(TableNames.Users, cancellationToken);
-        var users = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        await foreach (var u in usersTable.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {chunk.Shard} and RowKey ge {chunk.From} and RowKey le {chunk.To}"), select: UserColumns, cancellationToken: cancellationToken))
-        {
-            users[u.RowKey] = u;
-        }
+        var users = (await KeyedRowsReader.ReadAsync(usersTable, chunk.Shard, open.Select(g => g.Key), UserColumns, cancellationToken))
+            .ToDictionary(u => u.RowKey, StringComparer.Ordinal);
 
         // the coupons the plan issued to these users, for templates that show them: one range query
         var coupons = order.IssuesCoupons
@@ -93,7 +91,7 @@ public sealed partial class DeliveryWorker(
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
         await using var outcomes = await ledger.OpenBatchAsync(chunk.Shard, cancellationToken);
         // the chunk's touch logs live in the shard's own (small) table
-        await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, chunk.From, chunk.To, users, cancellationToken);
+        await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, [.. open.Select(g => g.Key)], users, cancellationToken);
         var writes = new Writes(outcomes, touches, coupons);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;

@@ -13,12 +13,10 @@ namespace Engagement.Delivery;
 /// </summary>
 public static class TouchLogs
 {
-    /// <summary>The shard's touch rows (all, or the users in [from, to]): each user's touch log and its row's ETag.</summary>
-    public static async Task<Dictionary<string, (string? Touches, ETag ETag)>> ReadAsync(TableClient touches, string shard, string? from, string? to, CancellationToken cancellationToken)
+    /// <summary>The shard's touch rows: each user's touch log and its row's ETag.</summary>
+    public static async Task<Dictionary<string, (string? Touches, ETag ETag)>> ReadAsync(TableClient touches, string shard, CancellationToken cancellationToken)
     {
-        var filter = from is null || to is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {shard}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {shard} and RowKey ge {from} and RowKey le {to}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {shard}");
         var logs = new Dictionary<string, (string?, ETag)>(StringComparer.Ordinal);
         await foreach (var row in touches.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -28,17 +26,20 @@ public static class TouchLogs
         return logs;
     }
 
-    /// <summary>Opens one chunk's touch logs: puts each user's log into its row and keeps the touch rows' ETags for the conditional writes.</summary>
-    public static async Task<ChunkTouches> OpenAsync(StorageClients storage, string shard, string from, string to, IReadOnlyDictionary<string, TableEntity> users, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens one chunk's touch logs (its users' rows, read by key: <see cref="KeyedRowsReader"/>): puts each user's log into
+    /// its row and keeps the touch rows' ETags for the conditional writes.
+    /// </summary>
+    public static async Task<ChunkTouches> OpenAsync(StorageClients storage, string shard, IReadOnlyList<string> userIds, IReadOnlyDictionary<string, TableEntity> users, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(TableNames.TouchesOf(shard), cancellationToken);
         var etags = new ConcurrentDictionary<string, ETag>(StringComparer.Ordinal);
-        foreach (var (userId, (log, etag)) in await ReadAsync(table, shard, from, to, cancellationToken))
+        foreach (var row in await KeyedRowsReader.ReadAsync(table, shard, userIds, [UserEntity.Touches], cancellationToken))
         {
-            etags[userId] = etag;
-            if (users.TryGetValue(userId, out var user))
+            etags[row.RowKey] = row.ETag;
+            if (users.TryGetValue(row.RowKey, out var user))
             {
-                user[UserEntity.Touches] = log;
+                user[UserEntity.Touches] = row.GetString(UserEntity.Touches);
             }
         }
 
