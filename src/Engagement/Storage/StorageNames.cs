@@ -47,7 +47,10 @@ public static class TableNames
     /// <summary>The content catalogue: one partition, RowKey the item id (<see cref="Engagement.Content.ContentStore"/>).</summary>
     public const string Content = "content";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content];
+    /// <summary>Weekly content runs: a header per run and every user's pick, one partition per run and shard (<see cref="Engagement.Content.ContentRunStore"/>).</summary>
+    public const string ContentRuns = "contentruns";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content, ContentRuns];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";
