@@ -30,10 +30,14 @@ public static partial class ContentTrigger
     }
 
     /// <param name="push">Whether a push provider is configured (otherwise in-app only).</param>
-    public static string Build(string campaignId, string period, ContentItem item, IEnumerable<string> userIds, DateTimeOffset expiresAt, bool push)
+    /// <param name="maxTemplateChars">The pipeline's template limit (<c>Campaigns:MaxTemplateChars</c>): a longer body is cut, ending with '…'.</param>
+    public static string Build(string campaignId, string period, ContentItem item, IEnumerable<string> userIds, DateTimeOffset expiresAt, bool push, int maxTemplateChars)
     {
         // the body goes out as written: Liquid in an item's text is not a template
-        var template = item.Body.Length > 0 ? "{% raw %}" + item.Body + "{% endraw %}" : "{{ content_title }}";
+        const string Open = "{% raw %}", Close = "{% endraw %}";
+        var room = maxTemplateChars - Open.Length - Close.Length;
+        var body = item.Body.Length <= room ? item.Body : item.Body[..Math.Max(0, room - 1)] + "…";
+        var template = body.Length > 0 ? Open + body + Close : "{{ content_title }}";
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {

@@ -29,6 +29,7 @@ public sealed partial class ContentWeeklyRun(
     IEnumerable<IChannelSender> senders,
     IOptions<ContentWeeklyOptions> options,
     IOptions<ContentPickOptions> pick,
+    IOptions<CampaignOptions> campaignOptions,
     ActivityCalendar calendar,
     TimeProvider time,
     ILogger<ContentWeeklyRun> log)
@@ -137,7 +138,7 @@ public sealed partial class ContentWeeklyRun(
 
             try
             {
-                await handler.HandleAsync(stored?.Trigger ?? ContentTrigger.Build(group.Key, run.Period, byId[itemId], group.Select(p => p.UserId), expiresAt, _push), token);
+                await handler.HandleAsync(stored?.Trigger ?? ContentTrigger.Build(group.Key, run.Period, byId[itemId], group.Select(p => p.UserId), expiresAt, _push, campaignOptions.Value.MaxTemplateChars), token);
                 Interlocked.Increment(ref handed);
             }
             catch (MalformedMessageException ex)
