@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Engagement.Delivery;
 
 namespace Engagement.Content;
 
@@ -14,8 +12,8 @@ namespace Engagement.Content;
 /// </summary>
 public static partial class ContentTrigger
 {
-    /// <summary>Users per campaign, as the wake-up's batches: far below the trigger's id limit and the queue's 64 KiB.</summary>
-    public const int MaxUsers = WakeUp.WakeUpTrigger.MaxUsers;
+    /// <summary>Users per campaign, as the wake-up's batches (<c>WakeUpTrigger.MaxUsers</c>): far below the trigger's id limit (5,000) and the queue's 64 KiB.</summary>
+    public const int MaxUsers = 1000;
 
     /// <summary>
     /// <c>content-2026-W49-recipe-1-0</c>: the run id, the item id and the chunk. An item id that is not campaign-id text
@@ -38,62 +36,14 @@ public static partial class ContentTrigger
         var room = maxTemplateChars - Open.Length - Close.Length;
         var body = item.Body.Length <= room ? item.Body : item.Body[..Math.Max(0, room - 1)] + "…";
         var template = body.Length > 0 ? Open + body + Close : "{{ content_title }}";
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 1);
-            json.WriteString("campaignId", campaignId);
-            json.WriteString("name", $"content {period}");
-            json.WriteStartObject("audience");
-            json.WriteStartArray("userIds");
-            foreach (var user in userIds.Order(StringComparer.Ordinal))
-            {
-                json.WriteStringValue(user);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteStartArray("channels");
-            if (push)
-            {
-                Channel(json, Channels.Push, item.Title, template, fallback: false);
-            }
-
-            Channel(json, Channels.InApp, item.Title, template, fallback: push);
-            json.WriteEndArray();
-            json.WriteString("expiresAt", expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            json.WriteStartObject("variables");
-            json.WriteString("content_id", item.Id);
-            json.WriteString("content_title", item.Title);
-            if (item.DeepLink.Length <= MaxVariable)
-            {
-                json.WriteString("deep_link", item.DeepLink);
-            }
-
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        (string, string)[] variables = item.DeepLink.Length <= MaxVariable
+            ? [("content_id", item.Id), ("content_title", item.Title), ("deep_link", item.DeepLink)]
+            : [("content_id", item.Id), ("content_title", item.Title)];
+        return Campaigns.ListedUsersTrigger.Build(campaignId, $"content {period}", userIds, item.Title, template, push, expiresAt, frequencyCap: true, variables);
     }
 
     /// <summary>A campaign variable's longest value; a longer deep link is left out of the variables (the app opens the item by its id).</summary>
     private const int MaxVariable = 500;
-
-    private static void Channel(Utf8JsonWriter json, string channel, string title, string template, bool fallback)
-    {
-        json.WriteStartObject();
-        json.WriteString("channel", channel);
-        json.WriteString("title", title);
-        json.WriteString("template", template);
-        if (fallback)
-        {
-            json.WriteBoolean("fallback", true);
-        }
-
-        json.WriteEndObject();
-    }
 
     // 64 characters at most: "content-2026-W49-" (17) + item + "-" + a chunk of up to 4 digits
     [GeneratedRegex("^[A-Za-z0-9._-]{1,36}$")]

@@ -23,17 +23,11 @@ public sealed class ContentWeeklyRunTests : IAsyncLifetime
 
     private readonly StoppedClock _clock = new(Monday);
     private readonly RecordingSender _push = new(Channels.Push);
-    private readonly List<LocalEngine> _engines = [];
+    private readonly EngineGroup _engines = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var engine in Enumerable.Reverse(_engines))
-        {
-            await engine.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _engines.DisposeAsync();
 
     private async Task<LocalEngine> StartAsync(int holdoutPercent, FaultingLoggerProvider? faults = null, LocalEngine? sharing = null)
     {
@@ -50,8 +44,7 @@ public sealed class ContentWeeklyRunTests : IAsyncLifetime
             faults is null ? LogLevel.Error : LogLevel.Debug,
             existingStorage: sharing?.Azurite!.ConnectionString,
             settings: new Dictionary<string, string?> { ["Content:Weekly:HoldoutPercent"] = holdoutPercent.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        _engines.Add(engine);
-        return engine;
+        return _engines.Add(engine);
     }
 
     /// <summary>Eight fitness items, a toy ad that outranks them by priority, a recipe; all active from a month before.</summary>

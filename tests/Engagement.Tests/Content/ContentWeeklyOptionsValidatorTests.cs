@@ -1,4 +1,5 @@
 using Engagement.Content;
+using Microsoft.Extensions.Configuration;
 
 namespace Engagement.Tests.Content;
 
@@ -9,18 +10,18 @@ public sealed class ContentWeeklyOptionsValidatorTests
     [Fact]
     public void Defaults_AreValid() => Assert.Empty(ContentWeeklyOptionsValidator.Problems(new ContentWeeklyOptions(), Tiers));
 
-    [Fact]
-    public void EachBadSetting_IsNamed()
+    [Theory]
+    [InlineData("Schedule", "every monday", "Content:Weekly:Schedule 'every monday' is not a six-field NCRONTAB")]
+    [InlineData("Tier", "vip", "Content:Weekly:Tier 'vip' is not a tier")]
+    [InlineData("HoldoutPercent", "101", "Content:Weekly:HoldoutPercent 101 must be between 0 and 100")]
+    [InlineData("ExpiresAfterDays", "8", "Content:Weekly:ExpiresAfterDays 8 must be 1..7")]
+    [InlineData("ExpiresAfterDays", "0", "Content:Weekly:ExpiresAfterDays 0 must be 1..7")]
+    public void ABadSetting_IsRefusedByName(string setting, string value, string problem)
     {
-        var options = new ContentWeeklyOptions { Schedule = "every monday", Tier = "vip", HoldoutPercent = 101, ExpiresAfterDays = 8 };
+        var options = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value }).Build().Get<ContentWeeklyOptions>()!;
 
-        var problems = ContentWeeklyOptionsValidator.Problems(options, Tiers).ToList();
-
-        Assert.Equal(4, problems.Count);
-        Assert.Contains(problems, p => p.StartsWith("Content:Weekly:Schedule 'every monday'", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("Content:Weekly:Tier 'vip'", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("Content:Weekly:HoldoutPercent 101", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("Content:Weekly:ExpiresAfterDays 8", StringComparison.Ordinal));
+        Assert.StartsWith(problem, Assert.Single(ContentWeeklyOptionsValidator.Problems(options, Tiers)), StringComparison.Ordinal);
     }
 
     [Theory]
