@@ -27,7 +27,7 @@ public sealed class ContentWeeklyRunTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _engines.DisposeAsync();
+    public Task DisposeAsync() => _engines.DisposeAllAsync();
 
     private async Task<LocalEngine> StartAsync(int holdoutPercent, FaultingLoggerProvider? faults = null, LocalEngine? sharing = null)
     {

@@ -1,7 +1,7 @@
 namespace Engagement.IntegrationTests.Infrastructure;
 
 /// <summary>The engines one test starts (an instance that crashes, another resuming on its storage), disposed last first.</summary>
-public sealed class EngineGroup : IAsyncDisposable
+public sealed class EngineGroup
 {
     private readonly List<LocalEngine> _engines = [];
 
@@ -11,7 +11,8 @@ public sealed class EngineGroup : IAsyncDisposable
         return engine;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Not IAsyncDisposable: the test class's own DisposeAsync (xunit's IAsyncLifetime) calls it.</summary>
+    public async Task DisposeAllAsync()
     {
         foreach (var engine in Enumerable.Reverse(_engines))
         {

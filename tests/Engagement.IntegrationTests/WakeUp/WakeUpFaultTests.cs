@@ -26,7 +26,7 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _engines.DisposeAsync();
+    public Task DisposeAsync() => _engines.DisposeAllAsync();
 
     /// <summary>An engine on the shared clock; with <paramref name="sharing"/>, a second instance on that engine's storage.</summary>
     private async Task<LocalEngine> StartAsync(FaultingLoggerProvider? faults = null, LocalEngine? sharing = null, RecordingSender? push = null)
