@@ -78,6 +78,12 @@ public sealed partial class ContentWeeklyRun(
             return new ContentRunResult(run.RunId, PlaybookStartOutcomes.Disabled, "content is disabled (Content:Weekly:Enabled=false): nothing picked, nothing sent");
         }
 
+        // a later week's run asked for by hand waits for its occurrence: its items would otherwise go out this week
+        if (run.At > now)
+        {
+            return new ContentRunResult(run.RunId, PlaybookStartOutcomes.NotDue, $"{run.RunId} is due {run.At:yyyy-MM-dd HH:mm}Z; nothing picked before then");
+        }
+
         var expiresAt = run.At.AddDays(o.ExpiresAfterDays);
         if (expiresAt <= now)
         {

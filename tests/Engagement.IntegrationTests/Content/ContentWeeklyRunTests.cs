@@ -127,6 +127,8 @@ public sealed class ContentWeeklyRunTests : IAsyncLifetime
         await DrainDeliveriesAsync(engine);
 
         Assert.Equal([PlaybookStartOutcomes.AlreadyStarted, PlaybookStartOutcomes.AlreadyStarted], new[] { again.Outcome, later.Outcome });
+        Assert.Equal(PlaybookStartOutcomes.NotDue, (await engine.Get<ContentWeeklyRun>().RunAsync("2026-W51", TestEngine.Deadline())).Outcome); // next week's, asked for by hand
+        Assert.Null(await engine.Get<ContentRunStore>().HeaderAsync("content-2026-W51", TestEngine.Deadline()));
         Assert.All(users, u => Assert.Equal(1, PushesTo(u)));
         Assert.All(users, u => Assert.Single(ContentSentText.Parse(ColumnOf(engine, u, UserEntity.ContentSent))));
         var header = await engine.Get<ContentRunStore>().HeaderAsync(RunIdAt(Monday), TestEngine.Deadline());
