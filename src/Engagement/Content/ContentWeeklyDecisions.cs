@@ -67,10 +67,11 @@ public static class ContentWeeklyDecisions
 
         // campaigns per item, users in id order, numbered after the campaigns the run has of that item already
         var campaignOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var existing = recorded.Values.Where(r => r.CampaignId is not null).DistinctBy(r => r.CampaignId, StringComparer.Ordinal)
+            .CountBy(r => r.ItemId!, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         foreach (var group in treated.GroupBy(t => t.Item.Id, StringComparer.Ordinal))
         {
-            var existing = recorded.Values.Where(r => r.ItemId == group.Key && r.CampaignId is not null).Select(r => r.CampaignId).Distinct(StringComparer.Ordinal).Count();
-            var chunk = existing;
+            var chunk = existing.GetValueOrDefault(group.Key);
             foreach (var members in group.Chunk(ContentTrigger.MaxUsers))
             {
                 var campaign = ContentTrigger.CampaignId(runId, group.Key, chunk++);
