@@ -74,6 +74,11 @@ var engineSettings = {
   Content__Pick__Weights__Login: '0'
   Content__Pick__HalfLifeDays: '30'
   Content__Pick__RepeatWindowWeeks: '12'
+  Content__Weekly__Enabled: 'true'
+  Content__Weekly__Schedule: '0 0 2 * * 1'
+  Content__Weekly__Tier: 'regular'
+  Content__Weekly__HoldoutPercent: '10'
+  Content__Weekly__ExpiresAfterDays: '3'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)

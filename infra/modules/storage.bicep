@@ -23,7 +23,7 @@ var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Shard names as UserShards.Name formats them: "s" + index, zero-padded to at least two digits.
 var shardDigits = max(2, length(string(userShards - 1)))
 var shardNames = [for i in range(0, userShards): 's${padLeft(string(i), shardDigits, '0')}']
-var fixedTables = ['users', 'nightlyruns', 'nightlyshards', 'tiertransitions', 'errors', 'campaigns', 'inbox', 'phones', 'reactivations', 'serviceflags', 'runoutcomes', 'wallet', 'points', 'wakeupnights', 'referrals', 'content', 'contentinteractions']
+var fixedTables = ['users', 'nightlyruns', 'nightlyshards', 'tiertransitions', 'errors', 'campaigns', 'inbox', 'phones', 'reactivations', 'serviceflags', 'runoutcomes', 'wallet', 'points', 'wakeupnights', 'referrals', 'content', 'contentruns', 'contentinteractions']
 var shardTables = flatten(map(shardNames, s => ['deliveries${s}', 'touches${s}', 'wakeupplans${s}', 'wakeupdue${s}']))
 var engineQueues = ['activity-events', 'nightly-shards', 'campaign-triggers', 'deliveries', 'provider-callbacks']
 // The Functions host and the engine's DeadLetters both move bad messages to <queue>-poison.

@@ -51,6 +51,7 @@ app.Configure(c =>
         b.SetDescription("The content catalogue: the items the weekly content pick chooses from.");
         b.AddCommand<ContentImportCommand>("import").WithDescription("Import a catalogue file (CSV or JSON) whole or not at all: exit 0 imported, 1 bad rows listed (nothing written), 2 file refused.");
         b.AddCommand<ContentListCommand>("list").WithDescription("The catalogue: id, title, categories, language, window, priority; --active: only items active now.");
+        b.AddCommand<ContentPreviewCommand>("preview").WithDescription("The item the weekly run would pick for a user now, the basis and the reason (interest and weight, repeats excluded), and this week's recorded pick: nothing written.");
     });
     c.AddCommand<ServiceListCommand>("service-list").WithDescription("Users with the dedicated-service flag (set on entering the best tier, cleared on leaving); --since DATE for the new ones.");
     c.AddCommand<InboxCommand>("inbox").WithDescription("A user's in-app messages (the inbox table), newest first; --read marks a campaign's message read.");

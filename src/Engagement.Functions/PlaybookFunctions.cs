@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Functions;
 
-/// <summary>The playbook timer: starts every enabled playbook's due run (the runs themselves go through campaign-triggers), runs the wake-up plan's tick, then records the outcomes of runs whose window has closed.</summary>
-public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcomes outcomes, Engagement.WakeUp.WakeUpTick wakeUp, ILogger<PlaybookFunctions> log)
+/// <summary>The playbook timer: starts every enabled playbook's due run (the runs themselves go through campaign-triggers), runs the wake-up plan's tick and the weekly content run, then records the outcomes of runs whose window has closed.</summary>
+public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcomes outcomes, Engagement.WakeUp.WakeUpTick wakeUp, Engagement.Content.ContentWeeklyRun content, ILogger<PlaybookFunctions> log)
 {
     /// <summary>
     /// Fires often (%PlaybookSchedule%, default every 10 minutes, UTC); each playbook's own schedule
@@ -24,6 +24,10 @@ public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcome
         var tick = await wakeUp.RunAsync(cancellationToken);
         LogWakeUp(log, tick.Starts.Started, tick.Starts.HeldOut, tick.Starts.Ended, tick.Sends.Sent, tick.Sends.Batches, tick.Sends.Missed, tick.Sends.Skipped, tick.Sends.PlansCompleted);
 
+        // the weekly content run: once its week's occurrence has come, until it is done (a resume finishes a crashed pass)
+        var weekly = await content.RunDueAsync(cancellationToken);
+        LogContent(log, weekly.Outcome, weekly.Detail);
+
         // then the runs whose attribution window has closed get their outcome recorded, once
         foreach (var step in await outcomes.RecordClosedAsync(cancellationToken))
         {
@@ -33,6 +37,9 @@ public sealed partial class PlaybookFunctions(PlaybookRuns runs, PlaybookOutcome
 
     [LoggerMessage(LogLevel.Information, "Wake-up: {Started} plans started, {HeldOut} held out, {Ended} ended; {Sent} steps sent in {Batches} batches, {Missed} missed, {Skipped} skipped, {Completed} plans completed")]
     private static partial void LogWakeUp(ILogger logger, int started, int heldOut, int ended, int sent, int batches, int missed, int skipped, int completed);
+
+    [LoggerMessage(LogLevel.Information, "Weekly content: {Outcome} ({Detail})")]
+    private static partial void LogContent(ILogger logger, string outcome, string detail);
 
     [LoggerMessage(LogLevel.Information, "Playbook run {RunId} outcome: {Step}")]
     private static partial void LogOutcome(ILogger logger, string runId, string step);

@@ -51,6 +51,9 @@ public static class EngagementServiceCollectionExtensions
         (typeof(Content.ContentOptions), (services, configuration) => services.AddOptions<Content.ContentOptions>()
             .Bind(configuration.GetSection(Content.ContentOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart()
             .Services.AddSingleton<IValidateOptions<Content.ContentOptions>, Content.ContentOptionsValidator>()),
+        (typeof(Content.ContentWeeklyOptions), (services, configuration) => services.AddOptions<Content.ContentWeeklyOptions>()
+            .Bind(configuration.GetSection(Content.ContentWeeklyOptions.SectionName)).ValidateOnStart()
+            .Services.AddSingleton<IValidateOptions<Content.ContentWeeklyOptions>, Content.ContentWeeklyOptionsValidator>()),
         (typeof(Settings.KeyVaultReferences), (services, configuration) => services.AddOptions<Settings.KeyVaultReferences>()
             .Configure(o => o.Unresolved.AddRange(Settings.KeyVaultReferences.FindUnresolved(configuration))).ValidateDataAnnotations().ValidateOnStart()),
     ];
@@ -85,6 +88,9 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<Points.PointsStore>();
         services.AddSingleton<Content.ContentStore>();
         services.AddSingleton<Content.ContentCatalogueImport>();
+        services.AddSingleton<Content.ContentRunStore>();
+        services.AddSingleton<Content.ContentWeeklyRun>();
+        services.AddSingleton<Content.ContentPreview>();
 
         services.AddSingleton<ErrorStore>();
         services.AddSingleton<DeadLetters>();

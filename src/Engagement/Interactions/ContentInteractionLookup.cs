@@ -11,9 +11,9 @@ namespace Engagement.Interactions;
 /// </summary>
 public static class ContentCampaigns
 {
-    public const string Prefix = "content-";
+    public const string Prefix = ContentTrigger.CampaignPrefix;
 
-    public const string ContentIdVariable = "content_id";
+    public const string ContentIdVariable = ContentTrigger.ContentIdVariable;
 
     public static bool IsContent(string campaignId) => campaignId.StartsWith(Prefix, StringComparison.Ordinal);
 

@@ -50,7 +50,10 @@ public static class TableNames
     /// <summary>Content opens and clicks, one row per user and item, partitioned by user shard (<see cref="Engagement.Interactions.ContentInteractionStore"/>).</summary>
     public const string ContentInteractions = "contentinteractions";
 
-    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content, ContentInteractions];
+    /// <summary>Weekly content runs: a header per run and every user's pick, one partition per run and shard (<see cref="Engagement.Content.ContentRunStore"/>).</summary>
+    public const string ContentRuns = "contentruns";
+
+    public static readonly IReadOnlyList<string> All = [Users, NightlyRuns, NightlyShards, TierTransitions, Errors, Campaigns, Inbox, Phones, Reactivations, ServiceFlags, RunOutcomes, Wallet, Points, WakeUpNights, Referrals, Content, ContentRuns, ContentInteractions];
 
     /// <summary>The touch logs (marketing messages each user received lately), one table per user shard: <see cref="TouchesOf"/>.</summary>
     public const string Touches = "touches";

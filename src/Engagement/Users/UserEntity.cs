@@ -68,6 +68,11 @@ public static class UserEntity
     /// starter decides running and cooldown from the row it reads for the zone, without reading the plans table.</summary>
     public const string WakeUpPlan = "WakeUpPlan";
 
+    /// <summary>The weekly content items sent to the user within the repeat window (Content): one line per item,
+    /// <c>2026-11-30T02:00:00Z recipe-1</c> (the run's instant, then the item id), written by the weekly run before it hands
+    /// the items off, so the pick reads the user's history in the pass that reads the interests (<c>Content.ContentSentText</c>).</summary>
+    public const string ContentSent = "ContentSent";
+
     /// <summary>Who invited the user (Referrals): written once the referral is linked, so the ingest knows an invitee
     /// without reading the referrals table. Absent for users nobody referred.</summary>
     public const string ReferredBy = "ReferredBy";

@@ -27,4 +27,25 @@ public sealed partial class UserStore
 
         return found;
     }
+
+    /// <summary>
+    /// <paramref name="columns"/> of every user in <paramref name="tier"/>: one query per shard filtered by the tier column
+    /// (pages of 1000, only those columns selected), shards side by side. For a pass over a tier, not for a few users.
+    /// </summary>
+    public async Task<IReadOnlyList<TableEntity>> ColumnsOfTierAsync(string tier, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableNames.Users, cancellationToken);
+        var found = new ConcurrentBag<TableEntity>();
+        string[] select = ["RowKey", .. columns];
+        await Parallel.ForEachAsync(shards.All, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (shard, ct) =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {shard} and Tier eq {tier}"); // Tier: UserEntity.Tier
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: select, cancellationToken: ct))
+            {
+                found.Add(e);
+            }
+        });
+
+        return [.. found];
+    }
 }

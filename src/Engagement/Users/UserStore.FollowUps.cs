@@ -7,10 +7,10 @@ namespace Engagement.Users;
 /// <summary>Columns that capabilities above the ingest keep on the user row so the ingest sees them in its one read.</summary>
 public sealed partial class UserStore
 {
-    private static readonly HashSet<string> FollowUpColumns = [UserEntity.Level, UserEntity.OpenTask, UserEntity.WakeUpPlan];
+    private static readonly HashSet<string> FollowUpColumns = [UserEntity.Level, UserEntity.OpenTask, UserEntity.WakeUpPlan, UserEntity.ContentSent];
 
     /// <summary>
-    /// Sets <paramref name="column"/> (<see cref="UserEntity.Level"/>, <see cref="UserEntity.OpenTask"/> or <see cref="UserEntity.WakeUpPlan"/>) on existing users: a merge
+    /// Sets <paramref name="column"/> (<see cref="UserEntity.Level"/>, <see cref="UserEntity.OpenTask"/>, <see cref="UserEntity.WakeUpPlan"/> or <see cref="UserEntity.ContentSent"/>) on existing users: a merge
     /// of that column only, whatever the row's ETag (no other writer owns it), 100 users of a shard per request. A user without a
     /// row is skipped, not created.
     /// </summary>

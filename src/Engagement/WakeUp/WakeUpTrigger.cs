@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Engagement.Delivery;
 
 namespace Engagement.WakeUp;
 
@@ -25,58 +23,14 @@ public static class WakeUpTrigger
     public static string Build(string batchId, IReadOnlyList<WakeUpStepRow> steps, string title, bool push)
     {
         var first = steps[0].Step;
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 1);
-            json.WriteString("campaignId", batchId);
-            json.WriteString("name", $"wake-up step {first.Number}: {first.Task.Kind}");
-            json.WriteStartObject("audience");
-            json.WriteStartArray("userIds");
-            foreach (var user in steps.Select(s => s.UserId).Order(StringComparer.Ordinal))
-            {
-                json.WriteStringValue(user);
-            }
 
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteStartArray("channels");
-            if (push)
-            {
-                Channel(json, Channels.Push, title, first.Task.Template, fallback: false);
-            }
-
-            Channel(json, Channels.InApp, title, first.Task.Template, fallback: push);
-            json.WriteEndArray();
-            json.WriteString("expiresAt", first.Time.ClosesAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            json.WriteBoolean("frequencyCap", false); // a daily step of a plan the user is in, not marketing on top of it
-            json.WriteStartObject("variables");
-            json.WriteString("task_points", first.Task.Points.ToString(CultureInfo.InvariantCulture));
-            json.WriteString("task_kind", first.Task.Kind);
-            json.WriteString("step", first.Number.ToString(CultureInfo.InvariantCulture));
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        // frequencyCap false: a daily step of a plan the user is in, not marketing on top of it
+        return Campaigns.ListedUsersTrigger.Build(batchId, $"wake-up step {first.Number}: {first.Task.Kind}", steps.Select(s => s.UserId), title, first.Task.Template, push,
+            first.Time.ClosesAt, frequencyCap: false,
+            [("task_points", first.Task.Points.ToString(CultureInfo.InvariantCulture)), ("task_kind", first.Task.Kind), ("step", first.Number.ToString(CultureInfo.InvariantCulture))]);
     }
 
     /// <summary>The steps that go in one batch: same step number, task and closing instant.</summary>
     public static string GroupOf(WakeUpStep step) =>
         string.Create(CultureInfo.InvariantCulture, $"{step.Number}|{step.Time.ClosesAt.UtcTicks}|{JsonSerializer.Serialize(step.Task)}");
-
-    private static void Channel(Utf8JsonWriter json, string channel, string title, string template, bool fallback)
-    {
-        json.WriteStartObject();
-        json.WriteString("channel", channel);
-        json.WriteString("title", title);
-        json.WriteString("template", template);
-        if (fallback)
-        {
-            json.WriteBoolean("fallback", true);
-        }
-
-        json.WriteEndObject();
-    }
 }

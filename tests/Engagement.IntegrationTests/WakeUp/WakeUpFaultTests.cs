@@ -22,17 +22,11 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
     private static readonly DateTimeOffset Noon = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero); // 12:00 in Shanghai: step 1 goes out
     private readonly StoppedClock _clock = new(Start);
     private readonly RecordingSender _push = new(Channels.Push);
-    private readonly List<LocalEngine> _engines = [];
+    private readonly EngineGroup _engines = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var engine in Enumerable.Reverse(_engines))
-        {
-            await engine.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _engines.DisposeAllAsync();
 
     /// <summary>An engine on the shared clock; with <paramref name="sharing"/>, a second instance on that engine's storage.</summary>
     private async Task<LocalEngine> StartAsync(FaultingLoggerProvider? faults = null, LocalEngine? sharing = null, RecordingSender? push = null)
@@ -49,8 +43,7 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
             },
             faults is null ? LogLevel.Error : LogLevel.Debug,
             existingStorage: sharing?.Azurite!.ConnectionString);
-        _engines.Add(engine);
-        return engine;
+        return _engines.Add(engine);
     }
 
     /// <summary>Treated (not held-out) users in Shanghai with a push token, entering the tier: one plan each, first day 1 Dec.</summary>
