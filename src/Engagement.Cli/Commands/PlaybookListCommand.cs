@@ -27,6 +27,17 @@ internal sealed class PlaybookListCommand : AsyncCommand
                 d.Enabled ? $"{p.Next:yyyy-MM-dd HH:mm}Z ({Markup.Escape(PlaybookSchedule.RunId(p.Name, p.NextPeriod))})" : "-");
         }
 
+        // the two playbooks with their own settings sections: the weekly content run and the wake-up plan (per user, every tick)
+        var content = engine.Get<Engagement.Content.ContentWeeklyRun>();
+        var weekly = engine.Get<Microsoft.Extensions.Options.IOptions<Engagement.Content.ContentWeeklyOptions>>().Value;
+        var next = content.Schedule.Next(engine.Get<TimeProvider>().GetUtcNow());
+        table.AddRow(Engagement.Content.ContentWeeklyRun.Playbook, weekly.Enabled ? "[green]yes[/]" : "[red]no[/]", Markup.Escape(weekly.Tier), "push, inapp (fallback)",
+            "-", Markup.Escape(weekly.Schedule), "week", $"{weekly.HoldoutPercent}%",
+            weekly.Enabled ? $"{next:yyyy-MM-dd HH:mm}Z ({Markup.Escape(PlaybookSchedule.RunId(Engagement.Content.ContentWeeklyRun.Playbook, content.Schedule.PeriodOf(next)))})" : "-");
+        var wakeUp = engine.Get<Microsoft.Extensions.Options.IOptions<Engagement.WakeUp.WakeUpOptions>>().Value;
+        table.AddRow("wakeup", wakeUp.Enabled ? "[green]yes[/]" : "[red]no[/]", Markup.Escape(wakeUp.Tier), "push, inapp (fallback)", "-",
+            Markup.Escape($"each playbook tick; steps at {wakeUp.LocalTime.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)} local"), "7 days a plan", $"{wakeUp.HoldoutPercent}%", "-");
+
         AnsiConsole.Write(table);
         return 0;
     }

@@ -37,6 +37,8 @@ public sealed class PlaybookCliTests : IAsyncLifetime
         Assert.Equal(Engagement.Campaigns.CampaignStates.Planned, (await _engine.Get<Engagement.Campaigns.CampaignStore>().GetAsync("highvalue-2031-01", TestEngine.Deadline()))?.State);
         Assert.Matches(@"highvalue\s*│\s*no", list.Output);
         Assert.Matches(@"winback\s*│\s*yes", list.Output);
+        Assert.Matches(@"content\s*│\s*yes\s*│\s*regular", list.Output); // the weekly content run and the wake-up plan, from their own settings
+        Assert.Matches(@"wakeup\s*│\s*yes\s*│\s*potential", list.Output);
     }
 
     [Fact]
