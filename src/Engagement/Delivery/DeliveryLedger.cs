@@ -156,7 +156,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
 
     /// <summary>
     /// The rows of every campaign whose id starts with <paramref name="campaignPrefix"/> (a weekly content run's, one per
-    /// item and chunk): one partition-key range query per shard table, the user, channel, state and time columns only.
+    /// item and chunk): one partition-key range query per shard table, the keys, user, channel, state and time columns only.
     /// </summary>
     public async Task<List<DeliveryRow>> RowsOfPrefixAsync(string campaignPrefix, IEnumerable<string> shards, CancellationToken cancellationToken)
     {
@@ -168,7 +168,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
             var rows = new List<DeliveryRow>();
             await foreach (var e in table.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey ge {campaignPrefix} and PartitionKey lt {end}"),
-                maxPerPage: 1000, select: [Columns.CampaignId, Columns.UserId, Columns.Channel, Columns.State, Columns.UpdatedAt], cancellationToken: cancellationToken))
+                maxPerPage: 1000, select: ["PartitionKey", "RowKey", Columns.CampaignId, Columns.UserId, Columns.Channel, Columns.State, Columns.UpdatedAt], cancellationToken: cancellationToken))
             {
                 rows.Add(ToRow(e));
             }
