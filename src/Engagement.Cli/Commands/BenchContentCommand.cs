@@ -43,7 +43,7 @@ internal sealed class BenchContentSettings : CommandSettings
 /// with an interest profile of one or two of 20 categories, <c>--items</c> active items over those categories. The run
 /// as the timer runs it (<see cref="ContentWeeklyRun.RunDueAsync"/>) with the deliveries drained alongside; the anchor,
 /// on a fresh Azurite in the same process: one plain campaign to the same tier, channels (push to the loopback FCM fake,
-/// in-app as fallback) and holdout share. Seconds, sends/s and table round-trips per 1,000 regular users side by side.
+/// in-app as fallback), holdout share and frequency cap. Seconds, sends/s and table round-trips per 1,000 regular users side by side.
 /// </summary>
 internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
 {
@@ -137,7 +137,8 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
                 new { channel = Channels.InApp, title = "This week's pick", template = "{{ content_title }}", fallback = true },
             },
             holdoutPercent = o.HoldoutPercent,
-            frequencyCap = false,
+            frequencyCap = true, // as the weekly run's campaigns (ContentTrigger): the touch logs are read and written per send
+
             variables = new Dictionary<string, string> { ["content_title"] = "title 1", [ContentTrigger.ContentIdVariable] = "item-0001" },
         });
         var counter = engine.Get<StorageRequestCounter>();
