@@ -82,6 +82,7 @@ app.Configure(c =>
         b.AddCommand<BenchCampaignCommand>("campaign").WithDescription("An SMS campaign through the loopback Twilio fake: sends/s, queue and storage operations per recipient, achieved pacing.");
         b.AddCommand<BenchPlaybookCommand>("playbook").WithDescription("The win-back playbook's run (plan, coupons, in-app + SMS to the loopback fake) beside a plain campaign to the same 15% dormant: sends/s and table round-trips per recipient.");
         b.AddCommand<BenchWakeUpCommand>("wakeup").WithDescription("Wake-up plans for the night's new potential users (default 30,000 of 100k): starting them, then the first day's step (push, in-app fallback) beside a plain campaign to the same users: sends/s and table round-trips per user.");
+        b.AddCommand<BenchContentCommand>("content").WithDescription("The weekly content run on Azurite (default 100k users, 40% regular, 1,000 items) beside a plain campaign to the same tier: seconds, sends/s, table round-trips per 1,000 regular users.");
         b.AddCommand<BenchPickCommand>("pick").WithDescription("The weekly content pick's selection alone: N regular users (default 400,000) against M active items (default 1,000), synthetic and seeded; CPU seconds against the 5 s target (exit 1 over it).");
     });
 });

@@ -132,6 +132,7 @@ public static class EngagementServiceCollectionExtensions
         services.AddSingleton<IIngestCheck, Interactions.ContentInteractionCheck>();
         services.AddSingleton<IIngestFollowUp, Interactions.ContentInteractionCounter>();
         services.AddSingleton<Interactions.InboxReads>();
+        services.AddSingleton<Interactions.ContentOutcomes>();
         if (configuration.GetSection(Delivery.Twilio.TwilioOptions.SectionName).Get<Delivery.Twilio.TwilioOptions>() is { IsConfigured: true })
         {
             services.AddSingleton<Delivery.Twilio.TwilioSmsSender>();

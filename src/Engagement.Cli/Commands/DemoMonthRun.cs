@@ -63,6 +63,7 @@ internal static class DemoMonthRun
         Print(result);
         var wakeUp = new WakeUp.WakeUpOptions();
         AnsiConsole.Write(WakeUpCohortTable.Of(result.WakeUp, wakeUp.FirstMonthActiveDays, wakeUp.FirstMonthDays));
+        AnsiConsole.Write(ContentOutcomeTable.Runs(result.Content, engine.Get<IOptions<Content.ContentWeeklyOptions>>().Value.AttributionDays));
         if (result.Referrals is ({ } referrals, var coupons))
         {
             AnsiConsole.MarkupLine($"[yellow]Simulated referrals (demo assumptions): {Markup.Escape(new Local.Demo.DemoReferrals(settings.Users, result.From, settings.Seed).Describe())}[/]");

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace Engagement.Cli.Commands;
 
-/// <summary>A playbook's recent runs: id, campaign state and deliveries by channel and state (from the ledger); a run of level bands, a line per band.</summary>
+/// <summary>A playbook's recent runs: id, campaign state and deliveries by channel and state (from the ledger); a run of level bands, a line per band; the wake-up per cohort; the weekly content run's outcomes.</summary>
 internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PlaybookStatusSettings settings, CancellationToken cancellationToken)
@@ -15,6 +15,25 @@ internal sealed class PlaybookStatusCommand : AsyncCommand<PlaybookStatusSetting
             // the wake-up plan is not a periodic run: its status is per cohort of plans
             var options = engine.Get<Microsoft.Extensions.Options.IOptions<WakeUp.WakeUpOptions>>().Value;
             AnsiConsole.Write(WakeUpCohortTable.Of(await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(cancellationToken), options.FirstMonthActiveDays, options.FirstMonthDays));
+            return 0;
+        }
+
+        if (string.Equals(settings.Name, Content.ContentWeeklyRun.Playbook, StringComparison.OrdinalIgnoreCase))
+        {
+            // the weekly content run's status is its outcome: the interaction rate against the holdout's organic rate
+            var outcomes = await engine.Get<Interactions.ContentOutcomes>().RecentAsync(Math.Max(1, settings.Periods), cancellationToken);
+            if (outcomes.Count == 0)
+            {
+                AnsiConsole.MarkupLine($"no weekly content run in the last {Math.Max(1, settings.Periods)} weeks");
+                return 0;
+            }
+
+            AnsiConsole.Write(ContentOutcomeTable.Runs(outcomes, engine.Get<Microsoft.Extensions.Options.IOptions<Content.ContentWeeklyOptions>>().Value.AttributionDays));
+            foreach (var run in outcomes)
+            {
+                AnsiConsole.Write(ContentOutcomeTable.Categories(run));
+            }
+
             return 0;
         }
 

@@ -23,6 +23,9 @@ public sealed record DemoMonthResult(DateOnly From, DateOnly To, int Nights, lon
     /// <summary>Of the timer phase: the wake-up ticks alone (plans started, steps handed to the pipeline, closes).</summary>
     public (double Seconds, long Requests) WakeUpTicks { get; init; }
 
+    /// <summary>The weekly content runs' outcomes, latest first.</summary>
+    public IReadOnlyList<Interactions.ContentRunOutcome> Content { get; init; } = [];
+
     /// <summary>The simulated referrals as the referrals table has them, and the reward coupons the pipeline issued.</summary>
     public (Referrals.ReferralSummary Summary, long CouponsIssued)? Referrals { get; init; }
 }
@@ -46,6 +49,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
     private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
     private (double Seconds, long Requests) _wakeUp;
     private readonly DemoReferrals _referrals = new(population.Users, population.LastDay.AddDays(1), seed);
+    private readonly DemoContent _content = new(engine, clock, population, reactions, seed);
 
     /// <summary>What the simulated referrals assume (printed with the response model).</summary>
     public string DescribeReferrals() => _referrals.Describe();
@@ -64,6 +68,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         long events = 0, redeemed = 0;
         TimeSpan ingest = default, nightly = default, timer = default;
         long ingestRequests = 0, nightlyRequests = 0, timerRequests = 0;
+        await _content.PrepareAsync(ct);
         for (var i = 0; i < days; i++)
         {
             var day = first.AddDays(i);
@@ -107,6 +112,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         }
 
         var wakeUp = await engine.Get<WakeUp.WakeUpOutcomes>().CohortsAsync(ct);
+        var content = await _content.OutcomesAsync(ct);
         var referrals = await engine.Get<Referrals.ReferralStore>().SummaryAsync(ct);
         long rewardCoupons = 0;
         foreach (var reward in referrals.Rewards)
@@ -116,14 +122,14 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
 
         return new DemoMonthResult(first, first.AddDays(days - 1), days, events, redeemed, outcomes,
             (ingest.TotalSeconds, nightly.TotalSeconds, timer.TotalSeconds, Stopwatch.GetElapsedTime(measuring).TotalSeconds),
-            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp, WakeUpTicks = _wakeUp, Referrals = (referrals, rewardCoupons) };
+            (ingestRequests, nightlyRequests, timerRequests, counter.Total - measuringRequests)) { WakeUp = wakeUp, Content = content, WakeUpTicks = _wakeUp, Referrals = (referrals, rewardCoupons) };
     }
 
     /// <summary>The day's events through the same idempotent ingest the queue and the CSV back-fill use, in slices.</summary>
     private async Task<long> IngestDayAsync(DateOnly day, ActivityCalendar calendar, CancellationToken ct)
     {
         var ingest = engine.Get<ActivityIngestHandler>();
-        var own = population.EventsOn(day, calendar).Where(e => !(_modelled.TryGetValue(e.UserId, out var until) && day.DayNumber <= until));
+        var own = population.EventsOn(day, calendar).Where(e => !(_modelled.TryGetValue(e.UserId, out var until) && day.DayNumber <= until)).Select(e => _content.Own(e, day));
         var all = own.Concat(_answers.Remove(day.DayNumber, out var answers) ? answers : []).Concat(_referrals.EventsOn(day, calendar));
         long count = 0;
         foreach (var slice in all.Chunk(5_000))
@@ -179,6 +185,7 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         var tick = await engine.Get<WakeUp.WakeUpTick>().RunAsync(ct); // plans from the night, the day's steps handed to the pipeline
         _wakeUp = (_wakeUp.Seconds + Stopwatch.GetElapsedTime(started).TotalSeconds, _wakeUp.Requests + engine.Get<StorageRequestCounter>().Total - requests);
         AnswerTasks(tick.Sends.Handed, calendar);
+        await _content.TimerAsync(calendar, Answer, ct); // the weekly content run, as the host's timer runs it after the wake-up tick
         var sending = _runs.Values.Where(r => clock.GetUtcNow() <= r.SendsUntil).ToList();
         foreach (var run in sending)
         {
@@ -191,7 +198,11 @@ public sealed class DemoMonth(LocalEngine engine, DemoClock clock, DemoPopulatio
         {
             await ScheduleAnswersAsync(run, calendar.DateOf(clock.GetUtcNow()), calendar, ct);
         }
+
+        await _content.AnswerAsync(calendar, Answer, ct);
     }
+
+    private void Answer(int day, ActivityEvent e) => Add(_answers, day, e);
 
     /// <summary>Users who do their wake-up task do it half an hour after it arrives (its event goes in with that day's activity).</summary>
     private void AnswerTasks(IReadOnlyList<(string UserId, WakeUp.WakeUpStep Step)> handed, ActivityCalendar calendar)

@@ -17,6 +17,13 @@ public sealed class DemoPopulation(int users, DateOnly lastDay, int days = 120, 
 
     public int Users => users;
 
+    /// <summary>The categories the users' habits are interested in (the demo catalogue covers each).</summary>
+    public static IReadOnlyList<string> Categories => Interests;
+
+    /// <summary>The interest of a user's habit (most of their interactions and all their purchases are in it); null for a user not of the population (a referred friend).</summary>
+    public string? InterestOf(string userId) =>
+        userId.StartsWith('u') && int.TryParse(userId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < users ? HabitOf(i).Interest : null;
+
     public DateOnly LastDay => lastDay;
 
     public static string UserId(int index) => "u" + index.ToString("D7", CultureInfo.InvariantCulture);

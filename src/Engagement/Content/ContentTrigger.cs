@@ -30,8 +30,11 @@ public static partial class ContentTrigger
         var item = SafeItem().IsMatch(itemId)
             ? itemId
             : "h" + Convert.ToHexStringLower(XxHash64.Hash(Encoding.UTF8.GetBytes(itemId)));
-        return string.Create(CultureInfo.InvariantCulture, $"{runId}-{item}-{chunk}");
+        return string.Create(CultureInfo.InvariantCulture, $"{RunPrefix(runId)}{item}-{chunk}");
     }
+
+    /// <summary>How every campaign id of the run starts: the run's deliveries are one key range (the outcomes read them so).</summary>
+    public static string RunPrefix(string runId) => runId + "-";
 
     /// <param name="push">Whether a push provider is configured (otherwise in-app only).</param>
     /// <param name="maxTemplateChars">The pipeline's template limit (<c>Campaigns:MaxTemplateChars</c>): a longer body is cut, ending with '…'.</param>

@@ -23,4 +23,7 @@ public sealed class ContentWeeklyOptions
 
     /// <summary>Nothing of a run is handed off after its occurrence plus this many days; a later catch-up is reported as missed.</summary>
     public int ExpiresAfterDays { get; set; } = 3;
+
+    /// <summary>An open or click counts for a run within this many days of the send (the holdout: of the run's occurrence); <c>engage playbook status content</c>.</summary>
+    public int AttributionDays { get; set; } = 7;
 }

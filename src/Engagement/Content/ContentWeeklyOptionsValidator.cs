@@ -46,5 +46,11 @@ public sealed class ContentWeeklyOptionsValidator(IOptions<SegmentationOptions> 
         {
             yield return $"{Section}:ExpiresAfterDays {options.ExpiresAfterDays} must be 1..7";
         }
+
+        // the holdout's organic interactions are kept per day for RecentInteractions.KeepDays
+        if (options.AttributionDays is < 1 or > 28)
+        {
+            yield return $"{Section}:AttributionDays {options.AttributionDays} must be 1..28";
+        }
     }
 }

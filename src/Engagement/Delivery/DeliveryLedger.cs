@@ -154,6 +154,30 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         return rows;
     }
 
+    /// <summary>
+    /// The rows of every campaign whose id starts with <paramref name="campaignPrefix"/> (a weekly content run's, one per
+    /// item and chunk): one partition-key range query per shard table, the keys, user, channel, state and time columns only.
+    /// </summary>
+    public async Task<List<DeliveryRow>> RowsOfPrefixAsync(string campaignPrefix, IEnumerable<string> shards, CancellationToken cancellationToken)
+    {
+        // partitions are {campaignId}_{shard}: the prefix's range ends where the prefix's last character is one higher
+        var end = campaignPrefix[..^1] + (char)(campaignPrefix[^1] + 1);
+        var perShard = await Task.WhenAll(shards.Select(async shard =>
+        {
+            var table = await TableAsync(shard, cancellationToken);
+            var rows = new List<DeliveryRow>();
+            await foreach (var e in table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey ge {campaignPrefix} and PartitionKey lt {end}"),
+                maxPerPage: 1000, select: ["PartitionKey", "RowKey", Columns.CampaignId, Columns.UserId, Columns.Channel, Columns.State, Columns.UpdatedAt], cancellationToken: cancellationToken))
+            {
+                rows.Add(ToRow(e));
+            }
+
+            return rows;
+        }));
+        return [.. perShard.SelectMany(r => r)];
+    }
+
     /// <summary>Counts a campaign's deliveries by channel, state and reason.</summary>
     public async Task<IReadOnlyDictionary<(string Channel, string State, string Reason), long>> CountAsync(string campaignId, IEnumerable<string> shards, CancellationToken cancellationToken)
     {

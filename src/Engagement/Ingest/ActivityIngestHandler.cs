@@ -51,7 +51,7 @@ public sealed partial class ActivityIngestHandler(
     private const int MaxConflictsListed = 20;
 
     private static readonly string[] ActivityColumns =
-        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds, UserEntity.InterestWeights];
+        [UserEntity.LastActiveDay, UserEntity.FirstActiveDay, UserEntity.ActiveDays, UserEntity.Purchases, UserEntity.Categories, UserEntity.SeenIds, UserEntity.InterestWeights, UserEntity.RecentInteractions];
 
     private readonly ActivityOptions _options = options.Value;
 
@@ -153,6 +153,7 @@ public sealed partial class ActivityIngestHandler(
                 var existing = current[i];
                 var aggregate = existing is null ? new ActivityAggregate() : UserEntity.ReadActivity(existing);
                 var profile = InterestProfile.TryParse(existing?.GetString(UserEntity.InterestWeights), out var read) ? read : InterestProfile.Empty;
+                var recent = RecentInteractions.Parse(existing?.GetString(UserEntity.RecentInteractions));
                 var interested = false;
                 var any = false;
                 var events = new List<ActivityEvent>();
@@ -171,6 +172,12 @@ public sealed partial class ActivityIngestHandler(
                                     (profile, interested) = (profile.Add(e.Type, e.Category, e.OccurredAt, interests.Value), true);
                                 }
 
+                                // the days of interactions per category: the weekly content holdout's organic rate
+                                if (e.Type == ActivityType.Interaction && e.Category is { } touched)
+                                {
+                                    recent = recent.Add(calendar.DateOf(e.OccurredAt), touched);
+                                }
+
                                 break;
                             case ApplyOutcome.Repeat: repeats++; events.Add(e); break;
                             case ApplyOutcome.Conflict: conflicts.Add(e); break;
@@ -187,6 +194,11 @@ public sealed partial class ActivityIngestHandler(
                 if (interested)
                 {
                     entity[UserEntity.InterestWeights] = profile.Format();
+                }
+
+                if (recent.Count > 0)
+                {
+                    entity[UserEntity.RecentInteractions] = recent.Format();
                 }
                 if (existing is null)
                 {

@@ -64,6 +64,10 @@ public static class UserEntity
     /// has a category, in the same write as the activity, so a replayed event adds nothing.</summary>
     public const string InterestWeights = "InterestWeights";
 
+    /// <summary>The days of the user's <c>interaction</c> events per category, the last 35 days (Content): the weekly
+    /// content holdout's organic rate reads it (<c>Content.RecentInteractions</c>). Written by the ingest with the activity.</summary>
+    public const string RecentInteractions = "RecentInteractions";
+
     /// <summary>The user's latest wake-up plan (WakeUp): <c>planId|startedAt</c>, written before the plan's rows, so the
     /// starter decides running and cooldown from the row it reads for the zone, without reading the plans table.</summary>
     public const string WakeUpPlan = "WakeUpPlan";

@@ -8,7 +8,8 @@ namespace Engagement.IntegrationTests.Demo;
 
 /// <summary>
 /// The month demo on a small population: every night runs, the playbooks start themselves on the 1st,
-/// and each run's outcome comes back with its counts; the same seed tells the same story.
+/// and each run's outcome comes back with its counts; the weekly content run fires each Monday and its items are
+/// opened and clicked; the same seed tells the same story.
 /// </summary>
 public sealed class DemoMonthTests : IAsyncLifetime
 {
@@ -49,5 +50,11 @@ public sealed class DemoMonthTests : IAsyncLifetime
         Assert.Equal(3 * pack.Targeted, pack.CouponsIssued);
         Assert.True(pack.CouponsRedeemed > 0);
         Assert.Equal(_sms.Sent.Count, _sms.Sent.Select(m => m.UserId).Distinct().Count()); // one SMS a user in the month
+
+        // the weekly content run fired on each Monday's timer; the users answered through the ingest
+        Assert.Equal(["content-2026-W51", "content-2026-W50", "content-2026-W49"], result.Content.Select(c => c.RunId));
+        Assert.All(result.Content, c => Assert.True(c.Sent > 0 && c.HeldOut > 0 && c.Opened >= c.Clicked, $"{c.RunId}: {c}"));
+        Assert.True(result.Content.Sum(c => c.Opened) > 0 && result.Content.Sum(c => c.Clicked) > 0);
+        Assert.True(result.Content.Sum(c => c.SentMatching) > 0);
     }
 }

@@ -34,6 +34,23 @@ public class DemoReactionsTests
     }
 
     [Fact]
+    public void ContentOpensClicksAndOrganicInteractions_OfManyUsers_ComeOutAtTheConfiguredShares()
+    {
+        const int Users = 40_000;
+        var matching = Enumerable.Range(0, Users).Select(i => Reactions.OpensContent(7, $"u{i}", "content-2026-W50", matching: true)).OfType<(double AfterHours, bool Clicks)>().ToList();
+        var other = Enumerable.Range(0, Users).Count(i => Reactions.OpensContent(7, $"u{i}", "content-2026-W50", matching: false) is not null);
+        var organic = Enumerable.Range(0, Users).Select(i => Reactions.OrganicContentDay(7, $"u{i}", "content-2026-W50")).OfType<int>().ToList();
+
+        // four binomial standard errors at n = 40,000 (or at the openers' count for the click share)
+        Assert.InRange((double)matching.Count / Users, Reactions.ContentOpenMatching - 0.007, Reactions.ContentOpenMatching + 0.007);
+        Assert.InRange((double)other / Users, Reactions.ContentOpenOther - 0.005, Reactions.ContentOpenOther + 0.005);
+        Assert.InRange((double)matching.Count(m => m.Clicks) / matching.Count, Reactions.ContentClickShare - 0.03, Reactions.ContentClickShare + 0.03);
+        Assert.All(matching, m => Assert.InRange(m.AfterHours, 1, 72));
+        Assert.InRange((double)organic.Count / Users, Reactions.ContentOrganic - 0.006, Reactions.ContentOrganic + 0.006);
+        Assert.All(organic, d => Assert.InRange(d, 0, 6));
+    }
+
+    [Fact]
     public void Redeems_ComesOutAtTheShareAsked()
     {
         var share = Enumerable.Range(0, 20_000).Count(i => DemoReactions.Redeems(3, $"u{i}", "r", 0.4)) / 20_000.0;

@@ -16,6 +16,8 @@ public sealed class ContentWeeklyOptionsValidatorTests
     [InlineData("HoldoutPercent", "101", "Content:Weekly:HoldoutPercent 101 must be between 0 and 100")]
     [InlineData("ExpiresAfterDays", "8", "Content:Weekly:ExpiresAfterDays 8 must be 1..7")]
     [InlineData("ExpiresAfterDays", "0", "Content:Weekly:ExpiresAfterDays 0 must be 1..7")]
+    [InlineData("AttributionDays", "0", "Content:Weekly:AttributionDays 0 must be 1..28")]
+    [InlineData("AttributionDays", "29", "Content:Weekly:AttributionDays 29 must be 1..28")]
     public void ABadSetting_IsRefusedByName(string setting, string value, string problem)
     {
         var options = new ConfigurationBuilder()
