@@ -59,14 +59,7 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, BenchContentSettings settings, CancellationToken cancellationToken)
     {
         await using var fcm = await FcmFake.StartAsync(cancellationToken);
-        var configuration = new ConfigurationBuilder().AddConfiguration(CliEnvironment.Configuration()).AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Fcm:ProjectId"] = "engage-bench",
-            ["Fcm:ServiceAccountJson"] = fcm.ServiceAccountJson,
-            ["Fcm:BaseUrl"] = fcm.BaseUrl.ToString(),
-            ["Delivery:QuietHoursStart"] = "00:00",
-            ["Delivery:QuietHoursEnd"] = "00:00",
-        }).Build();
+        var configuration = BenchEngine.Configuration(fcm);
         // five minutes after the default schedule's next occurrence (Monday 02:00 UTC)
         var today = TimeProvider.System.GetUtcNow().UtcDateTime.Date;
         var monday = today.AddDays(((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7 + 7);
@@ -105,11 +98,11 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
             "item-" + i.ToString("D4", CultureInfo.InvariantCulture), "title " + i, "body " + i, "app://content/" + i,
             i % 7 == 0 ? [Category(i), Category(i + 1)] : [Category(i)], [], "en", start.AddDays(-30), null, i % 5))], ct);
         var counter = engine.Get<StorageRequestCounter>();
-        var (before, cpu, t) = (counter.Total - counter.QueueTotal, CpuNow(engine), Stopwatch.GetTimestamp());
+        var (before, cpu, t) = (counter.Total - counter.QueueTotal, BenchEngine.CpuNow(engine), Stopwatch.GetTimestamp());
         var running = engine.Get<ContentWeeklyRun>().RunDueAsync(ct);
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, running, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var result = await running;
-        var row = new Row("weekly content run (pass, records, hand-off, deliveries)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, CpuSince(engine, cpu),
+        var row = new Row("weekly content run (pass, records, hand-off, deliveries)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
             $"{result.Picked:N0} picked, {result.HeldOut:N0} held out, {result.Campaigns:N0} campaigns; push {tally.AcceptedBy(Channels.Push):N0}, in-app {tally.AcceptedBy(Channels.InApp):N0}");
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{row.Label}: {row.Sends:N0} sends in {row.Seconds:F1} s, {row.Table:N0} table round-trips ({result.Detail})")));
         return row;
@@ -142,11 +135,11 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
             variables = new Dictionary<string, string> { ["content_title"] = "title 1", [ContentTrigger.ContentIdVariable] = "item-0001" },
         });
         var counter = engine.Get<StorageRequestCounter>();
-        var (before, cpu, t) = (counter.Total - counter.QueueTotal, CpuNow(engine), Stopwatch.GetTimestamp());
+        var (before, cpu, t) = (counter.Total - counter.QueueTotal, BenchEngine.CpuNow(engine), Stopwatch.GetTimestamp());
         var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, ct);
         await queue.SendMessageAsync(trigger, ct);
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct), ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
-        var row = new Row("plain campaign to the same tier (anchor)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, CpuSince(engine, cpu),
+        var row = new Row("plain campaign to the same tier (anchor)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
             $"push {tally.AcceptedBy(Channels.Push):N0}, in-app {tally.AcceptedBy(Channels.InApp):N0}");
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{row.Label}: {row.Sends:N0} sends in {row.Seconds:F1} s, {row.Table:N0} table round-trips")));
         return row;
@@ -193,15 +186,6 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
         }
 
         return regular;
-    }
-
-    private static (TimeSpan Storage, TimeSpan Engine) CpuNow(LocalEngine engine) =>
-        (engine.Azurite?.ProcessorTime ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
-
-    private static (double Storage, double Engine) CpuSince(LocalEngine engine, (TimeSpan Storage, TimeSpan Engine) from)
-    {
-        var now = CpuNow(engine);
-        return ((now.Storage - from.Storage).TotalSeconds, (now.Engine - from.Engine).TotalSeconds);
     }
 
     private static double SecondsTo(long from, long last) => last == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, last).TotalSeconds;

@@ -65,14 +65,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
     {
         await using var fcm = await FcmFake.StartAsync(cancellationToken);
         // quiet hours off as in bench playbook (noon is outside them anyway); the clock starts at tomorrow's 00:00 UTC
-        var configuration = new ConfigurationBuilder().AddConfiguration(CliEnvironment.Configuration()).AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Fcm:ProjectId"] = "engage-bench",
-            ["Fcm:ServiceAccountJson"] = fcm.ServiceAccountJson,
-            ["Fcm:BaseUrl"] = fcm.BaseUrl.ToString(),
-            ["Delivery:QuietHoursStart"] = "00:00",
-            ["Delivery:QuietHoursEnd"] = "00:00",
-        }).Build();
+        var configuration = BenchEngine.Configuration(fcm);
         var start = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
 
         // the anchor before and after the wake-up: a machine whose load changes during the run shows as two different
@@ -130,7 +123,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         var starter = engine.Get<WakeUpStarter>();
         int started = 0, held = 0, not = 0;
         var before = Table();
-        var cpu = CpuNow(engine);
+        var cpu = BenchEngine.CpuNow(engine);
         var t = Stopwatch.GetTimestamp();
         foreach (var shard in starters.Select(id => new TierTransition(id, "regular", "potential", new RfmScores(2, 1, 1))).GroupBy(m => shards.Of(m.UserId)))
         {
@@ -139,7 +132,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         }
 
         var starts = new Row("wake-up: start plans", starters.Count, started + held, Stopwatch.GetElapsedTime(t).TotalSeconds, Table() - before,
-            $"{started:N0} running, {held:N0} held out, {not:N0} not started") { Cpu = CpuSince(engine, cpu) }.Said();
+            $"{started:N0} running, {held:N0} held out, {not:N0} not started") { Cpu = BenchEngine.CpuSince(engine, cpu) }.Said();
 
         // phase 2: the clock at each send hour of the day's first step (one per zone), the due steps handed off, deliveries
         // drained; and at each zone's end of day that comes before the last send hour, the pass that closes its steps as
@@ -155,7 +148,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         foreach (var (at, isClose) in visits)
         {
             clock.MoveTo(at);
-            var (tableAt, cpuAt, pass) = (Table(), CpuNow(engine), Stopwatch.GetTimestamp());
+            var (tableAt, cpuAt, pass) = (Table(), BenchEngine.CpuNow(engine), Stopwatch.GetTimestamp());
             long handedAt = 0;
             async Task<WakeUpSendResult> PassAsync()
             {
@@ -170,7 +163,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
             var r = await running;
             (handed, batches, missed) = (handed + r.Sent, batches + r.Batches, missed + r.Missed);
             // a pass ends with its last send (the drain's idle wait after it is not the engine's time)
-            (isClose ? close : send).Add(Stopwatch.GetElapsedTime(pass, Math.Max(handedAt, tally.LastAt)).TotalSeconds, Table() - tableAt, CpuSince(engine, cpuAt));
+            (isClose ? close : send).Add(Stopwatch.GetElapsedTime(pass, Math.Max(handedAt, tally.LastAt)).TotalSeconds, Table() - tableAt, BenchEngine.CpuSince(engine, cpuAt));
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"[grey]  {at.UtcDateTime:HH:mm} UTC: timer pass {Stopwatch.GetElapsedTime(pass, handedAt).TotalSeconds:F1} s ({r.Sent:N0} handed off in {r.Batches} batches, {r.Missed:N0} earlier steps closed as missed), deliveries done {Stopwatch.GetElapsedTime(handedAt).TotalSeconds:F1} s after it[/]"));
         }
@@ -217,7 +210,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         });
         var counter = engine.Get<StorageRequestCounter>();
         var before = counter.Total - counter.QueueTotal;
-        var cpu = CpuNow(engine);
+        var cpu = BenchEngine.CpuNow(engine);
         var t = Stopwatch.GetTimestamp();
         var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, ct);
         await queue.SendMessageAsync(trigger, ct);
@@ -225,16 +218,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct), ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var table = counter.Total - counter.QueueTotal - before;
         return new Row($"plain campaign to tier potential (anchor, {when})", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), table,
-            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}") { Cpu = CpuSince(engine, cpu) }.Said();
-    }
-
-    private static (TimeSpan Storage, TimeSpan Engine) CpuNow(LocalEngine engine) =>
-        (engine.Azurite?.ProcessorTime ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
-
-    private static (double Storage, double Engine) CpuSince(LocalEngine engine, (TimeSpan Storage, TimeSpan Engine) from)
-    {
-        var now = CpuNow(engine);
-        return ((now.Storage - from.Storage).TotalSeconds, (now.Engine - from.Engine).TotalSeconds);
+            $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}") { Cpu = BenchEngine.CpuSince(engine, cpu) }.Said();
     }
 
     /// <summary>A phase made of several timer passes: their times, table round-trips and CPU added up.</summary>

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using Engagement.Local;
+using Engagement.Local.Fakes;
+using Microsoft.Extensions.Configuration;
+
+namespace Engagement.Cli.Commands;
+
+/// <summary>What the delivery benchmarks (wake-up, content) share: settings that send push to the loopback FCM fake with quiet hours off, and CPU per phase.</summary>
+internal static class BenchEngine
+{
+    public static IConfiguration Configuration(FcmFake fcm) =>
+        new ConfigurationBuilder().AddConfiguration(CliEnvironment.Configuration()).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Fcm:ProjectId"] = "engage-bench",
+            ["Fcm:ServiceAccountJson"] = fcm.ServiceAccountJson,
+            ["Fcm:BaseUrl"] = fcm.BaseUrl.ToString(),
+            ["Delivery:QuietHoursStart"] = "00:00",
+            ["Delivery:QuietHoursEnd"] = "00:00",
+        }).Build();
+
+    /// <summary>CPU used so far by Azurite's node process and by this process (a loaded machine stretches wall time, not these).</summary>
+    public static (TimeSpan Storage, TimeSpan Engine) CpuNow(LocalEngine engine) =>
+        (engine.Azurite?.ProcessorTime ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+
+    public static (double Storage, double Engine) CpuSince(LocalEngine engine, (TimeSpan Storage, TimeSpan Engine) from)
+    {
+        var now = CpuNow(engine);
+        return ((now.Storage - from.Storage).TotalSeconds, (now.Engine - from.Engine).TotalSeconds);
+    }
+}
