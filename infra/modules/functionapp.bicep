@@ -79,6 +79,7 @@ var engineSettings = {
   Content__Weekly__Tier: 'regular'
   Content__Weekly__HoldoutPercent: '10'
   Content__Weekly__ExpiresAfterDays: '3'
+  Content__Weekly__AttributionDays: '7'
   Storage__AccountName: storageAccountName
   Storage__ClientId: identityClientId
   Storage__UserShards: string(userShards)
