@@ -88,11 +88,7 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
     private static async Task<Row> WeeklyAsync(BenchContentSettings settings, IConfiguration configuration, DateTimeOffset start, CancellationToken ct)
     {
         var tally = new SendTally();
-        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
-        {
-            s.AddSingleton<TimeProvider>(new DemoClock(start));
-            tally.Wrap(s);
-        });
+        await using var engine = await BenchEngine.StartAsync(configuration, new DemoClock(start), tally, ct);
         var regular = await SeedAsync(engine, settings, start, ct);
         await engine.Get<ContentStore>().UpsertAsync([.. Enumerable.Range(0, settings.Items).Select(i => new ContentItem(
             "item-" + i.ToString("D4", CultureInfo.InvariantCulture), "title " + i, "body " + i, "app://content/" + i,
@@ -111,11 +107,7 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
     private static async Task<Row> AnchorAsync(BenchContentSettings settings, IConfiguration configuration, DateTimeOffset start, CancellationToken ct)
     {
         var tally = new SendTally();
-        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
-        {
-            s.AddSingleton<TimeProvider>(new DemoClock(start));
-            tally.Wrap(s);
-        });
+        await using var engine = await BenchEngine.StartAsync(configuration, new DemoClock(start), tally, ct);
         var regular = await SeedAsync(engine, settings, start, ct);
         var o = engine.Get<IOptions<ContentWeeklyOptions>>().Value;
         var trigger = JsonSerializer.Serialize(new

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Engagement.Local;
 using Engagement.Local.Fakes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Cli.Commands;
 
@@ -17,6 +18,14 @@ internal static class BenchEngine
             ["Delivery:QuietHoursStart"] = "00:00",
             ["Delivery:QuietHoursEnd"] = "00:00",
         }).Build();
+
+    /// <summary>A fresh engine on its own Azurite, on <paramref name="clock"/>, its channel senders counted by <paramref name="tally"/>.</summary>
+    public static Task<LocalEngine> StartAsync(IConfiguration configuration, TimeProvider clock, SendTally tally, CancellationToken ct) =>
+        CliEnvironment.StartScratchAsync(ct, configuration, s =>
+        {
+            s.AddSingleton(clock);
+            tally.Wrap(s);
+        });
 
     /// <summary>CPU used so far by Azurite's node process and by this process (a loaded machine stretches wall time, not these).</summary>
     public static (TimeSpan Storage, TimeSpan Engine) CpuNow(LocalEngine engine) =>

@@ -108,11 +108,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
     {
         var clock = new DemoClock(start);
         var tally = new SendTally();
-        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
-        {
-            s.AddSingleton<TimeProvider>(clock);
-            tally.Wrap(s);
-        });
+        await using var engine = await BenchEngine.StartAsync(configuration, clock, tally, ct);
         var (starters, withPush) = await BenchWakeUpPopulation.SeedAsync(engine, settings.Users, settings.Starters, ct);
         var counter = engine.Get<StorageRequestCounter>();
         long Table() => counter.Total - counter.QueueTotal;
@@ -182,11 +178,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
     private static async Task<Row> AnchorAsync(BenchWakeUpSettings settings, IConfiguration configuration, FcmFake fcm, DateTimeOffset start, string when, CancellationToken ct)
     {
         var tally = new SendTally();
-        await using var engine = await CliEnvironment.StartScratchAsync(ct, configuration, s =>
-        {
-            s.AddSingleton<TimeProvider>(new DemoClock(start)); // the wake-up's day; quiet hours are off, so the hour does not matter
-            tally.Wrap(s);
-        });
+        await using var engine = await BenchEngine.StartAsync(configuration, new DemoClock(start), tally, ct);
         var (starters, _) = await BenchWakeUpPopulation.SeedAsync(engine, settings.Users, settings.Starters, ct);
         var o = engine.Get<IOptions<WakeUpOptions>>().Value;
         var task = o.Catalogue[0];
