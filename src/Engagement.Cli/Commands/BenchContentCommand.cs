@@ -98,7 +98,7 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
         var running = engine.Get<ContentWeeklyRun>().RunDueAsync(ct);
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, running, ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var result = await running;
-        var row = new Row("weekly content run (pass, records, hand-off, deliveries)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
+        var row = new Row("weekly content run (pass, records, hand-off, deliveries)", regular, tally.Accepted, BenchEngine.SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
             $"{result.Picked:N0} picked, {result.HeldOut:N0} held out, {result.Campaigns:N0} campaigns; push {tally.AcceptedBy(Channels.Push):N0}, in-app {tally.AcceptedBy(Channels.InApp):N0}");
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{row.Label}: {row.Sends:N0} sends in {row.Seconds:F1} s, {row.Table:N0} table round-trips ({result.Detail})")));
         return row;
@@ -131,7 +131,7 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
         var queue = await engine.Get<StorageClients>().QueueAsync(QueueNames.CampaignTriggers, ct);
         await queue.SendMessageAsync(trigger, ct);
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct), ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
-        var row = new Row("plain campaign to the same tier (anchor)", regular, tally.Accepted, SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
+        var row = new Row("plain campaign to the same tier (anchor)", regular, tally.Accepted, BenchEngine.SecondsTo(t, tally.LastAt), counter.Total - counter.QueueTotal - before, BenchEngine.CpuSince(engine, cpu),
             $"push {tally.AcceptedBy(Channels.Push):N0}, in-app {tally.AcceptedBy(Channels.InApp):N0}");
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{row.Label}: {row.Sends:N0} sends in {row.Seconds:F1} s, {row.Table:N0} table round-trips")));
         return row;
@@ -179,6 +179,4 @@ internal sealed class BenchContentCommand : AsyncCommand<BenchContentSettings>
 
         return regular;
     }
-
-    private static double SecondsTo(long from, long last) => last == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, last).TotalSeconds;
 }

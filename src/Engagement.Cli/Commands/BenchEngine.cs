@@ -36,4 +36,7 @@ internal static class BenchEngine
         var now = CpuNow(engine);
         return ((now.Storage - from.Storage).TotalSeconds, (now.Engine - from.Engine).TotalSeconds);
     }
+
+    /// <summary>Seconds from <paramref name="from"/> to the last send (NaN when nothing was sent).</summary>
+    public static double SecondsTo(long from, long last) => last == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, last).TotalSeconds;
 }

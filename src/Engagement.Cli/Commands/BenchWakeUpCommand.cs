@@ -209,7 +209,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         // as the host runs them: the deliveries trigger alongside the planning (the same as the wake-up's timer pass gets)
         await engine.Pump().DrainAlongsideAsync(QueueNames.Deliveries, engine.Pump().DrainAsync(QueueNames.CampaignTriggers, null, ct), ct, idleWhenOnlyDelayed: TimeSpan.FromSeconds(5));
         var table = counter.Total - counter.QueueTotal - before;
-        return new Row($"plain campaign to tier potential (anchor, {when})", starters.Count, tally.Accepted, SecondsTo(t, tally.LastAt), table,
+        return new Row($"plain campaign to tier potential (anchor, {when})", starters.Count, tally.Accepted, BenchEngine.SecondsTo(t, tally.LastAt), table,
             $"push {tally.AcceptedBy(Channels.Push):N0} ({fcm.Requests.Count(q => q.Status == 200) - pushBefore:N0} at the FCM fake), in-app {tally.AcceptedBy(Channels.InApp):N0}") { Cpu = BenchEngine.CpuSince(engine, cpu) }.Said();
     }
 
@@ -225,7 +225,4 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         public void Add(double seconds, long table, (double Storage, double Engine) cpu) =>
             (Seconds, Table, Cpu) = (Seconds + seconds, Table + table, (Cpu.Storage + cpu.Storage, Cpu.Engine + cpu.Engine));
     }
-
-    /// <summary>Seconds from <paramref name="from"/> to the last send (NaN when nothing was sent).</summary>
-    private static double SecondsTo(long from, long last) => last == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, last).TotalSeconds;
 }
