@@ -55,42 +55,60 @@ public sealed partial class WakeUpPlanStore
         async (row, token) => await TryMoveAsync(row, to, sentAt, reason, token) ? row with { Step = row.Step with { State = to } } : null, ct);
     }
 
-    /// <summary>
-    /// Sent steps' pointers moved to the hours their local days close, as <see cref="WakeUpDueKinds.Close"/> pointers (new ones
-    /// first, then the old ones dropped; one closing in its send hour is rewritten in place), in transactions per hour.
-    /// </summary>
+    /// <summary>Sent steps' pointers moved to the hours their local days close, as <see cref="WakeUpDueKinds.Close"/> pointers: new ones first, then the old ones dropped.</summary>
     public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct)
     {
         await FileClosePointersAsync([.. moves.Select(m => (m.Due.UserId, m.Due.PlanId, m.Step))], ct);
-        await DropSendPointersAsync(moves, ct);
+        await DropManyAsync([.. moves.Select(m => m.Due)], ct);
     }
 
-    /// <summary>The first half of <see cref="RefileManyAsync"/>: close pointers (upserts) at the hours the steps' local days close.</summary>
-    public async Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct)
-    {
-        await UpsertPointersAsync([.. steps.Select(s => (s.UserId, PointerEntity(s.UserId, s.PlanId, s.Step, WakeUpDueKinds.Close)))], ct);
-    }
+    /// <summary>The first half of <see cref="RefileManyAsync"/>: close pointers, packed, at the hours the steps' local days close.</summary>
+    public Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct) =>
+        WritePacksAsync(PackEntities(steps, WakeUpDueKinds.Close), ct);
 
-    /// <summary>Pointer rows upserted, in transactions per (shard table, hour) of up to 100.</summary>
-    private async Task UpsertPointersAsync(IReadOnlyList<(string UserId, TableEntity Pointer)> pointers, CancellationToken ct)
+    /// <summary>Pack rows upserted (the same pointers make the same row), in transactions per (shard table, hour) of a few rows each.</summary>
+    private async Task WritePacksAsync(IReadOnlyList<(string UserId, TableEntity Pack)> packs, CancellationToken ct)
     {
-        var slices = pointers.GroupBy(p => (shards.Of(p.UserId), p.Pointer.PartitionKey))
-            .SelectMany(g => g.DistinctBy(p => p.Pointer.RowKey, StringComparer.Ordinal).Chunk(100));
+        // a transaction carries at most 4 MiB: 32 packs of at most 60 KB each stay well under it
+        var slices = packs.GroupBy(p => (shards.Of(p.UserId), p.Pack.PartitionKey)).SelectMany(g => g.DistinctBy(p => p.Pack.RowKey, StringComparer.Ordinal).Chunk(32));
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
         {
             var table = await DueTableAsync(slice[0].UserId, token);
-            await table.SubmitTransactionAsync(slice.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p.Pointer)), token);
+            await table.SubmitTransactionAsync(slice.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p.Pack)), token);
         });
     }
 
-    /// <summary>The second half of <see cref="RefileManyAsync"/>: the send pointers go, except one whose close pointer took its place.</summary>
-    public Task DropSendPointersAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct) =>
-        DropManyAsync([.. moves.Where(m => Hour(m.Step.Time.ClosesAt) != m.Due.Hour).Select(m => m.Due)], ct);
-
-    /// <summary>Drops pointers, in transactions per (shard table, hour); a pointer gone already is no error.</summary>
+    /// <summary>
+    /// Drops pointers. A pack's pointers come out of it: the row is rewritten with the rest, or deleted when none is left
+    /// (either way without an ETag: a concurrent pass rewriting the same row from what it read can only put back pointers
+    /// this one handled, whose steps have moved on, never drop one still to do). A row of one pointer (the earlier form) is
+    /// deleted, in transactions per (shard table, hour). A row gone already is no error.
+    /// </summary>
     public async Task DropManyAsync(IReadOnlyList<WakeUpDue> pointers, CancellationToken ct)
     {
-        var slices = pointers.GroupBy(p => (shards.Of(p.UserId), DuePartition(p.Hour))).SelectMany(g => g.DistinctBy(p => StepKey(p.UserId, p.PlanId, p.Step), StringComparer.Ordinal).Chunk(100));
+        var packs = pointers.Where(p => p.Pack is not null).GroupBy(p => p.Pack!).ToList();
+        await Parallel.ForEachAsync(packs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, token) =>
+        {
+            var pack = g.Key;
+            var gone = g.Select(p => (p.UserId, p.PlanId, p.Step, p.Kind)).ToHashSet();
+            var table = await DueTableAsync(g.First().UserId, token);
+            lock (pack)
+            {
+                pack.Items.RemoveAll(i => gone.Contains((i.UserId, i.PlanId, i.Step, i.Kind)));
+            }
+
+            if (pack.Items.Count == 0)
+            {
+                await table.DeleteEntityAsync(pack.Partition, pack.RowKey, ETag.All, token);
+            }
+            else
+            {
+                await table.UpsertEntityAsync(PackEntity(pack), TableUpdateMode.Replace, token);
+            }
+        });
+
+        var slices = pointers.Where(p => p.Pack is null).GroupBy(p => (shards.Of(p.UserId), DuePartition(p.Hour)))
+            .SelectMany(g => g.DistinctBy(p => StepKey(p.UserId, p.PlanId, p.Step), StringComparer.Ordinal).Chunk(100));
         await Parallel.ForEachAsync(slices, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (slice, token) =>
         {
             var table = await DueTableAsync(slice[0].UserId, token);

@@ -8,17 +8,25 @@ namespace Engagement.WakeUp;
 
 /// <summary>
 /// The due pointers (<c>due|{yyyyMMddHH}</c>: a step to look at in that UTC hour: to send it, or to close it once its
-/// local day ends; each carries its kind, the step's times and task, see <see cref="WakeUpDue"/>) and the nights whose tier transitions have started plans (<c>nights</c> / <c>yyyyMMdd</c>).
+/// local day ends; each carries its kind, the step's times and task, see <see cref="WakeUpDue"/>) and the nights whose tier
+/// transitions have started plans (<c>nights</c> / <c>yyyyMMdd</c>). Pointers are packed, many to a row
+/// (docs/decisions.md, "Due pointers are packed"); rows of one pointer each (the earlier form) are still read and dropped.
 /// </summary>
 public sealed partial class WakeUpPlanStore
 {
     private const string NightsPartition = "nights";
 
-    private const string PointerKind = "Kind";
+    private const string PointerKind = "Kind", PackItems = "Items";
+
+    /// <summary>Pointers a pack row holds at most (about 120 bytes each in its binary column).</summary>
+    private const int PackSize = 400;
+
+    /// <summary>A binary column holds 64 KiB.</summary>
+    private const int MaxPackBytes = 60_000;
 
     /// <summary>
     /// The due pointers of the UTC hours from <paramref name="from"/> to <paramref name="upTo"/> (both included), with what
-    /// they carry and their ETags.
+    /// they carry; a packed pointer knows its pack (<see cref="WakeUpDue.Pack"/>), a single row its ETag.
     /// </summary>
     public async Task<IReadOnlyList<WakeUpDue>> DueAsync(DateTimeOffset from, DateTimeOffset upTo, CancellationToken ct)
     {
@@ -30,31 +38,80 @@ public sealed partial class WakeUpPlanStore
             var table = await storage.TableAsync(TableNames.WakeUpDueOf(shard), token);
             await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
             {
-                due.Add(ReadDue(HourOf(e.PartitionKey), e));
+                foreach (var d in e.GetBinary(PackItems) is { } body ? ReadPack(HourOf(e.PartitionKey), e, body).Items : [ReadDue(HourOf(e.PartitionKey), e)])
+                {
+                    due.Add(d);
+                }
             }
         });
 
         return [.. due.OrderBy(d => d.Hour).ThenBy(d => d.UserId, StringComparer.Ordinal).ThenBy(d => d.PlanId, StringComparer.Ordinal).ThenBy(d => d.Step)];
     }
 
-    /// <summary>Drops a due pointer once its step has left <c>due</c> (or has gone).</summary>
+    /// <summary>Drops a single due pointer row (the form before packs) once its step has left <c>due</c> (or has gone).</summary>
     public async Task DropDueAsync(WakeUpDue due, CancellationToken ct)
     {
         var table = await DueTableAsync(due.UserId, ct);
         await table.DeleteEntityAsync(DuePartition(due.Hour), StepKey(due.UserId, due.PlanId, due.Step), ETag.All, ct);
     }
 
-    /// <summary>A pointer row: the step's key, what it is there for, and the step's times and task (what the sender decides by).</summary>
-    private static TableEntity PointerEntity(string userId, string planId, WakeUpStep step, string kind) =>
-        new(DuePartition(kind == WakeUpDueKinds.Close ? step.Time.ClosesAt : step.Time.SendAt), StepKey(userId, planId, step.Number))
-        {
-            [PointerKind] = kind,
-            [Task] = JsonSerializer.Serialize(step.Task),
-            [LocalDate] = step.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            [SendAt] = step.Time.SendAt,
-            [ClosesAt] = step.Time.ClosesAt,
-        };
+    /// <summary>
+    /// Pack rows for <paramref name="steps"/>' pointers of one kind: per shard table and hour (the send hour, or the close
+    /// hour for <see cref="WakeUpDueKinds.Close"/>), up to <see cref="PackSize"/> pointers a row, keyed by a hash of what
+    /// they point at, so writing the same pointers again (a replayed start or hand-off) writes the same rows.
+    /// </summary>
+    private List<(string UserId, TableEntity Pack)> PackEntities(IEnumerable<(string UserId, string PlanId, WakeUpStep Step)> steps, string kind) =>
+        [.. steps.DistinctBy(s => (s.UserId, s.PlanId, s.Step.Number))
+            .GroupBy(s => (shards.Of(s.UserId), DuePartition(kind == WakeUpDueKinds.Close ? s.Step.Time.ClosesAt : s.Step.Time.SendAt)))
+            .SelectMany(g => g.OrderBy(s => s.UserId, StringComparer.Ordinal).ThenBy(s => s.PlanId, StringComparer.Ordinal).ThenBy(s => s.Step.Number).Chunk(PackSize)
+                .SelectMany(chunk => PackEntities(g.Key.Item2, kind, chunk)))];
 
+    /// <summary>One pack row, or two halves when the pointers' text would pass the binary column's 64 KiB (long user ids).</summary>
+    private static IEnumerable<(string UserId, TableEntity Pack)> PackEntities(string partition, string kind, (string UserId, string PlanId, WakeUpStep Step)[] items)
+    {
+        var tasks = items.Select(i => i.Step.Task).Distinct().ToList();
+        var body = JsonSerializer.SerializeToUtf8Bytes(new PackBody(tasks, [.. items.Select(i => new PackItem(i.UserId, i.PlanId, i.Step.Number,
+            i.Step.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Step.Time.SendAt, i.Step.Time.ClosesAt, tasks.IndexOf(i.Step.Task)))]));
+        if (body.Length > MaxPackBytes && items.Length > 1)
+        {
+            return [.. PackEntities(partition, kind, items[..(items.Length / 2)]), .. PackEntities(partition, kind, items[(items.Length / 2)..])];
+        }
+
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('\n', items.Select(i => StepKey(i.UserId, i.PlanId, i.Step.Number))))))[..32];
+        return [(items[0].UserId, new TableEntity(partition, $"pack|{kind}|{hash}") { [PointerKind] = kind, [PackItems] = body })];
+    }
+
+    /// <summary>A pack row's pointers, each knowing the pack (what a drop rewrites).</summary>
+    private static WakeUpDuePack ReadPack(DateTimeOffset hour, TableEntity e, byte[] body)
+    {
+        var kind = e.GetString(PointerKind);
+        var read = JsonSerializer.Deserialize<PackBody>(body)!;
+        var pack = new WakeUpDuePack(e.PartitionKey, e.RowKey, kind);
+        pack.Items.AddRange(read.Items.Select(i => new WakeUpDue(hour, i.U, i.P, i.S)
+        {
+            Kind = kind,
+            Task = read.Tasks[i.T],
+            Time = new WakeUpStepTime(i.S, DateOnly.ParseExact(i.D, "yyyy-MM-dd", CultureInfo.InvariantCulture), i.A, i.C),
+            ETag = e.ETag,
+            Pack = pack,
+        }));
+        return pack;
+    }
+
+    /// <summary>The rewritten pack row: the pointers it still holds (the tasks and order as written).</summary>
+    private static TableEntity PackEntity(WakeUpDuePack pack)
+    {
+        var tasks = pack.Items.Select(i => i.Task!).Distinct().ToList();
+        return new TableEntity(pack.Partition, pack.RowKey)
+        {
+            [PointerKind] = pack.Kind,
+            [PackItems] = JsonSerializer.SerializeToUtf8Bytes(new PackBody(tasks, [.. pack.Items.Select(i => new PackItem(i.UserId, i.PlanId, i.Step,
+                i.Time!.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Time.SendAt, i.Time.ClosesAt, tasks.IndexOf(i.Task!)))])),
+        };
+    }
+
+    /// <summary>A pointer row of the form before packs: the step's key, its kind, times and task.</summary>
     private static WakeUpDue ReadDue(DateTimeOffset hour, TableEntity e)
     {
         var parts = e.RowKey.Split('|');
@@ -70,6 +127,11 @@ public sealed partial class WakeUpPlanStore
             }
             : due;
     }
+
+    /// <summary>A pack's text: the distinct tasks once, then per pointer user, plan, step, local date, send and close instants, task index.</summary>
+    private sealed record PackBody(List<WakeUpStepTask> Tasks, List<PackItem> Items);
+
+    private sealed record PackItem(string U, string P, int S, string D, DateTimeOffset A, DateTimeOffset C, int T);
 
     /// <summary>Whether the tier transitions of the night <paramref name="asOf"/> have been through the starter.</summary>
     public async Task<bool> NightDoneAsync(DateOnly asOf, CancellationToken ct)

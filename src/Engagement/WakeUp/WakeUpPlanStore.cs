@@ -54,6 +54,24 @@ public sealed record WakeUpDue(DateTimeOffset Hour, string UserId, string PlanId
 
     /// <summary>The pointer row's ETag as read.</summary>
     public ETag ETag { get; init; }
+
+    /// <summary>The pack row holding this pointer, or null for a row of its own (the form before packs).</summary>
+    public WakeUpDuePack? Pack { get; init; }
+}
+
+/// <summary>
+/// A row of many due pointers of one hour and kind, as a pass read it: <see cref="Items"/> is what the row still holds as far
+/// as this pass knows (a drop takes its pointers out and rewrites the row, or deletes it when none is left).
+/// </summary>
+public sealed class WakeUpDuePack(string partition, string rowKey, string kind)
+{
+    public string Partition { get; } = partition;
+
+    public string RowKey { get; } = rowKey;
+
+    public string Kind { get; } = kind;
+
+    public List<WakeUpDue> Items { get; } = [];
 }
 
 /// <summary>
@@ -88,8 +106,8 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             CheckKey(plan.UserId);
         }
 
-        await UpsertPointersAsync([.. starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
-            .SelectMany(s => s.Steps.Select(step => (s.Plan.UserId, PointerEntity(s.Plan.UserId, s.Plan.PlanId, step, WakeUpDueKinds.Send))))], ct);
+        await WritePacksAsync(PackEntities(starts.Where(s => s.Plan.State != WakeUpPlanStates.HeldOut)
+            .SelectMany(s => s.Steps.Select(step => (s.Plan.UserId, s.Plan.PlanId, step))), WakeUpDueKinds.Send), ct);
 
         // plans of one partition share transactions (up to 100 rows); a pack with a plan there already (409, a replayed
         // night) is done plan by plan, so exactly the new plans start
@@ -290,7 +308,7 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
         }
     }
 
-    /// <summary>Ends a running plan early: its plan row says why, and every step still due is cancelled at once (its pointer dropped).</summary>
+    /// <summary>Ends a running plan early: its plan row says why, and every step still due is cancelled at once.</summary>
     public async Task EndAsync(string userId, string planId, string reason, CancellationToken ct)
     {
         var (plan, steps) = (await PlansAsync(userId, ct)).SingleOrDefault(p => p.Plan.PlanId == planId);
@@ -299,10 +317,9 @@ public sealed partial class WakeUpPlanStore(StorageClients storage, UserShards s
             return;
         }
 
-        // one transaction, each row If-Match its ETag: a step claimed meanwhile goes its own way (sent); the pointers of
-        // the steps cancelled go with them, so no pass looks at them again
-        var cancelled = await TryMoveManyAsync([.. steps.Where(s => s.Step.State == WakeUpStepStates.Due)], WakeUpStepStates.Cancelled, null, reason, ct);
-        await DropManyAsync([.. cancelled.Select(s => new WakeUpDue(Hour(s.Step.Time.SendAt), s.UserId, s.PlanId, s.Step.Number))], ct);
+        // one transaction, each row If-Match its ETag: a step claimed meanwhile goes its own way (sent). The cancelled steps'
+        // pointers stay in their packs until the pass of their hour, which finds the step cancelled and drops them
+        await TryMoveManyAsync([.. steps.Where(s => s.Step.State == WakeUpStepStates.Due)], WakeUpStepStates.Cancelled, null, reason, ct);
         await SetPlanStateAsync(userId, planId, WakeUpPlanStates.Ended, reason, ct);
     }
 

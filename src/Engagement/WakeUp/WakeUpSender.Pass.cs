@@ -18,6 +18,26 @@ public sealed partial class WakeUpSender
 
         public List<WakeUpDue> Orphans { get; } = [];
 
+        /// <summary>Pointers done with for another reason (a batch the pipeline refused: its steps skipped).</summary>
+        public List<WakeUpDue> Dropped { get; } = [];
+
+        /// <summary>Batches hand off side by side: what they leave for the end of the pass is added under a lock.</summary>
+        public void Refiling(IEnumerable<(WakeUpDue Due, WakeUpStep Step)> sent)
+        {
+            lock (Refile)
+            {
+                Refile.AddRange(sent);
+            }
+        }
+
+        public void Drop(IEnumerable<WakeUpDue> pointers)
+        {
+            lock (Dropped)
+            {
+                Dropped.AddRange(pointers);
+            }
+        }
+
         public void Sort(IEnumerable<(WakeUpDue Due, WakeUpStepRow? Row)> steps, IEnumerable<WakeUpDue> closed)
         {
             Closed.AddRange(closed);
@@ -49,7 +69,7 @@ public sealed partial class WakeUpSender
                     case WakeUpStepStates.Sent when step.Time.ClosesAt <= now:
                         Miss.Add((due, row));
                         break;
-                    case WakeUpStepStates.Sent:
+                    case WakeUpStepStates.Sent when due.Kind != WakeUpDueKinds.Close:
                         Refile.Add((due, step)); // a crash after the send left it at its send hour
                         break;
                     case WakeUpStepStates.Completed or WakeUpStepStates.Missed or WakeUpStepStates.Skipped or WakeUpStepStates.Cancelled:

@@ -63,24 +63,29 @@ public sealed partial class WakeUpSender(
             {
                 LogRecovering(log, batch, rows.Count);
                 var columns = await users.ColumnsOfAsync([.. rows.Select(r => r.Row.UserId)], [UserEntity.WakeUpPlan], ct);
-                handed.AddRange(await HandOffAsync(batch, rows, WithoutSchedule(rows.Select(r => r.Row), columns), ct));
+                handed.AddRange(await HandOffAsync(batch, rows, WithoutSchedule(rows.Select(r => r.Row), columns), work, ct));
                 recovered += rows.Count;
             }
 
-            var (b, e) = await ClaimAndSendAsync(work.TakeToSend(), now, handed, ct);
+            var (b, e) = await ClaimAndSendAsync(work.TakeToSend(), now, handed, work, ct);
             (batches, ended) = (batches + b, ended + e);
         }
 
         // then the closing moves, in transactions per plan partition; whatever moved (or lost a race to another close) is closed
         var skipped = (await plans.TryMoveManyAsync([.. work.Skip.Select(s => s.Row)], WakeUpStepStates.Skipped, null, "its local day closed before it could be sent", ct)).Count;
         var missed = (await plans.TryMoveManyAsync([.. work.Miss.Select(s => s.Row)], WakeUpStepStates.Missed, null, null, ct)).Count;
-        var completed = await CloseAsync([.. work.Skip.Select(s => s.Due), .. work.Miss.Select(s => s.Due), .. work.Closed], ct);
-        await plans.RefileManyAsync(work.Refile, ct);
-        await plans.DropManyAsync(work.Orphans, ct);
+        List<WakeUpDue> closed = [.. work.Skip.Select(s => s.Due), .. work.Miss.Select(s => s.Due), .. work.Closed];
+        var completed = await CloseAsync(closed, ct);
+
+        // last, the pointers, once per pass (a pack row is rewritten or deleted once, however many of its steps moved): the
+        // sent steps' close pointers first, then every pointer done with. A crash before this leaves sent steps behind their
+        // send pointers, which the next pass re-files (the Sent case of PassWork.Sort)
+        await plans.FileClosePointersAsync([.. work.Refile.Select(r => (r.Due.UserId, r.Due.PlanId, r.Step))], ct);
+        await plans.DropManyAsync([.. work.Refile.Select(r => r.Due), .. closed, .. work.Orphans, .. work.Dropped], ct);
         return new WakeUpSendResult(handed.Count, batches, missed, skipped, ended, completed, recovered) { Handed = handed };
     }
 
-    private async Task<(int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, List<(string UserId, WakeUpStep Step)> handed, CancellationToken ct)
+    private async Task<(int Batches, int Ended)> ClaimAndSendAsync(List<(WakeUpDue Due, WakeUpStepRow Row)> candidates, DateTimeOffset now, List<(string UserId, WakeUpStep Step)> handed, PassWork work, CancellationToken ct)
     {
         // the user as of now (tier and consents, read for many users a request): a plan whose user left the tier upward or
         // opted out of every channel ends here, its steps cancelled
@@ -121,7 +126,7 @@ public sealed partial class WakeUpSender(
             if (claimed.Count > 0)
             {
                 LogClaimed(log, batch, claimed.Count);
-                var sent = await HandOffAsync(batch, claimed, WithoutSchedule(claimed.Select(c => c.Item2), standing), token);
+                var sent = await HandOffAsync(batch, claimed, WithoutSchedule(claimed.Select(c => c.Item2), standing), work, token);
                 lock (handed)
                 {
                     handed.AddRange(sent);
@@ -133,9 +138,12 @@ public sealed partial class WakeUpSender(
         return (batches, ended);
     }
 
-    /// <summary>Hands a claimed batch to the campaign pipeline (accepted and planned before this returns), then records it sent.</summary>
+    /// <summary>
+    /// Hands a claimed batch to the campaign pipeline (accepted and planned before this returns), then records it sent; its
+    /// pointers are left to the end of the pass (<paramref name="work"/>).
+    /// </summary>
     /// <param name="openTasks">Users whose open task is written for the ingest (their row carries no schedule of this plan).</param>
-    private async Task<List<(string UserId, WakeUpStep Step)>> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, HashSet<string> openTasks, CancellationToken ct)
+    private async Task<List<(string UserId, WakeUpStep Step)>> HandOffAsync(string batch, List<(WakeUpDue Due, WakeUpStepRow Row)> steps, HashSet<string> openTasks, PassWork work, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var closes = steps[0].Row.Step.Time.ClosesAt;
@@ -167,21 +175,19 @@ public sealed partial class WakeUpSender(
         if (refused is not null)
         {
             await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Skipped, null, refused, ct);
-            await plans.DropManyAsync([.. steps.Select(s => s.Due)], ct);
+            work.Drop(steps.Select(s => s.Due));
             return [];
         }
 
-        // recorded sent while the close pointers are filed (a close pointer of a step another pass recorded first is
-        // harmless: at its hour the step's state decides), then the send pointers go
-        var moving = plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
-        await Task.WhenAll(moving, plans.FileClosePointersAsync([.. steps.Select(s => (s.Row.UserId, s.Row.PlanId, s.Row.Step))], ct));
-        var sent = await moving;
+        // recorded sent; each step's pointer becomes a close pointer at the end of the pass (one of a step another pass
+        // recorded first is harmless: at its hour the step's state decides)
+        var sent = await plans.TryMoveManyAsync([.. steps.Select(s => s.Row)], WakeUpStepStates.Sent, now, null, ct);
         LogHandedOff(log, batch, sent.Count, steps.Count);
-        await plans.DropSendPointersAsync([.. steps.Select(s => (s.Due, s.Row.Step))], ct);
+        work.Refiling(steps.Select(s => (s.Due, s.Row.Step)));
         return [.. sent.Select(r => (r.UserId, r.Step))];
     }
 
-    /// <summary>Closed steps' pointers go; a seventh step closing completes its plan. The number of plans completed.</summary>
+    /// <summary>A seventh step closing completes its plan (the closed steps' pointers go at the end of the pass). The number of plans completed.</summary>
     private async Task<int> CloseAsync(List<WakeUpDue> steps, CancellationToken ct)
     {
         var completes = 0;
@@ -197,7 +203,6 @@ public sealed partial class WakeUpSender(
             }
         });
 
-        await plans.DropManyAsync(steps, ct);
         return completes;
     }
 

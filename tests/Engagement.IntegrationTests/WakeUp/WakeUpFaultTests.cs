@@ -187,6 +187,46 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
         await ResumeAfterTheGraceAsync(engine, users, batch); // handed off again with its stored text: a duplicate, nothing planned twice
     }
 
+    /// <summary>
+    /// Two users of one shard whose step 1 falls in the same UTC hour, half an hour apart (noon in Dhaka and in Kolkata): their
+    /// pointers share a pack row. The pass on the hour sends the first and leaves the other in the row; the pass half an hour
+    /// later sends it; each is sent once and nothing is left to send.
+    /// </summary>
+    [Fact]
+    public async Task TwoSendInstantsInOnePackRow_EachPassSendsTheStepsWhoseInstantCame_EachOnce()
+    {
+        var engine = await StartAsync();
+        var shards = engine.Get<UserShards>();
+        var treated = Enumerable.Range(0, 1000).Select(i => $"half-{i}")
+            .Where(id => !CampaignPlanner.IsHeldOut(WakeUpDecisions.HoldoutKey, id, new WakeUpOptions().HoldoutPercent)).ToList();
+        var (dhaka, kolkata) = (treated[0], treated.Skip(1).First(u => shards.Of(u) == shards.Of(treated[0])));
+        await Population.SeedRecipientsAsync(engine, new[] { (User: dhaka, Zone: "Asia/Dhaka"), (User: kolkata, Zone: "Asia/Kolkata") }.Select(u => (u.User, new UserProfile
+        {
+            TimeZone = u.Zone,
+            PushToken = "tok-" + u.User,
+            ConsentPush = true,
+            ConsentInApp = true,
+            Source = "test",
+        }, "potential")));
+        var started = await engine.Get<WakeUpStarter>().ApplyAsync([new TierTransition(dhaka, "regular", "potential", default), new TierTransition(kolkata, "regular", "potential", default)], TestEngine.Deadline());
+        Assert.Equal(2, started.Started);
+        var early = (await StepsAsync(engine, [dhaka], 1))[0].Step.Time.SendAt;
+        Assert.Equal((0, early.AddMinutes(30)), (early.Minute, (await StepsAsync(engine, [kolkata], 1))[0].Step.Time.SendAt));
+
+        await RunHoursAsync(engine, early);
+        Assert.Equal([dhaka], _push.Sent.Select(m => m.UserId));
+        Assert.Equal(WakeUpStepStates.Due, (await StepsAsync(engine, [kolkata], 1))[0].Step.State);
+        Assert.Equal([kolkata], (await engine.Get<WakeUpPlanStore>().DueAsync(early, early, TestEngine.Deadline())).Where(d => d.Kind == WakeUpDueKinds.Send && d.Step == 1).Select(d => d.UserId));
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(1, (await TickAsync(engine)).Sent);
+        await DrainDeliveriesAsync(engine);
+        Assert.Equal(new[] { dhaka, kolkata }.Order(StringComparer.Ordinal), _push.Sent.Select(m => m.UserId).Order(StringComparer.Ordinal));
+        Assert.All(await StepsAsync(engine, [dhaka, kolkata], 1), s => Assert.Equal(WakeUpStepStates.Sent, s.Step.State));
+        Assert.DoesNotContain(await engine.Get<WakeUpPlanStore>().DueAsync(early, early, TestEngine.Deadline()), d => d.Kind == WakeUpDueKinds.Send && d.Step == 1);
+        await AssertIdleAsync(engine);
+    }
+
     [Fact]
     public async Task CrashAfterTheClaim_BeforeTheHandOff_TheResumedPassHandsItOffOnce()
     {
@@ -207,7 +247,7 @@ public sealed class WakeUpFaultTests : IAsyncLifetime
     [Fact]
     public async Task CrashAfterTheStepsAreRecordedSent_BeforeThePointersMove_TheStepCanStillBeCompleted()
     {
-        var faults = new FaultingLoggerProvider("LogHandedOff"); // the steps are `sent`; the close pointers filed, the send pointers not dropped
+        var faults = new FaultingLoggerProvider("LogHandedOff"); // the steps are `sent`; their pointers (moved at the end of the pass) not yet
         var engine = await StartAsync(faults);
         var users = await EnterAsync(engine, "recorded", 3);
         var batch = await CrashAtNoonAsync(engine, faults, users, WakeUpStepStates.Sent);

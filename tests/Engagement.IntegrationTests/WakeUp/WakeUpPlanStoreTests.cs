@@ -73,6 +73,60 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Pointers are packed: 450 plans of one shard put their step-1 pointers in two rows of that hour (400 at most a row), a
+    /// replayed start writes the same rows again, a drop rewrites a row with the rest and deletes it once none is left, and
+    /// a row of one pointer (the form before packs) is read and dropped beside them.
+    /// </summary>
+    [Fact]
+    public async Task Pointers_PackedPerShardAndHour_ReplayWritesTheSameRows_DropsRewriteThenDelete_TheEarlierFormStillRead()
+    {
+        var store = _engine.Get<WakeUpPlanStore>();
+        var shards = _engine.Get<UserShards>();
+        var shard = shards.Of("wp-0");
+        var users = Enumerable.Range(0, 20_000).Select(i => $"wp-{i}").Where(u => shards.Of(u) == shard).Take(451).ToList();
+        var legacyUser = users[^1]; // of the same shard: its pointer row sits in the same table
+        users.RemoveAt(450);
+        var starts = users.Select(u => NewPlan(u)).ToList();
+        var at = starts[0].Steps[0].Time.SendAt;
+        var table = await _engine.Get<StorageClients>().TableAsync(TableNames.WakeUpDueOf(shard), TestEngine.Deadline());
+        async Task<List<Azure.Data.Tables.TableEntity>> RowsAsync() =>
+            await table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == "due|" + at.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture)).ToListAsync();
+
+        await store.StartManyAsync(starts, TestEngine.Deadline());
+        var packs = await RowsAsync();
+        await store.StartManyAsync(starts, TestEngine.Deadline()); // a replayed night
+        Assert.Equal(2, packs.Count);
+        Assert.Equal(packs.Select(r => r.RowKey).Order(StringComparer.Ordinal), (await RowsAsync()).Select(r => r.RowKey).Order(StringComparer.Ordinal));
+
+        // a pointer row of the form before packs, in the same hour
+        var legacy = starts[0].Steps[0];
+        await table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity("due|" + at.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture), legacyUser + "|20261203|1")
+        {
+            ["Kind"] = WakeUpDueKinds.Send,
+            ["Task"] = System.Text.Json.JsonSerializer.Serialize(legacy.Task),
+            ["LocalDate"] = legacy.Time.LocalDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["SendAt"] = legacy.Time.SendAt,
+            ["ClosesAt"] = legacy.Time.ClosesAt,
+        });
+
+        var due = (await store.DueAsync(at, at, TestEngine.Deadline())).Where(d => d.UserId.StartsWith("wp-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(users.Append(legacyUser).Order(StringComparer.Ordinal), due.Select(d => d.UserId).Order(StringComparer.Ordinal));
+        Assert.All(due, d => Assert.Equal((1, WakeUpDueKinds.Send, legacy.Time.SendAt, legacy.Task), (d.Step, d.Kind, d.Time!.SendAt, d.Task)));
+        Assert.Null(due.Single(d => d.UserId == legacyUser).Pack);
+
+        // drop the legacy row and 100 packed pointers: the packs keep the other 350
+        var dropped = due.Where(d => d.Pack is not null).Take(100).Append(due.Single(d => d.UserId == legacyUser)).ToList();
+        await store.DropManyAsync(dropped, TestEngine.Deadline());
+        var rest = (await store.DueAsync(at, at, TestEngine.Deadline())).Where(d => d.UserId.StartsWith("wp-", StringComparison.Ordinal)).Select(d => d.UserId).ToList();
+        Assert.Equal(due.Select(d => d.UserId).Except(dropped.Select(d => d.UserId)).Order(StringComparer.Ordinal), rest.Order(StringComparer.Ordinal));
+        Assert.Equal(2, (await RowsAsync()).Count);
+
+        // then the rest, read again: no row is left in the hour
+        await store.DropManyAsync([.. (await store.DueAsync(at, at, TestEngine.Deadline())).Where(d => d.UserId.StartsWith("wp-", StringComparison.Ordinal))], TestEngine.Deadline());
+        Assert.Empty(await RowsAsync());
+    }
+
     [Fact]
     public async Task PlanRows_ManyPlans_EachRowAsStored_NoneForAKeyWithout()
     {
@@ -142,8 +196,13 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         Assert.Equal(WakeUpStepStates.Sent, after[0].Step.State);
         Assert.Equal(Now, after[0].Step.SentAt);
         Assert.All(after.Skip(1), s => Assert.Equal((WakeUpStepStates.Cancelled, "left the tier upward (potential -> high-value)"), (s.Step.State, s.Step.Reason)));
-        // the cancelled steps' pointers went with them; the sent step's stays
-        Assert.Equal([1], (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-3").Select(d => d.Step));
+        // the pointers stay in their packs until their hours' passes, and none of them leads to a step a pass may claim
+        var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == "wu-3").ToList();
+        Assert.Equal(Enumerable.Range(1, 7), pointers.Select(d => d.Step));
+        foreach (var pointer in pointers.Skip(1))
+        {
+            Assert.Empty(await store.MovableStepsAsync([pointer], pointer.Time!.SendAt.AddHours(-1), pointer.Time.SendAt, TestEngine.Deadline()));
+        }
     }
 
     /// <summary>
@@ -197,8 +256,8 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
             Assert.Equal(WakeUpPlanStates.Ended, ended.State);
             Assert.Equal(sent ? (WakeUpStepStates.Sent, (DateTimeOffset?)at) : (WakeUpStepStates.Cancelled, null), (after[0].Step.State, after[0].Step.SentAt));
             Assert.All(after.Skip(1), s => Assert.Equal(WakeUpStepStates.Cancelled, s.Step.State));
-            var pointers = (await store.DueAsync(steps[0].Time.SendAt, steps[^1].Time.SendAt, TestEngine.Deadline())).Where(d => d.UserId == user).Select(d => d.Step);
-            Assert.Equal(sent ? [1] : [], pointers);
+            // a pass at the step's hour finds nothing to claim: the step is sent or cancelled
+            Assert.Empty(await store.MovableStepsAsync([pointer], at.AddHours(-1), at, TestEngine.Deadline()));
         }
     }
 
