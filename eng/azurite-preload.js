@@ -269,9 +269,15 @@ if (tableStore && parseQuery && typeof tableStore.prototype.queryTableEntities =
     const bounded = keys.lower !== undefined || keys.upper !== undefined;
     collection.chain = function () {
       const resultset = proto.chain.apply(this, arguments);
-      const rows = bounded && Array.isArray(resultset.filteredrows) && resultset.filterInitialized === false
-        ? rowsInKeyRange(this, keys)
-        : undefined;
+      let rows;
+      try {
+        rows = bounded && Array.isArray(resultset.filteredrows) && resultset.filterInitialized === false
+          ? rowsInKeyRange(this, keys)
+          : undefined;
+      } catch {
+        rows = undefined; // a LokiJS this preload does not know: the partition, as without bounds
+      }
+
       if (rows === undefined) {
         return resultset.find({ PartitionKey: partitionKey });
       }
