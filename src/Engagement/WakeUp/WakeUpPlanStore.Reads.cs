@@ -27,9 +27,10 @@ public sealed partial class WakeUpPlanStore
         await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (p, token) =>
         {
             var table = await PlansTableAsync(p.UserId, token);
-            // the column names as in StepEntity (State, SendAt, ClosesAt)
+            // the column names as in StepEntity (State, SendAt, ClosesAt); the upper bound before the lower one: most steps of
+            // the range are due later, and an `and` stops at its first false term (Azurite's evaluator does)
             var filter = TableClient.CreateQueryFilter(
-                $"PartitionKey eq {p.Partition} and RowKey ge {p.First} and RowKey le {p.Last} and (((State eq {WakeUpStepStates.Due} or State eq {WakeUpStepStates.Sending}) and SendAt ge {since} and SendAt le {now}) or (State eq {WakeUpStepStates.Sent} and ClosesAt ge {since} and ClosesAt le {now}))");
+                $"PartitionKey eq {p.Partition} and RowKey ge {p.First} and RowKey le {p.Last} and (((State eq {WakeUpStepStates.Due} or State eq {WakeUpStepStates.Sending}) and SendAt le {now} and SendAt ge {since}) or (State eq {WakeUpStepStates.Sent} and ClosesAt le {now} and ClosesAt ge {since}))");
             await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: token))
             {
                 var parts = e.RowKey.Split('|');
