@@ -18,7 +18,7 @@ internal static class BenchWakeUpPopulation
 {
     public static readonly string[] Zones = ["Asia/Shanghai", "America/New_York", "Europe/London"];
 
-    private static string ZoneOf(int k) => k % 10 < 8 ? Zones[0] : k % 10 == 8 ? Zones[1] : Zones[2];
+    public static string ZoneOf(int k) => k % 10 < 8 ? Zones[0] : k % 10 == 8 ? Zones[1] : Zones[2];
 
     // by the tens digit, not the units one, so every zone gets its 70% (the units digit picks the zone)
     private static bool HasPush(int k) => k / 10 % 10 < 7;
