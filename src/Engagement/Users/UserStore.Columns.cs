@@ -12,14 +12,15 @@ public sealed partial class UserStore
     /// row is absent): per shard, a range read over the ids' key range with only those columns selected
     /// (<see cref="KeyedRowsReader"/>), so a pass over thousands of users in id order costs a few pages.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, TableEntity>> ColumnsOfAsync(IReadOnlyCollection<string> userIds, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    /// <param name="narrowTo">A condition most of the users meet (<see cref="KeyedRowsReader.ReadAsync"/>), or null.</param>
+    public async Task<IReadOnlyDictionary<string, TableEntity>> ColumnsOfAsync(IReadOnlyCollection<string> userIds, IReadOnlyList<string> columns, CancellationToken cancellationToken, string? narrowTo = null)
     {
         var table = await storage.TableAsync(TableNames.Users, cancellationToken);
         var found = new ConcurrentDictionary<string, TableEntity>(StringComparer.Ordinal);
         string[] select = ["RowKey", .. columns];
         await Parallel.ForEachAsync(userIds.GroupBy(shards.Of), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (shard, ct) =>
         {
-            foreach (var e in await KeyedRowsReader.ReadAsync(table, shard.Key, shard, select, ct))
+            foreach (var e in await KeyedRowsReader.ReadAsync(table, shard.Key, shard, select, ct, narrowTo))
             {
                 found[e.RowKey] = e;
             }

@@ -91,7 +91,10 @@ public sealed partial class WakeUpSender(
         // opted out of every channel ends here, its steps cancelled
         var ended = 0;
         var tiers = segmentation.Value.Rules.Select(r => r.Tier).ToList();
-        var standing = await users.ColumnsOfAsync([.. candidates.Select(c => c.Row.UserId)], StandingColumns, ct);
+        // the range reads narrowed to the plan's tier: a zone's users are spread thinly over the ids, and nearly all are
+        // still in the tier (one who left is read by key)
+        var standing = await users.ColumnsOfAsync([.. candidates.Select(c => c.Row.UserId)], StandingColumns, ct,
+            UserEntity.Tier + " eq " + Azure.Data.Tables.TableClient.CreateQueryFilter($"{options.Value.Tier}"));
         var go = new List<(WakeUpDue Due, WakeUpStepRow Row)>();
         var endings = new List<(WakeUpStepRow Row, string Reason)>();
         foreach (var c in candidates)

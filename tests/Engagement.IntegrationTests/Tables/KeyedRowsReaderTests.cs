@@ -45,6 +45,35 @@ public sealed class KeyedRowsReaderTests : IAsyncLifetime
         Assert.All(rows, r => Assert.False(r.ContainsKey("Other")));
     }
 
+    /// <summary>
+    /// 60 keys, one in 50 rows, spread over 3,000, and a missing one: unnarrowed, one page reaches the first 20 and the other
+    /// 40 are read by key.
+    /// Narrowed to a condition 57 of them and 40 other rows meet (a tier), one page returns those 97 rows, and only the
+    /// three wanted rows that do not meet it, and the missing key, are read by key; every wanted row comes back.
+    /// </summary>
+    [Fact]
+    public async Task ANarrowedRange_ReturnsTheRowsMeetingTheCondition_AndReadsTheOtherWantedRowsByKey()
+    {
+        var wanted = Enumerable.Range(0, 60).Select(i => i * 50).ToList();
+        var others = Enumerable.Range(0, 40).Select(i => (i * 73) + 7).ToList(); // none a multiple of 50 (that would take i = 41)
+        var left = new[] { wanted[2], wanted[30], wanted[59] };
+        foreach (var chunk in wanted.Except(left).Concat(others).Chunk(100))
+        {
+            await _table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity("p", Key(i)) { ["Tier"] = "potential" })), TestEngine.Deadline());
+        }
+
+        var keys = wanted.Select(Key).Append("k00001x").ToList();
+        var (plain, plainRequests) = await ReadAsync(_table, keys, ["N"]);
+        using var scope = StorageRequestCounter.BeginScope();
+        var narrowed = await KeyedRowsReader.ReadAsync(_table, "p", keys, ["N"], TestEngine.Deadline(), narrowTo: "Tier eq 'potential'");
+
+        Assert.Equal(wanted.Select(Key), narrowed.Select(r => r.RowKey));
+        Assert.Equal(wanted, narrowed.Select(r => r.GetInt32("N")!.Value));
+        Assert.Equal(plain.Select(r => r.RowKey), narrowed.Select(r => r.RowKey));
+        // unnarrowed, the missing key sorts within the first page's reach (absent, no read); narrowed, it is read by key
+        Assert.Equal((1 + 40, 1 + 3 + 1), (plainRequests, scope.Count));
+    }
+
     [Fact]
     public async Task ASparseBatch_StopsAtItsPageBudget_AndPointReadsTheKeysNotReached_MissingKeysAbsent()
     {
