@@ -90,8 +90,9 @@ public sealed partial class DeliveryWorker(
 
         // outcomes and touches of concurrent recipients share batch transactions; claims stay single writes
         await using var outcomes = await ledger.OpenBatchAsync(chunk.Shard, cancellationToken);
-        // the chunk's touch logs live in the shard's own (small) table
-        await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, [.. open.Select(g => g.Key)], users, cancellationToken);
+        // the chunk's touch logs live in the shard's own (small) table; an order outside the caps neither checks nor records
+        // a touch, so it reads none
+        await using var touches = await TouchLogs.OpenAsync(storage, chunk.Shard, order.FrequencyCap ? [.. open.Select(g => g.Key)] : [], users, cancellationToken);
         var writes = new Writes(outcomes, touches, coupons);
         var tally = new Tally();
         DateTimeOffset? retryAt = null;

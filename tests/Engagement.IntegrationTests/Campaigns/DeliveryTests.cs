@@ -279,6 +279,26 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, Id(4), Channels.Sms)); // the others are not
     }
 
+    /// <summary>An order outside the caps (a programme's step the user is in) reaches a user at the cap and records no touch.</summary>
+    [Fact]
+    public async Task UncappedCampaign_ReachesAUserAtTheCap_AndLeavesTheTouchLogAsItWas()
+    {
+        var capped = Id(5);
+        var shard = _engine.Get<UserShards>().Of(capped);
+        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
+        var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
+        var log = TouchLog.Format(touches, Now);
+        await touchLogs.UpsertEntityAsync(new TableEntity(shard, capped) { [UserEntity.Touches] = log });
+
+        await RunAsync(_engine, Trigger("c-uncapped", SmsAndInApp).Replace("\"holdoutPercent\"", "\"frequencyCap\": false, \"holdoutPercent\"", StringComparison.Ordinal));
+
+        var ledger = await LedgerAsync("c-uncapped");
+        Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, capped, Channels.Sms));
+        Assert.Equal((DeliveryStates.Accepted, null), StateOf(ledger, capped, Channels.InApp));
+        Assert.Equal(log, (await touchLogs.GetEntityAsync<TableEntity>(shard, capped)).Value.GetString(UserEntity.Touches));
+        Assert.False((await touchLogs.GetEntityIfExistsAsync<TableEntity>(shard, Id(4))).HasValue); // nobody's first touch either
+    }
+
     [Fact]
     public async Task Preview_SaysPerRecipientWhatWouldHappen_AndSendsAndRecordsNothing()
     {
