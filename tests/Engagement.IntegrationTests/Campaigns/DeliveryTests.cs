@@ -261,15 +261,21 @@ public sealed class DeliveryTests : IAsyncLifetime
         Assert.DoesNotContain(await InboxAsync(), r => r.RowKey.StartsWith("c-expiry|", StringComparison.Ordinal));
     }
 
+    /// <summary>User 5 at the global cap: three marketing messages in the last 7 days, from other campaigns and channels.</summary>
+    private async Task<(string User, TableClient TouchLogs, string Log)> CappedUserAsync()
+    {
+        var capped = Id(5);
+        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(_engine.Get<UserShards>().Of(capped)));
+        var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
+        var log = TouchLog.Format(touches, Now);
+        await touchLogs.UpsertEntityAsync(new TableEntity(_engine.Get<UserShards>().Of(capped), capped) { [UserEntity.Touches] = log });
+        return (capped, touchLogs, log);
+    }
+
     [Fact]
     public async Task UserAtTheGlobalCap_SkippedOnEveryChannel()
     {
-        // three marketing messages in the last 7 days, from other campaigns and channels
-        var capped = Id(5);
-        var shard = _engine.Get<UserShards>().Of(capped);
-        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
-        var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
-        await touchLogs.UpsertEntityAsync(new TableEntity(shard, capped) { [UserEntity.Touches] = TouchLog.Format(touches, Now) });
+        var (capped, _, _) = await CappedUserAsync();
 
         await RunAsync(_engine, Trigger("c-cap", SmsAndInApp));
 
@@ -283,12 +289,8 @@ public sealed class DeliveryTests : IAsyncLifetime
     [Fact]
     public async Task UncappedCampaign_ReachesAUserAtTheCap_AndLeavesTheTouchLogAsItWas()
     {
-        var capped = Id(5);
+        var (capped, touchLogs, log) = await CappedUserAsync();
         var shard = _engine.Get<UserShards>().Of(capped);
-        var touchLogs = await _engine.Get<StorageClients>().TableAsync(TableNames.TouchesOf(shard));
-        var touches = new[] { Now.AddDays(-6), Now.AddDays(-2), Now.AddHours(-1) }.Select((t, i) => new Touch(t, i == 0 ? Channels.Push : Channels.InApp));
-        var log = TouchLog.Format(touches, Now);
-        await touchLogs.UpsertEntityAsync(new TableEntity(shard, capped) { [UserEntity.Touches] = log });
 
         await RunAsync(_engine, Trigger("c-uncapped", SmsAndInApp).Replace("\"holdoutPercent\"", "\"frequencyCap\": false, \"holdoutPercent\"", StringComparison.Ordinal));
 
