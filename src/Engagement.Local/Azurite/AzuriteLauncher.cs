@@ -94,6 +94,14 @@ public sealed partial class AzuriteLauncher : IAsyncDisposable
             psi.ArgumentList.Add(preload);
         }
 
+        // a developer's profile of where Azurite's time goes, only when asked for (docs/benchmarks.md, "Profiling Azurite")
+        var profile = Path.Combine(root, "eng", "azurite-profile.js");
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ENGAGE_AZURITE_PROFILE")) && File.Exists(profile))
+        {
+            psi.ArgumentList.Add("--require");
+            psi.ArgumentList.Add(profile);
+        }
+
         foreach (var arg in new[] { script, "--blobPort", "0", "--queuePort", "0", "--tablePort", "0", "--disableTelemetry", "--skipApiVersionCheck", "--loose" })
         {
             psi.ArgumentList.Add(arg);
