@@ -55,15 +55,18 @@ public sealed partial class WakeUpPlanStore
         async (row, token) => await TryMoveAsync(row, to, sentAt, reason, token) ? row with { Step = row.Step with { State = to } } : null, ct);
     }
 
-    /// <summary>Sent steps' pointers moved to the hours their local days close, as <see cref="WakeUpDueKinds.Close"/> pointers: new ones first, then the old ones dropped.</summary>
-    public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, CancellationToken ct)
+    /// <summary>
+    /// Sent steps' pointers moved to the hours their local days close, as <see cref="WakeUpDueKinds.Close"/> pointers: new ones
+    /// first, then the old ones dropped, with <paramref name="done"/> (other pointers a pass is done with) in the same drop.
+    /// </summary>
+    public async Task RefileManyAsync(IReadOnlyList<(WakeUpDue Due, WakeUpStep Step)> moves, IReadOnlyList<WakeUpDue> done, CancellationToken ct)
     {
         await FileClosePointersAsync([.. moves.Select(m => (m.Due.UserId, m.Due.PlanId, m.Step))], ct);
-        await DropManyAsync([.. moves.Select(m => m.Due)], ct);
+        await DropManyAsync([.. moves.Select(m => m.Due), .. done], ct);
     }
 
     /// <summary>The first half of <see cref="RefileManyAsync"/>: close pointers, packed, at the hours the steps' local days close.</summary>
-    public Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct) =>
+    private Task FileClosePointersAsync(IReadOnlyList<(string UserId, string PlanId, WakeUpStep Step)> steps, CancellationToken ct) =>
         WritePacksAsync(PackEntities(steps, WakeUpDueKinds.Close), ct);
 
     /// <summary>Pack rows upserted (the same pointers make the same row), in transactions per (shard table, hour) of a few rows each.</summary>
@@ -92,10 +95,7 @@ public sealed partial class WakeUpPlanStore
             var pack = g.Key;
             var gone = g.Select(p => (p.UserId, p.PlanId, p.Step, p.Kind)).ToHashSet();
             var table = await DueTableAsync(g.First().UserId, token);
-            lock (pack)
-            {
-                pack.Items.RemoveAll(i => gone.Contains((i.UserId, i.PlanId, i.Step, i.Kind)));
-            }
+            pack.Items.RemoveAll(i => gone.Contains((i.UserId, i.PlanId, i.Step, i.Kind)));
 
             if (pack.Items.Count == 0)
             {

@@ -80,8 +80,7 @@ public sealed partial class WakeUpSender(
         // last, the pointers, once per pass (a pack row is rewritten or deleted once, however many of its steps moved): the
         // sent steps' close pointers first, then every pointer done with. A crash before this leaves sent steps behind their
         // send pointers, which the next pass re-files (the Sent case of PassWork.Sort)
-        await plans.FileClosePointersAsync([.. work.Refile.Select(r => (r.Due.UserId, r.Due.PlanId, r.Step))], ct);
-        await plans.DropManyAsync([.. work.Refile.Select(r => r.Due), .. closed, .. work.Orphans, .. work.Dropped], ct);
+        await plans.RefileManyAsync(work.Refile, [.. closed, .. work.Orphans, .. work.Dropped], ct);
         return new WakeUpSendResult(handed.Count, batches, missed, skipped, ended, completed, recovered) { Handed = handed };
     }
 

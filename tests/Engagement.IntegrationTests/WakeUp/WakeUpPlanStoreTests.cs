@@ -153,7 +153,7 @@ public sealed class WakeUpPlanStoreTests : IAsyncLifetime
         await store.StartAsync(plan, steps, TestEngine.Deadline());
         var pointer = (await store.DueAsync(steps[0].Time.SendAt, steps[0].Time.SendAt, TestEngine.Deadline())).Single(d => d.UserId == "wu-5");
 
-        await store.RefileManyAsync([(pointer, steps[0])], TestEngine.Deadline());
+        await store.RefileManyAsync([(pointer, steps[0])], [], TestEngine.Deadline());
 
         Assert.DoesNotContain(await store.DueAsync(steps[0].Time.SendAt, steps[0].Time.SendAt, TestEngine.Deadline()), d => d.UserId == "wu-5");
         var close = (await store.DueAsync(steps[0].Time.ClosesAt, steps[0].Time.ClosesAt, TestEngine.Deadline())).Single(d => d.UserId == "wu-5");
