@@ -140,8 +140,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
         // drained; and at each zone's end of day that comes before the last send hour, the pass that closes its steps as
         // missed (measured apart: closing is not sending, and the anchor has nothing like it)
         var o = engine.Get<IOptions<WakeUpOptions>>().Value;
-        var times = BenchWakeUpPopulation.Zones.Select(z => TimeZoneInfo.FindSystemTimeZoneById(z))
-            .Select(z => WakeUpSchedule.Of(WakeUpSchedule.FirstDay(start, o.LocalTime, z), o.LocalTime, z)[0]).ToList();
+        var times = BenchWakeUpPopulation.Zones.Select(z => BenchWakeUpPopulation.FirstStepTime(z, start, o)).ToList();
         var lastSend = times.Max(s => s.SendAt);
         var visits = times.Select(s => (At: s.SendAt, Close: false)).Concat(times.Where(s => s.ClosesAt < lastSend).Select(s => (At: s.ClosesAt, Close: true)))
             .Distinct().OrderBy(v => v.At).ToList();
@@ -204,7 +203,7 @@ internal sealed class BenchWakeUpCommand : AsyncCommand<BenchWakeUpSettings>
             holdoutPercent = o.HoldoutPercent,
             holdoutKey = WakeUpDecisions.HoldoutKey,
             frequencyCap = false,
-            variables = new Dictionary<string, string> { ["task_points"] = task.Points.ToString(CultureInfo.InvariantCulture), ["task_kind"] = task.Kind, ["step"] = "1" },
+            variables = WakeUpTrigger.Variables(1, task.Points, task.Kind).ToDictionary(v => v.Name, v => v.Value),
         });
         var counter = engine.Get<StorageRequestCounter>();
         var before = counter.Total - counter.QueueTotal;

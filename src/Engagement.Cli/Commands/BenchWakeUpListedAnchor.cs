@@ -36,11 +36,7 @@ internal static class BenchWakeUpListedAnchor
         var zones = ids.Select((id, k) => (Id: id, Zone: BenchWakeUpPopulation.ZoneOf(k)))
             .Where(u => !CampaignPlanner.IsHeldOut(WakeUpDecisions.HoldoutKey, u.Id, o.HoldoutPercent))
             .GroupBy(u => u.Zone)
-            .Select(g =>
-            {
-                var zone = TimeZoneInfo.FindSystemTimeZoneById(g.Key);
-                return (Time: WakeUpSchedule.Of(WakeUpSchedule.FirstDay(start, o.LocalTime, zone), o.LocalTime, zone)[0], Users: g.Select(u => u.Id).Order(StringComparer.Ordinal).ToList());
-            })
+            .Select(g => (Time: BenchWakeUpPopulation.FirstStepTime(g.Key, start, o), Users: g.Select(u => u.Id).Order(StringComparer.Ordinal).ToList()))
             .OrderBy(z => z.Time.SendAt);
         foreach (var (time, treated) in zones)
         {
@@ -49,8 +45,7 @@ internal static class BenchWakeUpListedAnchor
             foreach (var chunk in treated.Chunk(WakeUpTrigger.MaxUsers))
             {
                 await queue.SendMessageAsync(ListedUsersTrigger.Build(string.Create(CultureInfo.InvariantCulture, $"bench-listed-{batches++}"), "Benchmark anchor: a wake-up batch as a plain campaign",
-                    chunk, o.Title, task.Template, push, time.ClosesAt, frequencyCap: false,
-                    [("task_points", task.Points.ToString(CultureInfo.InvariantCulture)), ("task_kind", task.Kind), ("step", "1")]), ct);
+                    chunk, o.Title, task.Template, push, time.ClosesAt, frequencyCap: false, WakeUpTrigger.Variables(1, task.Points, task.Kind)), ct);
             }
 
             // as the host runs them: the deliveries trigger alongside the planning

@@ -5,6 +5,7 @@ using Engagement.Delivery;
 using Engagement.Local;
 using Engagement.Segmentation;
 using Engagement.Users;
+using Engagement.WakeUp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Cli.Commands;
@@ -17,6 +18,13 @@ namespace Engagement.Cli.Commands;
 internal static class BenchWakeUpPopulation
 {
     public static readonly string[] Zones = ["Asia/Shanghai", "America/New_York", "Europe/London"];
+
+    /// <summary>When step 1 of a plan started at <paramref name="start"/> goes out in <paramref name="zone"/>, and when its local day closes.</summary>
+    public static WakeUpStepTime FirstStepTime(string zone, DateTimeOffset start, WakeUpOptions o)
+    {
+        var z = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        return WakeUpSchedule.Of(WakeUpSchedule.FirstDay(start, o.LocalTime, z), o.LocalTime, z)[0];
+    }
 
     public static string ZoneOf(int k) => k % 10 < 8 ? Zones[0] : k % 10 == 8 ? Zones[1] : Zones[2];
 

@@ -69,9 +69,7 @@ public sealed partial class WakeUpPlanStore
     /// <summary>One pack row, or two halves when the pointers' text would pass the binary column's 64 KiB (long user ids).</summary>
     private static IEnumerable<(string UserId, TableEntity Pack)> PackEntities(string partition, string kind, (string UserId, string PlanId, WakeUpStep Step)[] items)
     {
-        var tasks = items.Select(i => i.Step.Task).Distinct().ToList();
-        var body = JsonSerializer.SerializeToUtf8Bytes(new PackBody(tasks, [.. items.Select(i => new PackItem(i.UserId, i.PlanId, i.Step.Number,
-            i.Step.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Step.Time.SendAt, i.Step.Time.ClosesAt, tasks.IndexOf(i.Step.Task)))]));
+        var body = PackBody.Of(items.Select(i => (i.UserId, i.PlanId, i.Step.Time, i.Step.Task)));
         if (body.Length > MaxPackBytes && items.Length > 1)
         {
             return [.. PackEntities(partition, kind, items[..(items.Length / 2)]), .. PackEntities(partition, kind, items[(items.Length / 2)..])];
@@ -100,16 +98,11 @@ public sealed partial class WakeUpPlanStore
     }
 
     /// <summary>The rewritten pack row: the pointers it still holds (the tasks and order as written).</summary>
-    private static TableEntity PackEntity(WakeUpDuePack pack)
+    private static TableEntity PackEntity(WakeUpDuePack pack) => new(pack.Partition, pack.RowKey)
     {
-        var tasks = pack.Items.Select(i => i.Task!).Distinct().ToList();
-        return new TableEntity(pack.Partition, pack.RowKey)
-        {
-            [PointerKind] = pack.Kind,
-            [PackItems] = JsonSerializer.SerializeToUtf8Bytes(new PackBody(tasks, [.. pack.Items.Select(i => new PackItem(i.UserId, i.PlanId, i.Step,
-                i.Time!.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), i.Time.SendAt, i.Time.ClosesAt, tasks.IndexOf(i.Task!)))])),
-        };
-    }
+        [PointerKind] = pack.Kind,
+        [PackItems] = PackBody.Of(pack.Items.Select(i => (i.UserId, i.PlanId, i.Time!, i.Task!))),
+    };
 
     /// <summary>A pointer row of the form before packs: the step's key, its kind, times and task.</summary>
     private static WakeUpDue ReadDue(DateTimeOffset hour, TableEntity e)
@@ -129,7 +122,17 @@ public sealed partial class WakeUpPlanStore
     }
 
     /// <summary>A pack's text: the distinct tasks once, then per pointer user, plan, step, local date, send and close instants, task index.</summary>
-    private sealed record PackBody(List<WakeUpStepTask> Tasks, List<PackItem> Items);
+    private sealed record PackBody(List<WakeUpStepTask> Tasks, List<PackItem> Items)
+    {
+        /// <summary>The UTF-8 JSON of the pointers, written the same way whether a pack is new or rewritten with what is left.</summary>
+        public static byte[] Of(IEnumerable<(string UserId, string PlanId, WakeUpStepTime Time, WakeUpStepTask Task)> pointers)
+        {
+            var list = pointers.ToList();
+            var tasks = list.Select(p => p.Task).Distinct().ToList();
+            return JsonSerializer.SerializeToUtf8Bytes(new PackBody(tasks, [.. list.Select(p => new PackItem(p.UserId, p.PlanId, p.Time.Step,
+                p.Time.LocalDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.Time.SendAt, p.Time.ClosesAt, tasks.IndexOf(p.Task)))]));
+        }
+    }
 
     private sealed record PackItem(string U, string P, int S, string D, DateTimeOffset A, DateTimeOffset C, int T);
 

@@ -26,9 +26,12 @@ public static class WakeUpTrigger
 
         // frequencyCap false: a daily step of a plan the user is in, not marketing on top of it
         return Campaigns.ListedUsersTrigger.Build(batchId, $"wake-up step {first.Number}: {first.Task.Kind}", steps.Select(s => s.UserId), title, first.Task.Template, push,
-            first.Time.ClosesAt, frequencyCap: false,
-            [("task_points", first.Task.Points.ToString(CultureInfo.InvariantCulture)), ("task_kind", first.Task.Kind), ("step", first.Number.ToString(CultureInfo.InvariantCulture))]);
+            first.Time.ClosesAt, frequencyCap: false, Variables(first.Number, first.Task.Points, first.Task.Kind));
     }
+
+    /// <summary>The template variables of step <paramref name="step"/>'s message (<see cref="WakeUpOptions.Title"/>, the task's template).</summary>
+    public static IReadOnlyList<(string Name, string Value)> Variables(int step, int points, string kind) =>
+        [("task_points", points.ToString(CultureInfo.InvariantCulture)), ("task_kind", kind), ("step", step.ToString(CultureInfo.InvariantCulture))];
 
     /// <summary>The steps that go in one batch: same step number, task and closing instant.</summary>
     public static string GroupOf(WakeUpStep step) =>
